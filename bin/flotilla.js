@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// The `flotilla` command.
+//
+// Runs the CLI bundle (dist/bundle/cli/flotilla.cjs, written by scripts/bundle.mjs) when it exists and
+// is at least as new as the compiled sources, else the tsc output dist/src/cli/main.js (a checkout after
+// a bare `tsc`, or an install without the bundle). Both export the same `main(argv)`.
+//
+// The bundle is compiled with node:vm from a V8 code cache: compiling ~1 MB of JavaScript (and then
+// each function on its first call) is most of what a short command like `flotilla config` costs. The
+// cache holds the bytecode of every function the first run compiled; it is keyed by the bundle's
+// sha256 (first line of the bundle), the node version, the architecture and node's flags, and V8
+// itself rejects a cache that does not fit (then a new one is written). It is kept in
+// <package>/node_modules/.cache/flotilla/, or in a private per-user directory under the OS temp dir
+// when the package directory is read-only.
+//
+// Environment: FLOTILLA_NO_BUNDLE=1 runs dist/src; FLOTILLA_CODE_CACHE=0 skips the cache,
+// FLOTILLA_CODE_CACHE=refresh rewrites it (scripts/bundle.mjs does this once after building).
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bundleFile = join(root, "dist", "bundle", "cli", "flotilla.cjs");
+const compiledMain = join(root, "dist", "src", "cli", "main.js");
+
+function mtime(file) {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function bundleUsable() {
+  if (process.env.FLOTILLA_NO_BUNDLE === "1") return false;
+  // Needed for the bundle's dynamic import() of external packages (Node >= 20.12).
+  if (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined) return false;
+  const bundled = mtime(bundleFile);
+  if (bundled === undefined) return false;
+  // A `tsc` after the last bundle: the bundle is stale, the compiled sources are the truth.
+  const compiled = mtime(compiledMain);
+  return compiled === undefined || compiled <= bundled;
+}
+
+/** FNV-1a, for a short stable tag of node's flags. */
+function tag(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(36);
+}
+
+/** The code cache of this bundle, or undefined when caching is off or the bundle has no hash line. */
+function codeCache(source) {
+  const hash = /^\/\/ flotilla-bundle ([0-9a-f]{16})/.exec(source)?.[1];
+  if (hash === undefined || process.env.FLOTILLA_CODE_CACHE === "0") return undefined;
+  const name = `${hash}-${process.version}-${process.arch}-${tag(process.execArgv.join("\0"))}.v8cache`;
+  const uid = process.getuid?.();
+  const dirs = [{ dir: join(root, "node_modules", ".cache", "flotilla"), shared: false }];
+  // The temp directory is shared by every user: use a directory only this user can write to, and
+  // only when it is verifiably ours (a planted cache would be code run by us).
+  if (uid !== undefined) dirs.push({ dir: join(tmpdir(), `flotilla-${uid}`), shared: true });
+  const trusted = ({ dir, shared }) => {
+    if (!shared) return true;
+    const st = statSync(dir);
+    return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0;
+  };
+  return {
+    read() {
+      for (const d of dirs) {
+        try {
+          if (trusted(d)) return readFileSync(join(d.dir, name));
+        } catch {
+          // not there: try the next place
+        }
+      }
+      return undefined;
+    },
+    write(data) {
+      for (const d of dirs) {
+        const tmp = join(d.dir, `${name}.${process.pid}.tmp`);
+        try {
+          mkdirSync(d.dir, { recursive: true, mode: 0o700 });
+          if (!trusted(d)) continue;
+          writeFileSync(tmp, data, { mode: 0o600 });
+          renameSync(tmp, join(d.dir, name)); // atomic: concurrent runs never see half a cache
+          return;
+        } catch {
+          try {
+            unlinkSync(tmp);
+          } catch {
+            // nothing was written
+          }
+        }
+      }
+    },
+  };
+}
+
+/** Compile and run the bundle as a CommonJS module; returns its exports and a hook to save the cache. */
+function loadBundle() {
+  const source = readFileSync(bundleFile, "utf8");
+  const cache = codeCache(source);
+  const refresh = process.env.FLOTILLA_CODE_CACHE === "refresh";
+  const cachedData = cache && !refresh ? cache.read() : undefined;
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundleFile,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(bundleFile), module, bundleFile, dirname(bundleFile));
+  const stale = cachedData === undefined || script.cachedDataRejected === true;
+  // Created after the run, the cache also holds the functions the command compiled lazily.
+  const save = cache && stale ? () => cache.write(script.createCachedData()) : () => {};
+  return { main: module.exports.main, save };
+}
+
+const { main, save } = bundleUsable() ? loadBundle() : { ...(await import("../dist/src/cli/main.js")), save: () => {} };
+process.exitCode = await main(process.argv.slice(2));
+save();
