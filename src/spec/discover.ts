@@ -1,0 +1,164 @@
+/**
+ * Compose file discovery: `-f` files > `COMPOSE_FILE` > a search of the working directory and
+ * its parents for the default names (plus the override file next to the winner).
+ * Pure apart from file-system reads, which go through an injectable `LoaderFs`.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
+import { ConfigError } from "../errors.js";
+
+/** The few file-system operations the loader needs (injectable for tests). */
+export interface LoaderFs {
+  /** True if `path` exists and is a regular file. */
+  isFile(path: string): boolean;
+  /** Reads a UTF-8 text file; throws (with `code`) when it cannot. */
+  readFile(path: string): string;
+}
+
+export const nodeFs: LoaderFs = {
+  isFile(path: string): boolean {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  },
+  readFile(path: string): string {
+    return readFileSync(path, "utf8");
+  },
+};
+
+/** Compose's default file names, in the order compose-go tries them. */
+export const DEFAULT_FILE_NAMES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"] as const;
+export const DEFAULT_OVERRIDE_FILE_NAMES = [
+  "compose.override.yml",
+  "compose.override.yaml",
+  "docker-compose.override.yml",
+  "docker-compose.override.yaml",
+] as const;
+
+/** The pseudo file name meaning "read the compose file from stdin". */
+export const STDIN_FILE = "-";
+
+export interface DiscoverInput {
+  cwd: string;
+  /** `-f` values, in order. */
+  files?: readonly string[];
+  /** Environment used for `COMPOSE_FILE` / `COMPOSE_PATH_SEPARATOR` (process env over the cwd's .env). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** `--project-directory`, relative to cwd. */
+  projectDirectory?: string;
+  fs?: LoaderFs;
+}
+
+export interface DiscoveredFiles {
+  /** Absolute paths, in merge order; "-" stands for stdin. */
+  files: string[];
+  /** Absolute project directory. */
+  projectDir: string;
+  /** How the files were found. */
+  source: "flag" | "env" | "search";
+  warnings: string[];
+}
+
+/**
+ * Finds the compose files to load and the project directory.
+ * Throws a ConfigError (CONFIG_NOT_FOUND) when nothing can be found.
+ */
+export function discoverComposeFiles(input: DiscoverInput): DiscoveredFiles {
+  const fs = input.fs ?? nodeFs;
+  const cwd = resolve(input.cwd);
+  const warnings: string[] = [];
+  let files: string[];
+  let source: DiscoveredFiles["source"];
+
+  const explicitDir =
+    input.projectDirectory !== undefined && input.projectDirectory !== "" ? resolve(cwd, input.projectDirectory) : undefined;
+  const given = (input.files ?? []).filter((f) => f !== "");
+  const fromEnv = input.env["COMPOSE_FILE"];
+  if (given.length > 0) {
+    source = "flag";
+    files = given.map((f) => (f === STDIN_FILE ? STDIN_FILE : resolve(cwd, f)));
+    checkExist(files, fs, "-f");
+  } else if (fromEnv !== undefined && fromEnv.trim() !== "") {
+    source = "env";
+    const sep = input.env["COMPOSE_PATH_SEPARATOR"] || ":";
+    files = fromEnv
+      .split(sep)
+      .map((f) => f.trim())
+      .filter((f) => f !== "")
+      .map((f) => resolve(cwd, f));
+    checkExist(files, fs, "COMPOSE_FILE");
+  } else {
+    source = "search";
+    // Like Compose, the search starts in --project-directory when one is given.
+    files = searchUp(explicitDir ?? cwd, fs, warnings);
+  }
+
+  let projectDir: string;
+  if (explicitDir !== undefined) {
+    projectDir = explicitDir;
+  } else {
+    const first = files[0];
+    projectDir = first === undefined || first === STDIN_FILE ? cwd : dirname(first);
+  }
+  return { files, projectDir, source, warnings };
+}
+
+function checkExist(files: readonly string[], fs: LoaderFs, via: string): void {
+  const missing = files.filter((f) => f !== STDIN_FILE && !fs.isFile(f));
+  if (missing.length === 0) return;
+  throw new ConfigError(
+    missing.map((f) => ({
+      code: "CONFIG_NOT_FOUND" as const,
+      message: `compose file not found: ${f}`,
+      hint: `check the path given with ${via} (relative paths are resolved against the current directory)`,
+    })),
+  );
+}
+
+/** The working directory, then each parent: the first directory holding a default-named file wins. */
+function searchUp(start: string, fs: LoaderFs, warnings: string[]): string[] {
+  let dir = start;
+  for (;;) {
+    const candidates = DEFAULT_FILE_NAMES.map((n) => resolve(dir, n)).filter((p) => fs.isFile(p));
+    const winner = candidates[0];
+    if (winner !== undefined) {
+      if (candidates.length > 1) {
+        warnings.push(
+          `Found multiple config files with supported names: ${candidates.join(", ")}. Using ${basename(winner)}`,
+        );
+      }
+      const out = [winner];
+      const override = findOverride(dir, winner, fs, warnings);
+      if (override !== undefined) out.push(override);
+      return out;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw ConfigError.of("CONFIG_NOT_FOUND", `no compose file found in ${start} or any parent directory`, {
+    hint: `run in a directory with ${DEFAULT_FILE_NAMES[0]} (or ${DEFAULT_FILE_NAMES.slice(1).join(", ")}), or pass -f <file>`,
+  });
+}
+
+/** The override file beside `winner`: the one of the same family (compose.* / docker-compose.*) first. */
+function findOverride(dir: string, winner: string, fs: LoaderFs, warnings: string[]): string | undefined {
+  const family = basename(winner).startsWith("docker-compose") ? "docker-compose." : "compose.";
+  const ordered = [
+    ...DEFAULT_OVERRIDE_FILE_NAMES.filter((n) => n.startsWith(family)),
+    ...DEFAULT_OVERRIDE_FILE_NAMES.filter((n) => !n.startsWith(family)),
+  ];
+  const found = ordered.map((n) => resolve(dir, n)).filter((p) => fs.isFile(p));
+  const first = found[0];
+  if (first !== undefined && found.length > 1) {
+    warnings.push(`Found multiple override files with supported names: ${found.join(", ")}. Using ${basename(first)}`);
+  }
+  return first;
+}
+
+/** Absolute form of `p` against `base` (already-absolute paths are kept). */
+export function absolutize(base: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(base, p);
+}

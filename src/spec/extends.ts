@@ -1,0 +1,176 @@
+/**
+ * Service `extends`: `extends: base` or `extends: {service, file}` (file relative to the file
+ * that holds the `extends`). Resolved recursively with cycle detection; the base is
+ * deep-cloned and the local definition merged over it with the multi-file rules
+ * (`mergeService`). A base from another file has its relative paths rebased onto that
+ * file's directory. Networks and volumes referenced by the base are not imported.
+ */
+import { basename, dirname, resolve } from "node:path";
+import type { IssueCollector, SourceLocation } from "../errors.js";
+import { cloneRaw, resolveServicePaths } from "./include.js";
+import { Locations } from "./locations.js";
+import { mergeService } from "./merge.js";
+import { isRawMap, type RawMap } from "./tags.js";
+
+/** A parsed (and interpolated) compose file. */
+export interface ExtendsUnit {
+  /** Absolute path (or a pseudo name such as `<inline-0>`). */
+  file: string;
+  /** Directory that relative `extends.file` values resolve against. */
+  dir: string;
+  doc: RawMap;
+  locations: Locations;
+}
+
+export interface ExtendsContext {
+  issues: IssueCollector;
+  /** Loads another compose file (parsed, interpolated; cached by the caller); undefined if it failed (issue added). */
+  loadFile(absPath: string, where: SourceLocation | undefined): ExtendsUnit | undefined;
+}
+
+interface Ref {
+  service: string;
+  file?: string;
+}
+
+function readRef(v: unknown): Ref | undefined {
+  if (typeof v === "string") return { service: v };
+  if (isRawMap(v) && typeof v["service"] === "string") {
+    return typeof v["file"] === "string" ? { service: v["service"], file: v["file"] } : { service: v["service"] };
+  }
+  return undefined;
+}
+
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = distance(name, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Resolves every `extends` in `unit.doc`. Returns a new document (services without `extends`
+ * are kept as they are); `unit.locations` gets the base's positions for inherited keys.
+ */
+export function applyExtends(unit: ExtendsUnit, ctx: ExtendsContext): RawMap {
+  const services = unit.doc["services"];
+  if (!isRawMap(services)) return unit.doc;
+  const hasExtends = Object.values(services).some((s) => isRawMap(s) && s["extends"] !== undefined);
+  if (!hasExtends) return unit.doc;
+
+  const memo = new Map<string, RawMap | null>();
+  const key = (u: ExtendsUnit, name: string): string => `${u.file}\u0000${name}`;
+  const label = (k: string): string => {
+    const [file, name] = k.split("\u0000") as [string, string];
+    return file === unit.file ? name : `${name} (${basename(file)})`;
+  };
+
+  const resolveIn = (u: ExtendsUnit, name: string, chain: readonly string[]): RawMap | null => {
+    const k = key(u, name);
+    const cached = memo.get(k);
+    if (cached !== undefined) return cached;
+    const svcs = u.doc["services"];
+    const svc = isRawMap(svcs) ? svcs[name] : undefined;
+    if (!isRawMap(svc)) return null;
+    const ref = readRef(svc["extends"]);
+    if (ref === undefined) {
+      memo.set(k, svc);
+      return svc;
+    }
+    const extPath = ["services", name, "extends"];
+    const where = u.locations.find(extPath);
+
+    let baseUnit: ExtendsUnit | undefined = u;
+    if (ref.file !== undefined) {
+      const abs = resolve(u.dir, ref.file);
+      baseUnit = abs === u.file ? u : ctx.loadFile(abs, where);
+      if (baseUnit === undefined) {
+        memo.set(k, null);
+        return null;
+      }
+    }
+    const baseKey = key(baseUnit, ref.service);
+    if (chain.includes(baseKey) || baseKey === k) {
+      const full = [...chain, k];
+      const loop = [...full.slice(full.indexOf(baseKey)), baseKey];
+      ctx.issues.add({
+        code: "CONFIG_EXTENDS",
+        message: `extends cycle detected: ${loop.map(label).join(" -> ")}`,
+        path: `services.${name}.extends`,
+        location: where,
+        hint: "a service cannot extend itself, directly or through other services",
+      });
+      memo.set(k, null);
+      return null;
+    }
+    const baseSvcs = baseUnit.doc["services"];
+    if (!isRawMap(baseSvcs) || !isRawMap(baseSvcs[ref.service])) {
+      const names = isRawMap(baseSvcs) ? Object.keys(baseSvcs) : [];
+      const near = closest(ref.service, names);
+      ctx.issues.add({
+        code: "CONFIG_EXTENDS",
+        message: `service "${name}" extends undefined service "${ref.service}"${baseUnit !== u ? ` in ${baseUnit.file}` : ""}`,
+        path: `services.${name}.extends`,
+        location: where,
+        hint: near !== undefined ? `did you mean "${near}"?` : `define "${ref.service}" or fix the extends reference`,
+      });
+      memo.set(k, null);
+      return null;
+    }
+    const base = resolveIn(baseUnit, ref.service, [...chain, k]);
+    if (base === null) {
+      memo.set(k, null);
+      return null;
+    }
+    let copy = cloneRaw(base);
+    if (baseUnit !== u) copy = resolveServicePaths(copy, baseUnit.dir);
+    const { extends: _drop, ...local } = svc;
+    const merged = mergeService(copy, local);
+    memo.set(k, merged);
+    if (u === unit) {
+      // Inherited keys point at the base's definition; the service's own keys keep their positions.
+      const moved = new Locations();
+      moved.copySubtree(["services", ref.service], ["services", name], baseUnit.locations);
+      moved.copySubtree(["services", name], ["services", name], unit.locations);
+      unit.locations.absorb(moved);
+    }
+    return merged;
+  };
+
+  const out: RawMap = {};
+  for (const name of Object.keys(services)) {
+    const svc = services[name];
+    if (isRawMap(svc) && svc["extends"] !== undefined) {
+      const r = resolveIn(unit, name, []);
+      out[name] = r === null ? svc : r;
+    } else {
+      out[name] = svc;
+    }
+  }
+  return { ...unit.doc, services: out };
+}
+
+/** Directory of a compose file (pseudo files like `<inline-0>` use `fallback`). */
+export function fileDir(file: string, fallback: string): string {
+  return file.startsWith("<") || file === "-" ? fallback : dirname(file);
+}

@@ -1,0 +1,28 @@
+/** Inputs of `loadProject`. Everything is explicit: nothing in src/spec reads process.env or process.cwd(). */
+export interface LoadOptions {
+  /** Working directory for discovery and relative -f paths. */
+  cwd: string;
+  /** The process environment (the CLI passes process.env; the library may pass a copy with overrides). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** `-f` files in order; "-" reads `stdin`. Empty/undefined = COMPOSE_FILE or discovery. */
+  files?: readonly string[];
+  /** Content for "-" among `files`. */
+  stdin?: string;
+  /**
+   * Inline compose documents instead of files (library use): YAML text or an already-parsed object.
+   * Treated as a file named `<inline-N>` living in `projectDirectory ?? cwd`.
+   */
+  documents?: readonly (string | Record<string, unknown>)[];
+  projectName?: string;
+  projectDirectory?: string;
+  /** `--profile` values; when empty, COMPOSE_PROFILES applies. */
+  profiles?: readonly string[];
+  /** `--env-file` values (replace `<project dir>/.env`). */
+  envFiles?: readonly string[];
+  /** Services named on the command line: activated with their dependencies even if their profile is off. */
+  services?: readonly string[];
+  /** false = `--no-interpolate`. */
+  interpolate?: boolean;
+  /** false = skip env_file resolution into environment (`--no-env-resolution`). */
+  resolveEnvFiles?: boolean;
+}

@@ -1,0 +1,314 @@
+/**
+ * Compose YAML → plain JS values, with the source position of every mapping key and
+ * sequence item. Pure: takes the text and the file name, reports problems into an
+ * IssueCollector (never throws for bad input), reads nothing from the process.
+ *
+ * The `yaml` package parses and composes the AST (YAML 1.2 core schema, `<<` merge keys on,
+ * duplicate keys flagged); this module walks that AST once, converting values, expanding
+ * aliases with a resource-exhaustion guard, honouring `!reset` / `!override` and recording
+ * locations.
+ */
+import {
+  parseAllDocuments,
+  LineCounter,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Document,
+  type Node as YamlNode,
+  type ParsedNode,
+  type Pair,
+} from "yaml";
+import type { IssueCollector, SourceLocation } from "../errors.js";
+import { Locations, formatPath, type PathSegment } from "./locations.js";
+import { OverrideTag, ResetTag, type RawMap } from "./tags.js";
+
+export interface ParsedComposeYaml {
+  /** The first mapping document of the file, or null when the file holds no document. */
+  value: RawMap | null;
+  /** Every mapping document of the file, in order (Compose merges them in this order). */
+  documents: RawMap[];
+  /** Positions of every mapping key and sequence item (later documents overwrite earlier ones). */
+  locations: Locations;
+}
+
+const RESET_TAG = "!reset";
+const OVERRIDE_TAG = "!override";
+
+/**
+ * The alias guard follows the rule go-yaml (and so Compose) applies: refuse when most of the
+ * decoded nodes come from alias expansion and the document is large. yaml's own
+ * `maxAliasCount` (per anchor, default 100) would also refuse a legitimate file that merges
+ * one `x-defaults` anchor into more than 100 services.
+ */
+function allowedAliasRatio(decoded: number): number {
+  if (decoded <= 400_000) return 0.99;
+  if (decoded >= 4_000_000) return 0.1;
+  return 0.99 - (0.89 * (decoded - 400_000)) / 3_600_000;
+}
+const HARD_NODE_LIMIT = 10_000_000;
+
+class AliasBomb extends Error {}
+
+interface WalkState {
+  file: string;
+  lc: LineCounter;
+  issues: IssueCollector;
+  locations: Locations;
+  anchors: Map<string, YamlNode>;
+  /** >0 while expanding an alias: anchors seen there are not (re)registered. */
+  aliasDepth: number;
+  /** Anchored nodes currently being expanded (recursive aliases). */
+  expanding: Set<YamlNode>;
+  decoded: number;
+  decodedInAlias: number;
+  /** Where the most recent alias expansion started (reported when the guard trips). */
+  lastAlias: number | undefined;
+}
+
+function loc(state: WalkState, offset: number): SourceLocation {
+  const { line, col } = state.lc.linePos(offset);
+  return { file: state.file, line, col };
+}
+
+function nodeOffset(node: YamlNode | null | undefined): number | undefined {
+  return node?.range ? node.range[0] : undefined;
+}
+
+function yamlIssue(state: WalkState, offset: number | undefined, message: string, path?: readonly PathSegment[], hint?: string): void {
+  state.issues.add({
+    code: "CONFIG_YAML",
+    message,
+    ...(path && path.length > 0 ? { path: formatPath(path) } : {}),
+    location: offset !== undefined ? loc(state, offset) : { file: state.file, line: 1, col: 1 },
+    ...(hint !== undefined ? { hint } : {}),
+  });
+}
+
+function count(state: WalkState): void {
+  state.decoded++;
+  if (state.aliasDepth > 0) state.decodedInAlias++;
+  if (
+    (state.decodedInAlias > 100 &&
+      state.decoded > 1000 &&
+      state.decodedInAlias / state.decoded > allowedAliasRatio(state.decoded)) ||
+    state.decoded > HARD_NODE_LIMIT
+  ) {
+    throw new AliasBomb();
+  }
+}
+
+function keyString(state: WalkState, key: unknown, path: readonly PathSegment[]): string {
+  if (key === null || key === undefined) return "";
+  if (isScalar(key)) {
+    const v = key.value;
+    return v === null || v === undefined ? "" : String(v);
+  }
+  if (isAlias(key)) {
+    const target = state.anchors.get(key.source);
+    if (target && isScalar(target)) return String(target.value ?? "");
+  }
+  yamlIssue(state, nodeOffset(key as YamlNode), "mapping keys must be plain strings, not collections", path);
+  return String(key);
+}
+
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && typeof key.value === "symbol" && key.value.description === "<<";
+}
+
+function convert(state: WalkState, node: unknown, path: PathSegment[]): unknown {
+  if (node === null || node === undefined) return null;
+  if (isAlias(node)) return expandAlias(state, node.source, nodeOffset(node), path);
+  const n = node as YamlNode;
+  count(state);
+  if (n.anchor && state.aliasDepth === 0) state.anchors.set(n.anchor, n);
+  let value: unknown;
+  if (isMap(n)) {
+    value = convertMap(state, n.items as Pair[], path);
+  } else if (isSeq(n)) {
+    const out: unknown[] = [];
+    n.items.forEach((item, i) => {
+      const itemPath = [...path, i];
+      const off = isPair(item) ? nodeOffset(item.key as YamlNode) : nodeOffset(item as YamlNode);
+      if (off !== undefined) state.locations.set(itemPath, loc(state, off));
+      if (isPair(item)) {
+        // A `key: value` pair directly inside a flow sequence: a one-entry mapping.
+        out.push(convertMap(state, [item as Pair], itemPath));
+      } else {
+        out.push(convert(state, item, itemPath));
+      }
+    });
+    value = out;
+  } else if (isScalar(n)) {
+    const v = n.value;
+    value = typeof v === "symbol" ? v.description ?? "" : v === undefined ? null : v;
+  } else {
+    value = null;
+  }
+  const tag = n.tag;
+  if (tag === RESET_TAG) return new ResetTag(value === "" ? null : value);
+  if (tag === OVERRIDE_TAG) return new OverrideTag(value);
+  return value;
+}
+
+function expandAlias(state: WalkState, name: string, offset: number | undefined, path: PathSegment[]): unknown {
+  const target = state.anchors.get(name);
+  if (!target) {
+    yamlIssue(state, offset, `unknown alias *${name}: the anchor &${name} must be defined before it is used`, path);
+    return null;
+  }
+  if (state.expanding.has(target)) {
+    yamlIssue(state, offset, `alias *${name} refers to itself`, path);
+    return null;
+  }
+  if (state.aliasDepth === 0) state.lastAlias = offset;
+  state.expanding.add(target);
+  state.aliasDepth++;
+  try {
+    return convert(state, target, path);
+  } finally {
+    state.aliasDepth--;
+    state.expanding.delete(target);
+  }
+}
+
+function convertMap(state: WalkState, items: readonly Pair[], path: PathSegment[]): RawMap {
+  const out: RawMap = {};
+  for (const pair of items) {
+    if (isMergeKey(pair.key)) {
+      mergeInto(state, out, pair.value, path, nodeOffset(pair.key as YamlNode));
+      continue;
+    }
+    const key = keyString(state, pair.key, path);
+    const keyPath = [...path, key];
+    const off = nodeOffset(pair.key as YamlNode) ?? nodeOffset(pair.value as YamlNode);
+    if (off !== undefined) state.locations.set(keyPath, loc(state, off));
+    defineKey(out, key, convert(state, pair.value, keyPath));
+  }
+  return out;
+}
+
+/** `<<: *a` or `<<: [*a, *b]`: shallow YAML 1.1 merge; existing keys and earlier sources win. */
+function mergeInto(state: WalkState, out: RawMap, value: unknown, path: PathSegment[], offset: number | undefined): void {
+  const sources: unknown[] = isSeq(value) ? value.items : [value];
+  for (const src of sources) {
+    const resolved = isAlias(src) ? expandAlias(state, src.source, nodeOffset(src), path) : convert(state, src, path);
+    if (resolved === null) continue;
+    if (typeof resolved !== "object" || Array.isArray(resolved) || resolved instanceof ResetTag || resolved instanceof OverrideTag) {
+      yamlIssue(state, nodeOffset(src as YamlNode) ?? offset, "merge key << expects a mapping or a list of mappings", path, "use `<<: *anchor` where the anchor is a mapping");
+      continue;
+    }
+    for (const [k, v] of Object.entries(resolved as RawMap)) {
+      if (!Object.prototype.hasOwnProperty.call(out, k)) defineKey(out, k, v);
+    }
+  }
+}
+
+function defineKey(out: RawMap, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+  else out[key] = value;
+}
+
+const MESSAGES: Record<string, string> = {
+  DUPLICATE_KEY: "duplicate key",
+  BAD_INDENT: "bad indentation",
+  MISSING_CHAR: "missing character",
+  BLOCK_AS_IMPLICIT_KEY: "a block value cannot be used as an implicit key",
+  MULTILINE_IMPLICIT_KEY: "implicit keys must be on a single line",
+};
+
+function reportParserProblems(state: WalkState, text: string, doc: Document.Parsed): void {
+  for (const err of doc.errors) {
+    const [start, end] = err.pos;
+    let message = err.message;
+    let hint: string | undefined;
+    if (err.code === "DUPLICATE_KEY") {
+      const m = /^("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^:#\n]*?)\s*:(?:\s|$)/.exec(text.slice(start));
+      const key = (m ? m[1]! : text.slice(start, end)).trim();
+      message = `duplicate key ${JSON.stringify(key)}: mapping keys must be unique`;
+      hint = "remove or rename one of the two entries";
+    } else {
+      const prefix = MESSAGES[err.code];
+      message = prefix && !err.message.toLowerCase().startsWith(prefix) ? `${prefix}: ${err.message}` : err.message;
+      hint = "check the YAML syntax (indentation, quotes, colons) around this position";
+    }
+    yamlIssue(state, start, `YAML error: ${message}`, undefined, hint);
+  }
+  for (const warn of doc.warnings) {
+    if (warn.code === "TAG_RESOLVE_FAILED") {
+      const m = /Unresolved tag: (.*)$/.exec(warn.message);
+      const tag = m?.[1];
+      if (tag === RESET_TAG || tag === OVERRIDE_TAG) continue;
+      if (tag !== undefined) {
+        yamlIssue(state, warn.pos[0], `unknown YAML tag ${tag}`, undefined, "Compose supports only the !reset and !override tags");
+        continue;
+      }
+    }
+    yamlIssue(state, warn.pos[0], `YAML warning: ${warn.message}`);
+  }
+}
+
+/**
+ * Parse one Compose file. Problems become CONFIG_YAML issues with file:line:col; the
+ * returned value is still as complete as the parser could make it.
+ */
+export function parseComposeYaml(
+  text: string,
+  file: string,
+  issues: IssueCollector,
+): { value: RawMap | null; documents: RawMap[]; locations: Locations } {
+  const lc = new LineCounter();
+  const locations = new Locations();
+  const docs = parseAllDocuments(text, {
+    lineCounter: lc,
+    merge: true,
+    uniqueKeys: true,
+    prettyErrors: false,
+    keepSourceTokens: false,
+  });
+  const documents: RawMap[] = [];
+  const list = Array.isArray(docs) ? docs : [docs];
+  for (const doc of list) {
+    const state: WalkState = {
+      file,
+      lc,
+      issues,
+      locations,
+      anchors: new Map(),
+      aliasDepth: 0,
+      expanding: new Set(),
+      decoded: 0,
+      decodedInAlias: 0,
+      lastAlias: undefined,
+    };
+    reportParserProblems(state, text, doc);
+    const contents = doc.contents as ParsedNode | null;
+    if (contents === null) continue;
+    if (isScalar(contents) && (contents.value === null || contents.value === undefined) && !contents.tag) continue;
+    let value: unknown;
+    try {
+      value = convert(state, contents, []);
+    } catch (e) {
+      if (e instanceof AliasBomb) {
+        yamlIssue(
+          state,
+          state.lastAlias ?? nodeOffset(contents),
+          "YAML error: excessive aliasing (anchors expanding to a huge document); refusing to expand it",
+          undefined,
+          "this looks like a \"billion laughs\" document; reduce nested aliases",
+        );
+        continue;
+      }
+      throw e;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof ResetTag || value instanceof OverrideTag) {
+      const kind = Array.isArray(value) ? "a sequence" : value instanceof ResetTag || value instanceof OverrideTag ? "a tagged value" : `a ${typeof value}`;
+      yamlIssue(state, nodeOffset(contents), `top-level element must be a mapping, found ${kind}`, undefined, "a Compose file starts with keys such as `services:`");
+      continue;
+    }
+    documents.push(value as RawMap);
+  }
+  return { value: documents[0] ?? null, documents, locations };
+}

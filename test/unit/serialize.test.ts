@@ -1,0 +1,79 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import * as path from "node:path";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { IssueCollector } from "../../src/errors.js";
+import { Locations } from "../../src/spec/locations.js";
+import { normalizeModel } from "../../src/spec/normalize.js";
+import { modelToJson, modelToYaml } from "../../src/spec/serialize.js";
+import type { ComposeModel } from "../../src/spec/model.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixture = path.resolve(here, "../../../fixtures/normalize-roundtrip");
+
+function normalize(raw: Record<string, unknown>): ComposeModel {
+  const issues = new IssueCollector();
+  const model = normalizeModel(raw, {
+    projectName: "roundtrip",
+    workingDir: fixture,
+    environment: { FROM_SHELL: "shell value" },
+    locations: new Locations(),
+    issues,
+    readFile: (p) => readFileSync(p, "utf8"),
+  });
+  assert.deepEqual(issues.issues, []);
+  return model;
+}
+
+const model = (): ComposeModel => normalize(parse(readFileSync(path.join(fixture, "compose.yaml"), "utf8")) as Record<string, unknown>);
+
+describe("serialize", () => {
+  test("top-level order: name, services (sorted), networks, volumes, secrets, then x-*; empty sections omitted", () => {
+    const m = model();
+    const out = JSON.parse(modelToJson(m)) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(out), ["name", "services", "networks", "volumes", "secrets", "x-top"]);
+    assert.deepEqual(Object.keys(out["services"] as object), ["db", "web"]);
+    assert.deepEqual(Object.keys(out["networks"] as object), ["back", "default"]);
+    const y = modelToYaml(m);
+    assert.deepEqual(
+      y.split("\n").filter((l) => /^\S/.test(l)).map((l) => l.split(":")[0]),
+      ["name", "services", "networks", "volumes", "secrets", "x-top"],
+    );
+    assert.doesNotMatch(y, /^configs:/m);
+  });
+
+  test("service keys follow Compose's struct order; maps are sorted; extensions last", () => {
+    const out = JSON.parse(modelToJson(model())) as { services: Record<string, Record<string, unknown>> };
+    const web = out.services["web"]!;
+    assert.deepEqual(Object.keys(web), [
+      "command", "depends_on", "entrypoint", "environment", "extra_hosts", "healthcheck", "image", "init", "labels",
+      "networks", "ports", "secrets", "ulimits", "volumes", "x-note",
+    ]);
+    assert.deepEqual(Object.keys(web["environment"] as object), ["ANSWER", "ENABLED", "FROM_SHELL", "GREETING"]);
+    assert.equal(web["entrypoint"], null, "JSON prints command/entrypoint even when unset, as Compose does");
+    assert.deepEqual(Object.keys((web["ports"] as object[])[0]!), ["mode", "host_ip", "target", "published", "protocol"]);
+    assert.deepEqual(Object.keys((web["volumes"] as object[])[0]!), ["type", "source", "target", "read_only", "bind"]);
+    assert.deepEqual(Object.keys((web["healthcheck"] as object)), ["test", "interval", "retries"]);
+  });
+
+  test("YAML quotes strings that look like numbers or booleans", () => {
+    const y = modelToYaml(model());
+    assert.match(y, /published: "8080"/);
+    assert.match(y, /ANSWER: "42"/);
+    assert.match(y, /ENABLED: "true"/);
+    assert.match(y, /com\.example\.flag: "yes"/);
+    assert.match(y, /default: null/);
+  });
+
+  test("round trip: normalize(parse(output)) gives the same model, for YAML and JSON", () => {
+    const m = model();
+    const fromYaml = normalize(parse(modelToYaml(m)) as Record<string, unknown>);
+    assert.deepEqual(fromYaml, m);
+    assert.equal(modelToYaml(fromYaml), modelToYaml(m));
+    const fromJson = normalize(JSON.parse(modelToJson(m)) as Record<string, unknown>);
+    assert.deepEqual(fromJson, m);
+    assert.equal(modelToJson(fromJson), modelToJson(m));
+  });
+});
