@@ -1,0 +1,454 @@
+/**
+ * The library's composition root: `Project.load(...)` reads the compose files (pure loader),
+ * and the methods drive the runtime against one engine. Defaults for `env`/`cwd` come from the
+ * process here (and only here, besides the CLI). The engine connects lazily on first use, so
+ * loading a project costs no engine round-trip and no dockerode import.
+ */
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { FlotillaError, WaitError, isFlotillaError } from "../errors.js";
+import type { Engine, ExecOptions, ExecResult } from "../runtime/engine.js";
+import type { LoadOptions } from "../spec/options.js";
+import type { LoadedProject, ServiceConfig } from "../spec/model.js";
+import type { ContainerStatus, DownOptions, LogLine, LogsOptions, OperationBase, PsOptions, PullMode, UpOptions } from "../runtime/options.js";
+import { observeProject } from "../runtime/observe.js";
+import { planUp, resolveTargets, type Plan } from "../runtime/plan.js";
+import { applyUp, prepareImages, type UpResult } from "../runtime/apply.js";
+import {
+  downProject,
+  killProject,
+  parseDependsOnLabel,
+  removeStopped,
+  restartProject,
+  startProject,
+  stopProject,
+  type DownResult,
+  type LifecycleOptions,
+} from "../runtime/down.js";
+import { listContainers, listProjects, type ListProjectsOptions, type ProjectSummary } from "../runtime/ps.js";
+import { streamLogs } from "../runtime/logs.js";
+import { Label } from "../runtime/labels.js";
+import { buildService, imageName, pullImage } from "../runtime/images.js";
+import { abortError, isReady, sleep, type ReadyKind } from "../runtime/conditions.js";
+import { ServiceGraph } from "../graph/graph.js";
+
+export type ProjectLoadOptions = Partial<LoadOptions> & {
+  /** Use this engine instead of connecting to DOCKER_HOST / the current context. */
+  engine?: Engine;
+};
+
+export type ServiceOpOptions = Omit<LifecycleOptions, "services" | "project">;
+
+export interface StartOptions extends ServiceOpOptions {
+  /** Wait until the started services are running (healthy when they have a healthcheck). */
+  wait?: boolean;
+  /** Seconds; 0 or undefined = no limit. */
+  waitTimeout?: number;
+  dryRun?: boolean;
+}
+
+export interface RemoveOptions extends OperationBase {
+  /** Accepted for Compose compatibility: the library never asks for confirmation. */
+  force?: boolean;
+  /** Stop running containers first (otherwise only stopped ones are removed). */
+  stop?: boolean;
+  /** Remove the containers' anonymous volumes too. */
+  volumes?: boolean;
+}
+
+export interface BuildOptions extends OperationBase {
+  /** Build without the engine's layer cache (overrides `build.no_cache`). */
+  noCache?: boolean;
+  /** Always pull the base images (overrides `build.pull`). */
+  pull?: boolean;
+  quiet?: boolean;
+  /** Build arguments, over the file's `build.args`. */
+  buildArgs?: Record<string, string>;
+}
+
+export interface PullOptions extends OperationBase {
+  /** Skip services that have a `build:` section. */
+  ignoreBuildable?: boolean;
+  /** Report failed pulls as warnings and go on (the result lists them). */
+  ignorePullFailures?: boolean;
+  /** Pull the named services' dependencies too. */
+  includeDeps?: boolean;
+  /** `missing`: pull only images the engine does not have. */
+  policy?: PullMode;
+  quiet?: boolean;
+}
+
+export interface PullResult {
+  pulled: string[];
+  skipped: string[];
+  /** Services whose pull failed (only with ignorePullFailures). */
+  failed: string[];
+}
+
+/** List the Compose projects an engine knows of (by container labels), like `docker compose ls`. */
+export async function listEngineProjects(
+  options: ListProjectsOptions & { engine?: Engine; env?: Readonly<Record<string, string | undefined>> } = {},
+): Promise<ProjectSummary[]> {
+  const { engine, env, ...rest } = options;
+  return listProjects(engine ?? (await connectFromEnv(env ?? process.env)), rest);
+}
+
+/** Connect to the engine named by the environment (DOCKER_HOST, docker context, default socket). */
+export async function connectFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Engine> {
+  const [{ resolveEndpoint }, { connectEngine }] = await Promise.all([import("../runtime/connect.js"), import("../runtime/docker-engine.js")]);
+  const readFile = (p: string): string | undefined => {
+    try {
+      return readFileSync(p, "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  return connectEngine(resolveEndpoint(env, homedir(), readFile));
+}
+
+export class Project {
+  readonly name: string;
+  readonly config: LoadedProject;
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  #engine: Engine | undefined;
+  #connecting: Promise<Engine> | undefined;
+  #brought = false;
+  /** Set when the project was rebuilt from container labels: the error that loading the files gave. */
+  readonly #missingFiles: FlotillaError | undefined;
+
+  private constructor(config: LoadedProject, env: Readonly<Record<string, string | undefined>>, engine?: Engine, missingFiles?: FlotillaError) {
+    this.config = config;
+    this.name = config.model.name;
+    this.#env = env;
+    this.#engine = engine;
+    this.#missingFiles = missingFiles;
+  }
+
+  /** True when this project was rebuilt from the engine's labels (no compose file was read). */
+  get fromLabels(): boolean {
+    return this.#missingFiles !== undefined;
+  }
+
+  /** Load a project (files, inline `documents`, env…). `env` defaults to process.env, `cwd` to process.cwd(). */
+  static async load(options: ProjectLoadOptions = {}): Promise<Project> {
+    const { engine, ...rest } = options;
+    const env = rest.env ?? process.env;
+    const cwd = rest.cwd ?? process.cwd();
+    const { loadProject } = await import("../spec/load.js");
+    const loaded = await loadProject({ ...rest, env, cwd });
+    return new Project(loaded, env, engine);
+  }
+
+  /**
+   * Like `load`, but when a project name is given, no file is named (`files`/`documents`) and no
+   * compose file can be found, the project is rebuilt from the engine's container labels (as
+   * Compose does for `-p NAME down|ps|logs|stop|start|rm`). Such a project can observe and tear
+   * down, not converge: `up`/`plan`/`build`/`pull` throw the original CONFIG_NOT_FOUND error.
+   */
+  static async loadOrFromLabels(options: ProjectLoadOptions = {}): Promise<Project> {
+    try {
+      return await Project.load(options);
+    } catch (e) {
+      const named = options.projectName !== undefined && options.projectName !== "";
+      const noFiles = (options.files?.length ?? 0) === 0 && (options.documents?.length ?? 0) === 0 && options.stdin === undefined && !(options.env ?? process.env)["COMPOSE_FILE"];
+      if (!named || !noFiles || !isFlotillaError(e) || e.code !== "CONFIG_NOT_FOUND") throw e;
+      return Project.fromLabels(options.projectName!, { ...(options.engine ? { engine: options.engine } : {}), env: options.env ?? process.env, cause: e });
+    }
+  }
+
+  /**
+   * A project rebuilt from the labels of its containers: services (with their depends_on and
+   * image), working directory and config files as recorded at `up`. Nothing else is known.
+   */
+  static async fromLabels(
+    name: string,
+    options: { engine?: Engine; env?: Readonly<Record<string, string | undefined>>; cause?: FlotillaError } = {},
+  ): Promise<Project> {
+    const env = options.env ?? process.env;
+    const engine = options.engine ?? (await connectFromEnv(env));
+    const containers = await engine.listContainers({ labels: { [Label.project]: name }, all: true });
+    const config = configFromLabels(name, containers);
+    const missing =
+      options.cause ??
+      new FlotillaError("CONFIG_NOT_FOUND", `project "${name}" was rebuilt from its containers: no compose file was read`, {
+        hint: "run in the project's directory or pass -f <file>",
+      });
+    return new Project(config, env, engine, missing);
+  }
+
+  /** Wrap an already loaded project. */
+  static from(config: LoadedProject, options: { engine?: Engine; env?: Readonly<Record<string, string | undefined>> } = {}): Project {
+    return new Project(config, options.env ?? process.env, options.engine);
+  }
+
+  /** The engine (connected on first use). */
+  async engine(): Promise<Engine> {
+    if (this.#engine) return this.#engine;
+    this.#connecting ??= connectFromEnv(this.#env).then((e) => (this.#engine = e));
+    return this.#connecting;
+  }
+
+  /** What `up` would do (pull/build are planned, not run). */
+  async plan(opts: UpOptions = {}): Promise<Plan> {
+    this.#needFiles("plan");
+    const engine = await this.engine();
+    const services = planServices(this.config, opts);
+    const [imageIds, observed] = await Promise.all([
+      prepareImages(this.config, services, engine, { ...opts, dryRun: true }),
+      observeProject(engine, this.name, { model: this.config.model }),
+    ]);
+    return planUp(this.config, observed, { ...opts, imageIds });
+  }
+
+  /** Converge the project: pull/build, then create/recreate/start what the plan says. With dryRun, returns the plan only. */
+  async up(opts: UpOptions = {}): Promise<UpResult> {
+    this.#needFiles("up");
+    const engine = await this.engine();
+    if (opts.dryRun) return { plan: await this.plan(opts), containers: [], warnings: [] };
+    for (const w of this.config.warnings) opts.onEvent?.({ type: "warning", message: w });
+    const services = planServices(this.config, opts);
+    const observed0 = observeProject(engine, this.name, { model: this.config.model });
+    observed0.catch(() => {});
+    const imageIds = await prepareImages(this.config, services, engine, opts);
+    const observed = await observed0;
+    const plan = planUp(this.config, observed, { ...opts, imageIds });
+    this.#brought = true;
+    return applyUp(this.config, plan, engine, { ...opts, imageIds });
+  }
+
+  async down(opts: DownOptions = {}): Promise<DownResult> {
+    return downProject(await this.engine(), this.name, { ...opts, ...this.#model() });
+  }
+
+  async ps(opts: PsOptions = {}): Promise<ContainerStatus[]> {
+    return listContainers(await this.engine(), this.name, opts, Object.keys(this.config.model.services));
+  }
+
+  async *logs(opts: LogsOptions = {}): AsyncIterable<LogLine> {
+    yield* streamLogs(await this.engine(), this.name, opts);
+  }
+
+  /** Start existing containers in dependency order; with `wait`, until they are running/healthy. */
+  async start(services?: string[], opts: StartOptions = {}): Promise<string[]> {
+    const { wait, waitTimeout, dryRun, ...rest } = opts;
+    const engine = await this.engine();
+    if (dryRun) return [];
+    const started = await startProject(engine, this.name, { ...rest, ...this.#model(), ...(services && services.length > 0 ? { services } : {}) });
+    if (wait) await this.#waitReady(engine, services, waitTimeout, "start --wait", opts.signal);
+    return started;
+  }
+
+  /** Remove stopped containers of the services (all by default); `stop` stops running ones first. */
+  async rm(services?: string[], opts: RemoveOptions = {}): Promise<string[]> {
+    this.#checkServices(services);
+    const { force: _force, dryRun, ...rest } = opts;
+    const engine = await this.engine();
+    if (dryRun) return [];
+    return removeStopped(engine, this.name, { ...rest, ...this.#model(), ...(services && services.length > 0 ? { services } : {}) });
+  }
+
+  /** Build the images of the services that have a `build:` section; returns the services built. */
+  async build(services?: string[], opts: BuildOptions = {}): Promise<string[]> {
+    this.#needFiles("build");
+    this.#checkServices(services);
+    const engine = await this.engine();
+    const names = services && services.length > 0 ? services : Object.keys(this.config.model.services).sort();
+    const todo = names.filter((s) => this.config.model.services[s]?.build);
+    if (opts.dryRun) return todo;
+    const config = withBuildOverrides(this.config, opts);
+    const built: string[] = [];
+    for (const s of todo) {
+      await buildService(engine, config, s, opts.onEvent, opts.signal);
+      built.push(s);
+    }
+    return built;
+  }
+
+  /** Pull the services' images (services without `image:` have nothing to pull). */
+  async pull(services?: string[], opts: PullOptions = {}): Promise<PullResult> {
+    this.#needFiles("pull");
+    this.#checkServices(services);
+    const engine = await this.engine();
+    const names =
+      services && services.length > 0
+        ? opts.includeDeps
+          ? resolveTargets(this.config, { services })
+          : [...new Set(services)].sort()
+        : Object.keys(this.config.model.services).sort();
+    const result: PullResult = { pulled: [], skipped: [], failed: [] };
+    for (const s of names) {
+      const svc = this.config.model.services[s]!;
+      if (!svc.image || (svc.build && opts.ignoreBuildable)) {
+        result.skipped.push(s);
+        continue;
+      }
+      const ref = imageName(this.name, s, svc);
+      if (opts.policy === "missing" && (await engine.inspectImage(ref))) {
+        result.skipped.push(s);
+        continue;
+      }
+      if (opts.dryRun) {
+        result.pulled.push(s);
+        continue;
+      }
+      try {
+        await pullImage(engine, s, ref, opts.onEvent, opts.signal);
+        result.pulled.push(s);
+      } catch (e) {
+        if (!opts.ignorePullFailures || (isFlotillaError(e) && e.code === "ABORTED")) throw e;
+        result.failed.push(s);
+        opts.onEvent?.({ type: "warning", message: `${s}: ${e instanceof Error ? e.message : String(e)}`, service: s });
+      }
+    }
+    return result;
+  }
+
+  async stop(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
+    return stopProject(await this.engine(), this.name, { ...opts, ...this.#model(), ...(services ? { services } : {}) });
+  }
+
+  async restart(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
+    return restartProject(await this.engine(), this.name, { ...opts, ...this.#model(), ...(services ? { services } : {}) });
+  }
+
+  async kill(services?: string[], opts: ServiceOpOptions & { killSignal?: string } = {}): Promise<string[]> {
+    return killProject(await this.engine(), this.name, { ...opts, ...this.#model(), ...(services ? { services } : {}) });
+  }
+
+  /** The id of a service's container number `index` (default 1). */
+  async containerId(service: string, index = 1): Promise<string> {
+    this.#checkService(service);
+    const engine = await this.engine();
+    const list = await engine.listContainers({ labels: { [Label.project]: this.name, [Label.service]: service, [Label.containerNumber]: String(index) }, all: true });
+    const c = list.find((x) => x.labels[Label.oneoff] !== "True");
+    if (!c) throw new FlotillaError("NO_SUCH_SERVICE", `service "${service}" has no container number ${index}`, { service, hint: "run `up` first" });
+    return c.id;
+  }
+
+  /** The host port published for a container port of a service (undefined when not published). */
+  async port(service: string, privatePort: number, protocol: "tcp" | "udp" = "tcp", index = 1): Promise<number | undefined> {
+    const engine = await this.engine();
+    const d = await engine.inspectContainer(await this.containerId(service, index));
+    const b = d?.ports.find((p) => p.privatePort === privatePort && p.protocol === protocol && p.publicPort);
+    return b?.publicPort;
+  }
+
+  /** Run a command in a service's container (like `exec -T`). */
+  async exec(service: string, cmd: string[], opts: Omit<ExecOptions, "cmd"> & { index?: number; signal?: AbortSignal } = {}): Promise<ExecResult> {
+    const { index, signal, ...rest } = opts;
+    const engine = await this.engine();
+    const id = await this.containerId(service, index ?? 1);
+    return engine.exec(id, { ...rest, cmd }, signal);
+  }
+
+  /** `await using p = await Project.load(...)`: tears down (down, keeping named volumes) if this handle ran `up`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#brought) await this.down();
+  }
+
+  /** Runtime options naming the model, unless it was rebuilt from labels (then the runtime reads the labels itself). */
+  #model(): { project?: LoadedProject } {
+    return this.#missingFiles ? {} : { project: this.config };
+  }
+
+  #needFiles(verb: string): void {
+    const e = this.#missingFiles;
+    if (!e) return;
+    throw new FlotillaError("CONFIG_NOT_FOUND", `${verb} needs a compose file: ${e.message}`, { hint: e.hint ?? "pass -f <file>", cause: e });
+  }
+
+  #checkServices(services: readonly string[] | undefined): void {
+    for (const s of services ?? []) this.#checkService(s);
+  }
+
+  /**
+   * `--wait`: poll the services' containers until each is running (healthy when it has a
+   * healthcheck; exited 0 for one-shots others wait on with service_completed_successfully).
+   */
+  async #waitReady(engine: Engine, services: string[] | undefined, timeoutSeconds: number | undefined, strategy: string, signal?: AbortSignal): Promise<void> {
+    const started = Date.now();
+    const timeoutMs = timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : Infinity;
+    const want = services && services.length > 0 ? new Set(services) : undefined;
+    const graph = ServiceGraph.fromServices(this.config.model.services);
+    const oneShots = new Set<string>();
+    for (const s of Object.keys(this.config.model.services)) {
+      if (want && !want.has(s)) continue;
+      for (const e of graph.dependencies(s)) if (e.condition === "service_completed_successfully") oneShots.add(e.service);
+    }
+    const list = await engine.listContainers({ labels: { [Label.project]: this.name }, all: true });
+    const pending = new Map<string, { service: string; id: string; name: string; kind: ReadyKind }>();
+    for (const c of list) {
+      const service = c.labels[Label.service] ?? "";
+      if (c.labels[Label.oneoff] === "True" || (want && !want.has(service))) continue;
+      pending.set(c.id, { service, id: c.id, name: c.name, kind: oneShots.has(service) ? "completed" : "running" });
+    }
+    let interval = 50;
+    for (;;) {
+      if (signal?.aborted) throw abortError();
+      const checks = await Promise.all([...pending.values()].map(async (c) => [c, await isReady(engine, c.service, c, c.kind)] as const));
+      for (const [c, ok] of checks) if (ok) pending.delete(c.id);
+      if (pending.size === 0) return;
+      const elapsed = Date.now() - started;
+      if (elapsed >= timeoutMs) {
+        const names = [...new Set([...pending.values()].map((c) => c.service))].sort();
+        throw new WaitError("WAIT_TIMEOUT", names.join(","), strategy, elapsed, `services not ready after ${Math.round(elapsed / 100) / 10}s: ${names.join(", ")}`, {});
+      }
+      await sleep(Math.min(interval, Math.max(1, timeoutMs - elapsed)), signal);
+      interval = Math.min(250, interval * 2);
+    }
+  }
+
+  #checkService(service: string): void {
+    if (!(service in this.config.model.services)) {
+      throw new FlotillaError("NO_SUCH_SERVICE", `no such service: ${service}`, { service, hint: `services: ${Object.keys(this.config.model.services).sort().join(", ")}` });
+    }
+  }
+}
+
+/** The LoadedProject a set of containers describes (see Project.fromLabels). */
+export function configFromLabels(name: string, containers: readonly { labels: Readonly<Record<string, string>>; image: string }[]): LoadedProject {
+  const services: Record<string, ServiceConfig> = {};
+  let workingDir = "";
+  const configFiles: string[] = [];
+  for (const c of containers) {
+    const service = c.labels[Label.service];
+    if (!service || c.labels[Label.oneoff] === "True") continue;
+    services[service] ??= { image: c.labels[Label.image] || c.image, depends_on: parseDependsOnLabel(c.labels[Label.dependsOn]) };
+    workingDir ||= c.labels[Label.workingDir] ?? "";
+    for (const f of (c.labels[Label.configFiles] ?? "").split(",")) if (f !== "" && !configFiles.includes(f)) configFiles.push(f);
+  }
+  return {
+    model: { name, services, networks: {}, volumes: {}, secrets: {}, configs: {} },
+    workingDir,
+    configFiles,
+    envFiles: [],
+    environment: {},
+    profiles: [],
+    disabledServices: {},
+    warnings: [],
+  };
+}
+
+/** A copy of the project whose build sections carry the CLI's --no-cache / --pull / --build-arg. */
+function withBuildOverrides(config: LoadedProject, opts: BuildOptions): LoadedProject {
+  if (!opts.noCache && !opts.pull && !opts.buildArgs) return config;
+  const services: Record<string, ServiceConfig> = {};
+  for (const [name, svc] of Object.entries(config.model.services)) {
+    if (!svc.build) {
+      services[name] = svc;
+      continue;
+    }
+    const build = { ...svc.build };
+    if (opts.noCache) build.no_cache = true;
+    if (opts.pull) build.pull = true;
+    if (opts.buildArgs) build.args = { ...(build.args ?? {}), ...opts.buildArgs };
+    services[name] = { ...svc, build };
+  }
+  return { ...config, model: { ...config.model, services } };
+}
+
+function planServices(config: LoadedProject, opts: UpOptions): string[] {
+  return resolveTargets(config, opts);
+}
+
+export type { Plan, UpResult, DownResult, ProjectSummary, ListProjectsOptions };

@@ -1,0 +1,168 @@
+/**
+ * depends_on conditions: wait until a dependency's containers reach the condition a dependent
+ * asks for. Polls `inspectContainer` (fast interval, backing off to 250 ms) — Compose polls every
+ * 500 ms; a shorter interval makes chains of healthchecks start sooner.
+ */
+import { FlotillaError, ServiceError } from "../errors.js";
+import type { DependsOnCondition } from "../spec/model.js";
+import type { ContainerDetails, Engine } from "./engine.js";
+
+export interface ConditionTarget {
+  /** The dependency service. */
+  service: string;
+  condition: DependsOnCondition;
+  /** Containers of the dependency (ids or names). */
+  containers: readonly { id: string; name: string }[];
+}
+
+export interface WaitConditionOptions {
+  signal?: AbortSignal;
+  /** First poll interval (ms); doubles up to maxPollMs. */
+  pollMs?: number;
+  maxPollMs?: number;
+  /** The service that waits (for messages). */
+  dependent?: string;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError());
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(abortError());
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export function abortError(): FlotillaError {
+  return new FlotillaError("ABORTED", "operation aborted");
+}
+
+/** The last `n` log lines of a container (stdout and stderr), best effort. */
+export async function tailLogs(engine: Engine, id: string, n = 10): Promise<string[]> {
+  try {
+    let text = "";
+    for await (const chunk of engine.logs(id, { tail: n, follow: false, stdout: true, stderr: true })) text += chunk.data.toString("utf8");
+    return text.split(/\r?\n/).filter((l) => l.length > 0).slice(-n);
+  } catch {
+    return [];
+  }
+}
+
+function lastHealthOutput(d: ContainerDetails): string {
+  const log = d.state.health?.log ?? [];
+  const last = log[log.length - 1];
+  return last ? last.output.trim() : "";
+}
+
+type Verdict = { done: true } | { done: false } | { failed: ServiceError };
+
+async function checkOne(engine: Engine, target: ConditionTarget, c: { id: string; name: string }): Promise<Verdict> {
+  const d = await engine.inspectContainer(c.id);
+  if (!d) {
+    return { failed: new ServiceError("DEPENDENCY_FAILED", target.service, `dependency failed to start: container ${c.name} no longer exists`) };
+  }
+  const st = d.state;
+  switch (target.condition) {
+    case "service_started":
+      // Started means it was started: running, or already finished (one-shots).
+      return st.status === "created" ? { done: false } : { done: true };
+    case "service_healthy": {
+      const h = st.health?.status;
+      if (!h || h === "none") {
+        return {
+          failed: new ServiceError("DEPENDENCY_FAILED", target.service, `dependency failed to start: container ${c.name} has no healthcheck configured`, {
+            hint: `add a healthcheck to service "${target.service}" or use condition: service_started`,
+          }),
+        };
+      }
+      if (h === "healthy" && st.running) return { done: true };
+      if (h === "unhealthy") {
+        const out = lastHealthOutput(d);
+        return {
+          failed: new ServiceError("DEPENDENCY_FAILED", target.service, `dependency failed to start: container ${c.name} is unhealthy${out ? `: ${out}` : ""}`, {
+            hint: `check the healthcheck of service "${target.service}" (docker inspect ${c.name})`,
+            logs: out ? out.split(/\r?\n/) : [],
+          }),
+        };
+      }
+      if (!st.running && st.status !== "created" && st.status !== "restarting") {
+        const logs = await tailLogs(engine, c.id, 10);
+        return {
+          failed: new ServiceError("DEPENDENCY_FAILED", target.service, `dependency failed to start: container ${c.name} exited (${st.exitCode}) before becoming healthy`, {
+            exitCode: st.exitCode,
+            logs,
+          }),
+        };
+      }
+      return { done: false };
+    }
+    case "service_completed_successfully": {
+      if (st.running || st.status === "created" || st.status === "restarting") return { done: false };
+      if (st.exitCode === 0) return { done: true };
+      const logs = await tailLogs(engine, c.id, 10);
+      return {
+        failed: new ServiceError(
+          "DEPENDENCY_FAILED",
+          target.service,
+          `service "${target.service}" didn't complete successfully: container ${c.name} exited with code ${st.exitCode}` +
+            (logs.length ? `\n${logs.map((l) => `  ${l}`).join("\n")}` : ""),
+          { exitCode: st.exitCode, logs, hint: `see its output with: flotilla logs ${target.service}` },
+        ),
+      };
+    }
+  }
+}
+
+/**
+ * Resolve when every container of the dependency satisfies the condition; reject with
+ * ServiceError DEPENDENCY_FAILED (naming the dependency, with exit code / health output / logs)
+ * as soon as one cannot.
+ */
+export async function waitForCondition(engine: Engine, target: ConditionTarget, opts: WaitConditionOptions = {}): Promise<void> {
+  let interval = opts.pollMs ?? 50;
+  const maxInterval = opts.maxPollMs ?? 250;
+  const pending = new Map(target.containers.map((c) => [c.id, c]));
+  for (;;) {
+    if (opts.signal?.aborted) throw abortError();
+    const verdicts = await Promise.all([...pending.values()].map(async (c) => [c, await checkOne(engine, target, c)] as const));
+    for (const [c, v] of verdicts) {
+      if ("failed" in v) throw v.failed;
+      if (v.done) pending.delete(c.id);
+    }
+    if (pending.size === 0) return;
+    await sleep(interval, opts.signal);
+    interval = Math.min(maxInterval, interval * 2);
+  }
+}
+
+/** What `--wait` waits for on a started container: healthy if it has a healthcheck, else running; one-shots: exit 0. */
+export type ReadyKind = "running" | "healthy" | "completed";
+
+/** One poll for `--wait`: true = ready, false = not yet; throws when it can never become ready. */
+export async function isReady(engine: Engine, service: string, c: { id: string; name: string }, kind: ReadyKind): Promise<boolean> {
+  const d = await engine.inspectContainer(c.id);
+  if (!d) throw new ServiceError("WAIT_FAILED", service, `container ${c.name} no longer exists`);
+  const st = d.state;
+  if (kind === "completed") {
+    if (st.running || st.status === "created" || st.status === "restarting") return false;
+    if (st.exitCode === 0) return true;
+    throw new ServiceError("WAIT_FAILED", service, `container ${c.name} exited with code ${st.exitCode}`, { exitCode: st.exitCode, logs: await tailLogs(engine, c.id) });
+  }
+  const h = st.health?.status;
+  if (h && h !== "none") {
+    if (h === "unhealthy") throw new ServiceError("WAIT_FAILED", service, `container ${c.name} is unhealthy${lastHealthOutput(d) ? `: ${lastHealthOutput(d)}` : ""}`);
+    if (!st.running && st.status !== "restarting" && st.status !== "created")
+      throw new ServiceError("WAIT_FAILED", service, `container ${c.name} exited (${st.exitCode})`, { exitCode: st.exitCode, logs: await tailLogs(engine, c.id) });
+    return h === "healthy";
+  }
+  if (st.running) return true;
+  if (st.status === "exited" || st.status === "dead")
+    throw new ServiceError("WAIT_FAILED", service, `container ${c.name} exited (${st.exitCode})`, { exitCode: st.exitCode, logs: await tailLogs(engine, c.id) });
+  return false;
+}

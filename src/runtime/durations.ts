@@ -1,0 +1,88 @@
+/**
+ * Go-style durations and Docker-style byte sizes, as Compose accepts them in
+ * `healthcheck.*`, `stop_grace_period`, `shm_size`, `mem_limit`, `tmpfs.size`…
+ * Pure helpers: a malformed value throws a RangeError with the offending text; callers that
+ * know the service/attribute turn it into a typed error.
+ */
+
+const DURATION_UNITS_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  "µs": 1e-3, // U+00B5 micro sign
+  "μs": 1e-3, // U+03BC greek mu
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+
+/**
+ * Parse a Go duration (`1h2m3.5s`, `500ms`, `10us`, `-1.5h`) into milliseconds (may be fractional
+ * for sub-millisecond values). A bare number — a YAML number, or a string of digits — counts as
+ * seconds: Compose files in the wild write `stop_grace_period: 30` and Compose v1 accepted it.
+ */
+export function parseDuration(s: string | number): number {
+  if (typeof s === "number") {
+    if (!Number.isFinite(s)) throw new RangeError(`invalid duration ${String(s)}`);
+    return s * 1000;
+  }
+  const text = s.trim();
+  if (/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text)) return Number(text) * 1000;
+  let i = 0;
+  let sign = 1;
+  if (text[0] === "+" || text[0] === "-") {
+    sign = text[0] === "-" ? -1 : 1;
+    i = 1;
+  }
+  if (i >= text.length) throw new RangeError(`invalid duration "${s}"`);
+  let total = 0;
+  while (i < text.length) {
+    DURATION_PART.lastIndex = i;
+    const m = DURATION_PART.exec(text);
+    if (!m) throw new RangeError(`invalid duration "${s}" (expected e.g. 30s, 1m30s, 500ms)`);
+    total += Number(m[1]) * (DURATION_UNITS_MS[m[2] as string] as number);
+    i = DURATION_PART.lastIndex;
+  }
+  return sign * total;
+}
+
+/** A duration in nanoseconds (the Engine API's unit for healthcheck timings), rounded. */
+export function durationToNs(s: string | number): number {
+  return Math.round(parseDuration(s) * 1e6);
+}
+
+/** A duration in whole seconds, truncated toward zero (Compose's StopTimeout conversion). */
+export function durationToSeconds(s: string | number): number {
+  return Math.trunc(parseDuration(s) / 1000);
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+  p: 1024 ** 5,
+};
+
+/**
+ * Parse a byte size the way Docker does (RAMInBytes: binary units, case-insensitive):
+ * `512k`, `64m`, `1g`, `1gb`, `1.5GiB`, `100b`, `1024`. Numbers pass through (`-1` stays -1,
+ * "unlimited" for memswap_limit).
+ */
+export function parseBytes(s: string | number): number {
+  if (typeof s === "number") {
+    if (!Number.isFinite(s)) throw new RangeError(`invalid size ${String(s)}`);
+    return Math.trunc(s);
+  }
+  const text = s.trim();
+  if (/^-1$/.test(text)) return -1;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgtpb]?)(i?b)?$/i.exec(text);
+  if (!m) throw new RangeError(`invalid size "${s}" (expected e.g. 512k, 64m, 1g)`);
+  const unit = (m[2] ?? "").toLowerCase();
+  if (unit === "b" && m[3]) throw new RangeError(`invalid size "${s}"`);
+  return Math.trunc(Number(m[1]) * (BYTE_UNITS[unit] as number));
+}

@@ -1,0 +1,285 @@
+/**
+ * The one narrow port between Flotilla and a container engine. `docker-engine.ts` implements it
+ * with dockerode (the only file that imports dockerode); `fake-engine.ts` implements it in memory
+ * for planner tests. All types here are ours; create specs follow the Engine API's JSON shape
+ * (PascalCase) because that is the lingua franca of Docker and Podman.
+ */
+import type { Readable } from "node:stream";
+
+export type Labels = Record<string, string>;
+
+/** A label filter: `{key: value}` matches exactly, `{key: undefined}` matches presence. */
+export type LabelFilter = Record<string, string | undefined>;
+
+export interface EngineInfo {
+  /** e.g. "unix:///var/run/docker.sock" */
+  endpoint: string;
+  /** Host name to dial for published ports (localhost for a local socket). */
+  host: string;
+  serverVersion: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+  /** "docker" or "podman" (from the version components). */
+  flavor: "docker" | "podman";
+}
+
+export type ContainerState = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+
+export interface PortBinding {
+  /** Container port, e.g. 80 */
+  privatePort: number;
+  protocol: "tcp" | "udp" | "sctp";
+  hostIp?: string;
+  publicPort?: number;
+}
+
+export interface ContainerSummary {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  image: string;
+  imageId: string;
+  command: string;
+  created: number; // unix seconds
+  state: ContainerState;
+  /** Human status from the engine, e.g. "Up 3 seconds (healthy)". */
+  status: string;
+  labels: Labels;
+  ports: PortBinding[];
+  networks: string[];
+}
+
+export interface ContainerDetails {
+  id: string;
+  name: string;
+  image: string; // image id
+  created: string; // ISO
+  labels: Labels;
+  state: {
+    status: ContainerState;
+    running: boolean;
+    exitCode: number;
+    startedAt?: string;
+    finishedAt?: string;
+    oomKilled: boolean;
+    error?: string;
+    health?: { status: "starting" | "healthy" | "unhealthy" | "none"; failingStreak: number; log: { exitCode: number; output: string; start: string; end: string }[] };
+  };
+  restartCount: number;
+  ports: PortBinding[];
+  /** network name -> endpoint */
+  networks: Record<string, { ipAddress?: string; aliases: string[]; networkId: string }>;
+  mounts: { type: string; name?: string; source: string; destination: string; rw: boolean }[];
+  /** The raw engine document, for `inspect` output. */
+  raw: unknown;
+}
+
+/** Docker Engine API create body (subset we produce), plus the name. */
+export interface ContainerCreateSpec {
+  name: string;
+  Image: string;
+  Cmd?: string[];
+  Entrypoint?: string[];
+  Env?: string[];
+  Labels?: Labels;
+  WorkingDir?: string;
+  User?: string;
+  Hostname?: string;
+  Domainname?: string;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  ExposedPorts?: Record<string, Record<string, never>>;
+  StopSignal?: string;
+  StopTimeout?: number;
+  Healthcheck?: {
+    Test?: string[];
+    Interval?: number; // ns
+    Timeout?: number;
+    Retries?: number;
+    StartPeriod?: number;
+    StartInterval?: number;
+  };
+  MacAddress?: string;
+  Volumes?: Record<string, Record<string, never>>;
+  HostConfig: Record<string, unknown>;
+  NetworkingConfig?: { EndpointsConfig: Record<string, EndpointSpec> };
+}
+
+export interface EndpointSpec {
+  Aliases?: string[];
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] };
+  MacAddress?: string;
+  DriverOpts?: Record<string, string>;
+  Links?: string[];
+}
+
+export interface NetworkSummary {
+  id: string;
+  name: string;
+  driver: string;
+  labels: Labels;
+  internal: boolean;
+  attachable: boolean;
+  enableIPv6: boolean;
+  ipam: { driver: string; config: { subnet?: string; gateway?: string; ipRange?: string }[]; options: Record<string, string> };
+  options: Record<string, string>;
+  /** container id -> name, when inspected. */
+  containers: Record<string, { name: string }>;
+}
+
+export interface NetworkCreateSpec {
+  Name: string;
+  Driver?: string;
+  Options?: Record<string, string>;
+  IPAM?: { Driver?: string; Config?: { Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }[]; Options?: Record<string, string> };
+  Internal?: boolean;
+  Attachable?: boolean;
+  EnableIPv6?: boolean;
+  Labels?: Labels;
+  CheckDuplicate?: boolean;
+}
+
+export interface VolumeSummary {
+  name: string;
+  driver: string;
+  labels: Labels;
+  mountpoint: string;
+  options: Record<string, string>;
+}
+
+export interface VolumeCreateSpec {
+  Name: string;
+  Driver?: string;
+  DriverOpts?: Record<string, string>;
+  Labels?: Labels;
+}
+
+export interface ImageInfo {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  labels: Labels;
+  created: string;
+}
+
+/** One message of a pull or build progress stream, already checked for errors. */
+export interface ProgressMessage {
+  id?: string;
+  status?: string;
+  progress?: string;
+  /** Build output line. */
+  stream?: string;
+  current?: number;
+  total?: number;
+}
+
+export interface BuildSpec {
+  /** A tar stream of the build context (already filtered by .dockerignore). */
+  context: Readable;
+  tags: string[];
+  dockerfile?: string;
+  buildargs?: Record<string, string>;
+  target?: string;
+  labels?: Labels;
+  cachefrom?: string[];
+  networkmode?: string;
+  extrahosts?: string;
+  shmsize?: number;
+  nocache?: boolean;
+  pull?: boolean;
+  platform?: string;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  /** Number of lines from the end, or "all". */
+  tail?: number | "all";
+  since?: number | string;
+  until?: number | string;
+  timestamps?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+}
+
+export interface LogChunk {
+  stream: "stdout" | "stderr";
+  data: Buffer;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  user?: string;
+  env?: string[];
+  workingDir?: string;
+  privileged?: boolean;
+  tty?: boolean;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface EngineEvent {
+  type: string; // container, network, volume, image
+  action: string; // start, die, health_status: healthy, ...
+  id: string;
+  attributes: Record<string, string>;
+  time: number; // unix seconds (fractional)
+}
+
+export interface Engine {
+  readonly info: () => Promise<EngineInfo>;
+
+  // containers
+  listContainers(filter: { labels: LabelFilter; all?: boolean }): Promise<ContainerSummary[]>;
+  /** Undefined when there is no such container. */
+  inspectContainer(idOrName: string): Promise<ContainerDetails | undefined>;
+  createContainer(spec: ContainerCreateSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** timeout in seconds; undefined = the container's StopTimeout / engine default. */
+  stopContainer(id: string, timeout?: number): Promise<void>;
+  restartContainer(id: string, timeout?: number): Promise<void>;
+  killContainer(id: string, signal?: string): Promise<void>;
+  pauseContainer(id: string): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
+  removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  renameContainer(id: string, name: string): Promise<void>;
+  /** Resolves with the exit code once the container is not running. */
+  waitContainer(id: string, signal?: AbortSignal): Promise<number>;
+  logs(id: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogChunk>;
+  exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecResult>;
+  /** Extract a tar archive at `path` inside the container. */
+  putArchive(id: string, path: string, tar: Readable | Buffer): Promise<void>;
+
+  // networks
+  listNetworks(filter: { labels?: LabelFilter; name?: string }): Promise<NetworkSummary[]>;
+  inspectNetwork(idOrName: string): Promise<NetworkSummary | undefined>;
+  createNetwork(spec: NetworkCreateSpec): Promise<string>;
+  removeNetwork(idOrName: string): Promise<void>;
+  connectNetwork(network: string, containerId: string, endpoint: EndpointSpec): Promise<void>;
+  disconnectNetwork(network: string, containerId: string, force?: boolean): Promise<void>;
+
+  // volumes
+  listVolumes(filter: { labels?: LabelFilter }): Promise<VolumeSummary[]>;
+  inspectVolume(name: string): Promise<VolumeSummary | undefined>;
+  createVolume(spec: VolumeCreateSpec): Promise<void>;
+  removeVolume(name: string, force?: boolean): Promise<void>;
+
+  // images
+  inspectImage(ref: string): Promise<ImageInfo | undefined>;
+  pullImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<void>;
+  /** Resolves with the built image id; build errors inside the stream reject with BUILD_FAILED. */
+  buildImage(spec: BuildSpec, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<string>;
+  removeImage(ref: string, force?: boolean): Promise<void>;
+  tagImage(ref: string, repo: string, tag: string): Promise<void>;
+
+  // events
+  events(filter: { labels?: LabelFilter; since?: number }, signal?: AbortSignal): AsyncIterable<EngineEvent>;
+}

@@ -1,0 +1,362 @@
+/**
+ * The planner: PURE. Given the loaded project, what the engine has (ObservedState) and the
+ * `up` options, decide every action with a human reason. No engine calls, no clock, no env.
+ * `applyUp` (apply.ts) is the only place that acts on a plan; `--dry-run` prints `renderPlan`.
+ */
+import { ConfigError, FlotillaError, type ConfigIssue } from "../errors.js";
+import { ServiceGraph } from "../graph/graph.js";
+import { diffServiceConfig, serviceConfigHash } from "../spec/hash.js";
+import type { LoadedProject, ServiceConfig } from "../spec/model.js";
+import { containerName } from "./convert.js";
+import type { ObservedContainer, ObservedState } from "./observe.js";
+import type { UpOptions } from "./options.js";
+import type { ContainerState } from "./engine.js";
+
+export type ResourceActionKind = "create" | "noop";
+
+/** A network or volume action. `target` is the engine name, `key` the model key. */
+export interface ResourceAction {
+  kind: ResourceActionKind;
+  resource: "network" | "volume";
+  key: string;
+  target: string;
+  reason: string;
+}
+
+/**
+ * `restart`: an up-to-date running container stopped before a dependency it declares
+ * `depends_on.<dep>.restart: true` on is recreated (or started), and started again after it.
+ */
+export type ContainerActionKind = "create" | "recreate" | "start" | "noop" | "remove" | "restart";
+
+/** One container-level action. `target` is the container name it will have. */
+export interface ServiceAction {
+  kind: ContainerActionKind;
+  service: string;
+  number: number;
+  target: string;
+  /** The existing container (recreate/start/noop/remove). */
+  containerId?: string;
+  /** The existing container's current name (differs from target for interrupted recreates). */
+  currentName?: string;
+  /** The existing container's state when observed. */
+  state?: ContainerState;
+  /** `restart` actions: the dependencies (depends_on restart: true) whose recreate/start triggers it. */
+  restartAfter?: string[];
+  reason: string;
+}
+
+export interface Plan {
+  project: string;
+  /** Services in scope (named ones plus dependencies unless noDeps; all when none named). */
+  targets: string[];
+  networks: ResourceAction[];
+  volumes: ResourceAction[];
+  services: Record<string, ServiceAction[]>;
+  /** Orphan containers: `remove` with removeOrphans, else `noop` (and a warning). */
+  orphans: ServiceAction[];
+  warnings: string[];
+  /** Config hash per target service (stored in the config-hash label). */
+  hashes: Record<string, string>;
+  /** Desired replicas per target service. */
+  replicas: Record<string, number>;
+}
+
+export type PlanOptions = UpOptions & {
+  /** Current image id per service (after pull/build); enables "image changed" recreates. */
+  imageIds?: Record<string, string>;
+};
+
+/** Replicas wanted for a service: --scale, then `scale:`, then `deploy.replicas`, default 1. */
+export function desiredReplicas(service: string, svc: ServiceConfig, scale?: Record<string, number>): number {
+  const fromFlag = scale?.[service];
+  if (fromFlag !== undefined) return fromFlag;
+  if (typeof svc.scale === "number") return svc.scale;
+  if (typeof svc.deploy?.replicas === "number") return svc.deploy.replicas;
+  return 1;
+}
+
+/** Network keys a service attaches to. */
+export function serviceNetworkKeys(svc: ServiceConfig, declared: Record<string, unknown>): string[] {
+  if (svc.network_mode) return [];
+  if (svc.networks && Object.keys(svc.networks).length > 0) return Object.keys(svc.networks);
+  return "default" in declared ? ["default"] : [];
+}
+
+/** Named-volume keys a service mounts. */
+export function serviceVolumeKeys(svc: ServiceConfig, declared: Record<string, unknown>): string[] {
+  const keys: string[] = [];
+  for (const m of svc.volumes ?? []) {
+    if (m.type === "volume" && m.source && m.source in declared && !keys.includes(m.source)) keys.push(m.source);
+  }
+  return keys;
+}
+
+/** Services whose container another one shares a namespace or volumes with (`service:x`, volumes_from). */
+export function namespaceParents(svc: ServiceConfig): string[] {
+  const out = new Set<string>();
+  for (const ns of [svc.network_mode, svc.ipc, svc.pid, svc.uts, svc.cgroup]) {
+    if (typeof ns === "string" && ns.startsWith("service:")) out.add(ns.slice("service:".length));
+  }
+  for (const v of svc.volumes_from ?? []) if (!v.startsWith("container:")) out.add(v.split(":")[0]!);
+  return [...out];
+}
+
+/** The services an `up` acts on. */
+export function resolveTargets(project: LoadedProject, opts: Pick<UpOptions, "services" | "noDeps">): string[] {
+  const services = project.model.services;
+  const all = Object.keys(services).sort();
+  if (!opts.services || opts.services.length === 0) return all;
+  for (const s of opts.services) {
+    if (!(s in services)) {
+      const disabled = s in project.disabledServices;
+      throw new FlotillaError("NO_SUCH_SERVICE", `no such service: ${s}${disabled ? " (disabled by its profiles)" : ""}`, {
+        service: s,
+        hint: disabled ? `enable one of its profiles with --profile` : `services in this project: ${all.join(", ")}`,
+      });
+    }
+  }
+  if (opts.noDeps) return [...new Set(opts.services)].sort();
+  const graph = ServiceGraph.fromServices(services);
+  return [...graph.closure(opts.services)].filter((s) => s in services).sort();
+}
+
+/**
+ * Why a container must be recreated (Compose's mustRecreate), or undefined: an interrupted
+ * recreate, a config hash change, an image change, or an expected network it is not attached to.
+ * The image is compared through the `com.docker.compose.image` label (the image id the
+ * container was made from, as Compose records it); without the label, through the image id the
+ * engine reports for the container.
+ */
+function recreateReason(
+  c: ObservedContainer,
+  svc: ServiceConfig,
+  hash: string,
+  imageId: string | undefined,
+  networks: readonly { name: string; exists: boolean }[],
+): string | undefined {
+  if (c.replacing) return "leftover of an interrupted recreate";
+  if (c.configHash !== hash) {
+    if (c.config) {
+      const changed = diffServiceConfig(c.config, svc);
+      if (changed.length > 0) return `config changed: ${changed.join(", ")}`;
+    }
+    return "config hash changed";
+  }
+  if (imageId) {
+    const was = c.imageLabel ?? c.imageId;
+    if (was && was !== imageId) return "image changed";
+  }
+  for (const n of networks) {
+    // Gone from the engine (removed under the container): a start would fail; recreate attaches the new one.
+    if (!n.exists) return `network ${n.name} missing`;
+    // Running but detached from it (network removed and recreated, or disconnected by hand).
+    const attached = c.summary?.networks;
+    if ((c.state === "running" || c.state === "restarting") && Array.isArray(attached) && !attached.includes(n.name)) return `network ${n.name} missing`;
+  }
+  return undefined;
+}
+
+/** Plan an `up`. Throws ConfigError for missing external networks/volumes (before anything is created). */
+export function planUp(project: LoadedProject, observed: ObservedState, opts: PlanOptions = {}): Plan {
+  const model = project.model;
+  const name = model.name;
+  const targets = resolveTargets(project, opts);
+  const named = new Set(opts.services ?? []);
+  const plan: Plan = { project: name, targets, networks: [], volumes: [], services: {}, orphans: [], warnings: [], hashes: {}, replicas: {} };
+
+  // Networks and volumes the targets use.
+  const networkKeys = new Set<string>();
+  const volumeKeys = new Set<string>();
+  for (const s of targets) {
+    const svc = model.services[s]!;
+    for (const k of serviceNetworkKeys(svc, model.networks ?? {})) networkKeys.add(k);
+    for (const k of serviceVolumeKeys(svc, model.volumes ?? {})) volumeKeys.add(k);
+  }
+  const issues: ConfigIssue[] = [];
+  for (const key of [...networkKeys].sort()) {
+    const net = model.networks[key];
+    if (!net) continue;
+    const exists = observed.networks[net.name] !== undefined;
+    if (net.external) {
+      if (!exists)
+        issues.push({
+          code: "CONFIG_INVALID",
+          path: `networks.${key}`,
+          message: `external network "${net.name}" not found`,
+          hint: `create it first (docker network create ${net.name}) or remove "external: true"`,
+        });
+      continue;
+    }
+    plan.networks.push({ kind: exists ? "noop" : "create", resource: "network", key, target: net.name, reason: exists ? "exists" : "missing" });
+  }
+  for (const key of [...volumeKeys].sort()) {
+    const vol = model.volumes[key];
+    if (!vol) continue;
+    const exists = observed.volumes[vol.name] !== undefined;
+    if (vol.external) {
+      if (!exists)
+        issues.push({
+          code: "CONFIG_INVALID",
+          path: `volumes.${key}`,
+          message: `external volume "${vol.name}" not found`,
+          hint: `create it first (docker volume create ${vol.name}) or remove "external: true"`,
+        });
+      continue;
+    }
+    plan.volumes.push({ kind: exists ? "noop" : "create", resource: "volume", key, target: vol.name, reason: exists ? "exists" : "missing" });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  // Containers, service by service.
+  for (const s of targets) {
+    const svc = model.services[s]!;
+    const hash = serviceConfigHash(svc);
+    plan.hashes[s] = hash;
+    const replicas = Math.max(0, desiredReplicas(s, svc, opts.scale));
+    plan.replicas[s] = replicas;
+    const imageId = opts.imageIds?.[s];
+    const expectedNetworks = serviceNetworkKeys(svc, model.networks ?? {})
+      .map((k) => model.networks[k]?.name)
+      .filter((n): n is string => typeof n === "string")
+      .map((n) => ({ name: n, exists: observed.networks[n] !== undefined }));
+    const forced = !!opts.forceRecreate && (named.size === 0 || named.has(s)) || (!!opts.alwaysRecreateDeps && named.size > 0 && !named.has(s));
+    const actions: ServiceAction[] = [];
+    const existing = [...(observed.byService[s] ?? [])];
+
+    // Leftovers of an interrupted recreate that still have their original beside them: drop them.
+    const byNumber = new Map<number, ObservedContainer[]>();
+    for (const c of existing) {
+      const list = byNumber.get(c.number) ?? [];
+      list.push(c);
+      byNumber.set(c.number, list);
+    }
+    const slots: ObservedContainer[] = [];
+    for (const [, list] of [...byNumber].sort((a, b) => a[0] - b[0])) {
+      const proper = list.filter((c) => !c.replacing);
+      const keep = proper[0] ?? list[0]!;
+      slots.push(keep);
+      for (const c of list) {
+        if (c === keep) continue;
+        actions.push({ kind: "remove", service: s, number: c.number, target: c.name, containerId: c.id, currentName: c.name, state: c.state, reason: c.replacing ? "leftover of an interrupted recreate" : "duplicate container number" });
+      }
+    }
+
+    // Scale down: remove the highest numbers first.
+    const kept = slots.slice(0, replicas);
+    const extra = slots.slice(replicas).reverse();
+    for (const c of extra) {
+      actions.push({ kind: "remove", service: s, number: c.number, target: c.name, containerId: c.id, currentName: c.name, state: c.state, reason: `scale down to ${replicas}` });
+    }
+
+    for (const c of kept) {
+      const target = containerName(name, s, c.number, svc);
+      const base = { service: s, number: c.number, target, containerId: c.id, currentName: c.name, state: c.state };
+      let reason: string | undefined;
+      if (!opts.noRecreate) reason = forced ? "forced" : recreateReason(c, svc, hash, imageId, expectedNetworks);
+      if (reason) {
+        actions.push({ kind: "recreate", ...base, reason });
+      } else if (c.state === "running" || c.state === "restarting") {
+        actions.push({ kind: "noop", ...base, reason: c.state === "running" ? "up to date, running" : "up to date, restarting" });
+      } else if (c.state === "paused") {
+        actions.push({ kind: "noop", ...base, reason: "up to date, paused" });
+      } else {
+        actions.push({ kind: "start", ...base, reason: `up to date, not running (${c.state})` });
+      }
+    }
+
+    // Scale up: new numbers after the highest one in use.
+    let next = existing.reduce((m, c) => Math.max(m, c.number), 0) + 1;
+    for (let i = kept.length; i < replicas; i++, next++) {
+      actions.push({ kind: "create", service: s, number: next, target: containerName(name, s, next, svc), reason: existing.length === 0 ? "missing" : `scale up to ${replicas}` });
+    }
+    plan.services[s] = actions;
+  }
+
+  // A container sharing a namespace (or volumes_from) with a recreated service must follow it.
+  if (!opts.noRecreate) {
+    const graph = ServiceGraph.fromServices(model.services);
+    const order = graph.order().filter((s) => plan.services[s]);
+    for (const s of order) {
+      const parents = namespaceParents(model.services[s]!).filter((p) => (plan.services[p] ?? []).some((a) => a.kind === "recreate"));
+      if (parents.length === 0) continue;
+      for (const a of plan.services[s]!) {
+        if (a.kind === "noop" || a.kind === "start") {
+          a.kind = "recreate";
+          a.reason = `depends on recreated ${parents.map((p) => `"${p}"`).join(", ")} (shared namespace or volumes_from)`;
+        }
+      }
+    }
+  }
+
+  // depends_on.<dep>.restart: true — a running dependent restarts around its dependency's recreate/start.
+  if (!opts.noStart) {
+    for (const s of targets) {
+      const deps = model.services[s]!.depends_on ?? {};
+      const triggers = Object.keys(deps)
+        .filter((d) => deps[d]!.restart === true && d !== s)
+        .filter((d) => (plan.services[d] ?? []).some((a) => a.kind === "recreate" || a.kind === "start"))
+        .sort();
+      if (triggers.length === 0) continue;
+      for (const a of plan.services[s] ?? []) {
+        if (a.kind !== "noop" || a.state !== "running") continue;
+        const how = triggers.map((d) => `"${d}" ${(plan.services[d] ?? []).some((x) => x.kind === "recreate") ? "recreated" : "started"}`);
+        a.kind = "restart";
+        a.restartAfter = triggers;
+        a.reason = `dependency ${how.join(", ")} (depends_on restart: true)`;
+      }
+    }
+  }
+
+  // Orphans: containers of services that are neither enabled nor disabled, and exited one-offs.
+  const known = new Set([...Object.keys(model.services), ...Object.keys(project.disabledServices)]);
+  for (const c of observed.containers) {
+    let reason: string | undefined;
+    if (!known.has(c.service)) reason = "orphan (service gone from the file)";
+    else if (c.oneoff && (c.state === "exited" || c.state === "dead")) reason = "orphan (finished one-off container)";
+    if (!reason) continue;
+    plan.orphans.push({ kind: opts.removeOrphans ? "remove" : "noop", service: c.service, number: c.number, target: c.name, containerId: c.id, currentName: c.name, reason });
+  }
+  if (plan.orphans.length > 0 && !opts.removeOrphans) {
+    const names = plan.orphans.map((o) => o.target).join(", ");
+    plan.warnings.push(
+      `Found orphan containers ([${names}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
+    );
+  }
+  return plan;
+}
+
+/** True when applying the plan would change nothing (all noop, no orphans to remove). */
+export function planIsNoop(plan: Plan): boolean {
+  return (
+    plan.networks.every((a) => a.kind === "noop") &&
+    plan.volumes.every((a) => a.kind === "noop") &&
+    Object.values(plan.services).every((list) => list.every((a) => a.kind === "noop")) &&
+    plan.orphans.every((a) => a.kind === "noop")
+  );
+}
+
+const VERB: Record<ContainerActionKind | ResourceActionKind, string> = {
+  create: "Create",
+  recreate: "Recreate",
+  start: "Start",
+  noop: "Up to date",
+  remove: "Remove",
+  restart: "Restart",
+};
+
+/** Lines for `--dry-run`: one per action, in the order they would run. */
+export function renderPlan(plan: Plan): string[] {
+  const lines: string[] = [];
+  for (const a of plan.networks) lines.push(`Network ${a.target}: ${VERB[a.kind]} (${a.reason})`);
+  for (const a of plan.volumes) lines.push(`Volume ${a.target}: ${VERB[a.kind]} (${a.reason})`);
+  for (const s of plan.targets) {
+    for (const a of plan.services[s] ?? []) {
+      const from = a.currentName && a.currentName !== a.target ? ` (was ${a.currentName})` : "";
+      lines.push(`Container ${a.target}${from}: ${VERB[a.kind]} (${a.reason})`);
+    }
+  }
+  for (const a of plan.orphans) lines.push(`Container ${a.target}: ${a.kind === "remove" ? "Remove" : "Keep"} (${a.reason})`);
+  for (const w of plan.warnings) lines.push(`Warning: ${w}`);
+  return lines;
+}
