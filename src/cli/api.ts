@@ -1,0 +1,91 @@
+/**
+ * What the CLI needs from the library, as an interface: the `Project` class of src/api/project.ts
+ * satisfies it, and tests pass a fake. The library itself is loaded lazily (dynamic import) so
+ * `config` and `--help` never load the runtime.
+ */
+import type { LoadedProject } from "../spec/model.js";
+import type { LoadOptions } from "../spec/options.js";
+import type {
+  ContainerStatus,
+  DownOptions,
+  LogLine,
+  LogsOptions,
+  OperationBase,
+  PsOptions,
+  UpOptions,
+} from "../runtime/options.js";
+import type { BuildOptions, PullOptions, RemoveOptions } from "../api/project.js";
+import type { ListProjectsOptions, ProjectSummary } from "../runtime/ps.js";
+
+export type { BuildOptions, ListProjectsOptions, ProjectSummary, PullOptions, RemoveOptions };
+
+export interface StopOptions extends OperationBase {
+  timeout?: number;
+}
+export interface KillOptions extends OperationBase {
+  /** The signal to send (e.g. SIGKILL). */
+  killSignal?: string;
+  removeOrphans?: boolean;
+}
+export interface ExecRequest {
+  user?: string;
+  workingDir?: string;
+  env?: string[];
+  index?: number;
+  privileged?: boolean;
+  tty?: boolean;
+  signal?: AbortSignal;
+}
+export interface ExecOutcome {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The subset of the library's Project used by the CLI. */
+export interface CliProject {
+  readonly name: string;
+  readonly config: LoadedProject;
+  /** The plan of an `up` (for --dry-run); `renderPlan` turns it into lines. */
+  plan(opts: UpOptions): Promise<unknown>;
+  up(opts: UpOptions): Promise<unknown>;
+  down(opts: DownOptions): Promise<unknown>;
+  ps(opts: PsOptions): Promise<ContainerStatus[]>;
+  logs(opts: LogsOptions): AsyncIterable<LogLine>;
+  start(services?: string[], opts?: OperationBase & { wait?: boolean; waitTimeout?: number }): Promise<unknown>;
+  stop(services?: string[], opts?: StopOptions): Promise<unknown>;
+  restart(services?: string[], opts?: StopOptions & { noDeps?: boolean }): Promise<unknown>;
+  kill(services?: string[], opts?: KillOptions): Promise<unknown>;
+  port(service: string, privatePort: number, protocol?: "tcp" | "udp", index?: number): Promise<number | undefined>;
+  exec(service: string, cmd: string[], opts?: ExecRequest): Promise<ExecOutcome>;
+  rm?(services?: string[], opts?: RemoveOptions): Promise<unknown>;
+  build?(services?: string[], opts?: BuildOptions): Promise<unknown>;
+  pull?(services?: string[], opts?: PullOptions): Promise<unknown>;
+}
+
+export interface OpenOptions extends LoadOptions {
+  parallel?: number;
+}
+
+/** Injection points: tests replace these; the defaults load the real library lazily. */
+export interface CliDeps {
+  openProject?: (options: OpenOptions) => Promise<CliProject>;
+  loadConfig?: (options: LoadOptions) => Promise<LoadedProject>;
+  /** `ls`: the projects the engine knows of (no compose file involved). */
+  listProjects?: (options: ListProjectsOptions, env: Readonly<Record<string, string | undefined>>) => Promise<ProjectSummary[]>;
+}
+
+export async function defaultOpenProject(options: OpenOptions): Promise<CliProject> {
+  const { openLibraryProject } = await import("./library.js");
+  return openLibraryProject(options);
+}
+
+export async function defaultListProjects(options: ListProjectsOptions, env: Readonly<Record<string, string | undefined>>): Promise<ProjectSummary[]> {
+  const { listEngineProjects } = await import("../api/project.js");
+  return listEngineProjects({ ...options, env });
+}
+
+export async function defaultLoadConfig(options: LoadOptions): Promise<LoadedProject> {
+  const { loadProject } = await import("../spec/load.js");
+  return loadProject(options);
+}

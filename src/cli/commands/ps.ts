@@ -1,0 +1,111 @@
+/** `flotilla ps`: the project's containers as a table, JSON Lines, names or IDs. */
+import type { Command } from "commander";
+import { UsageError } from "../../errors.js";
+import type { ContainerStatus, PsOptions } from "../../runtime/options.js";
+import type { CliContext } from "../context.js";
+import { collect } from "../usage.js";
+import { exitAction, type CommandModule } from "./command.js";
+
+export interface PsFlags {
+  all?: boolean;
+  quiet?: boolean;
+  services?: boolean;
+  status?: string[];
+  filter?: string[];
+  format?: string;
+  noTrunc?: boolean;
+  orphans?: boolean;
+}
+
+const STATES = ["paused", "restarting", "removing", "running", "dead", "created", "exited"];
+
+export interface PsRequest {
+  options: PsOptions;
+  output: "table" | "json" | "quiet" | "services";
+}
+
+export function psRequest(services: string[], flags: PsFlags): PsRequest {
+  const statuses = [...(flags.status ?? [])];
+  for (const f of flags.filter ?? []) {
+    const m = /^status=(.+)$/.exec(f.trim());
+    if (!m) throw new UsageError(`invalid --filter "${f}": only status=STATUS is supported`);
+    statuses.push(m[1]!);
+  }
+  for (const s of statuses) {
+    if (!STATES.includes(s)) throw new UsageError(`invalid status "${s}": expected one of ${STATES.join(", ")}`);
+  }
+  const format = (flags.format ?? "table").toLowerCase();
+  if (format !== "table" && format !== "json") throw new UsageError(`invalid --format "${flags.format}": expected table or json`);
+  if (flags.quiet && flags.services) throw new UsageError("--quiet and --services cannot be combined");
+  const options: PsOptions = {};
+  if (services.length > 0) options.services = services;
+  // Asking for a status other than running implies looking at stopped containers too.
+  if (flags.all || statuses.some((s) => s !== "running")) options.all = true;
+  if (statuses.length > 0) options.status = statuses;
+  if (flags.orphans === false) options.orphans = false;
+  return { options, output: flags.quiet ? "quiet" : flags.services ? "services" : format === "json" ? "json" : "table" };
+}
+
+function ports(c: ContainerStatus): string {
+  if (c.Ports) return c.Ports;
+  return c.Publishers.filter((p) => p.PublishedPort > 0)
+    .map((p) => `${p.URL || "0.0.0.0"}:${p.PublishedPort}->${p.TargetPort}/${p.Protocol}`)
+    .join(", ");
+}
+
+function truncate(s: string, n: number, noTrunc: boolean): string {
+  if (noTrunc || s.length <= n) return s;
+  return `${s.slice(0, n - 1)}…`;
+}
+
+/** `"sh -c 'echo…"` like the Docker CLI (the library may already quote it). */
+function quoteCommand(command: string, noTrunc: boolean): string {
+  const bare = command.startsWith('"') && command.endsWith('"') && command.length >= 2 ? command.slice(1, -1) : command;
+  return `"${truncate(bare, 20, noTrunc)}"`;
+}
+
+export async function renderPs(rows: ContainerStatus[], req: PsRequest, noTrunc = false): Promise<string> {
+  switch (req.output) {
+    case "quiet":
+      return rows.map((r) => `${r.ID}\n`).join("");
+    case "services":
+      return [...new Set(rows.map((r) => r.Service))].map((s) => `${s}\n`).join("");
+    case "json":
+      // JSON Lines, like `docker compose ps --format json`.
+      return rows.map((r) => `${JSON.stringify(r)}\n`).join("");
+    case "table": {
+      const { renderTable } = await import("../render/table.js");
+      return renderTable(
+        ["NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"],
+        rows.map((r) => [r.Name, r.Image, quoteCommand(r.Command, noTrunc), r.Service, r.RunningFor, r.Status, ports(r)]),
+      );
+    }
+  }
+}
+
+export const psCommand: CommandModule = {
+  name: "ps",
+  register(program: Command, ctx: CliContext): Command {
+    return program
+      .command("ps")
+      .description("List containers")
+      .argument("[services...]", "Services to list")
+      .option("-a, --all", "Show all stopped containers (including those created by the run command)")
+      .option("-q, --quiet", "Only display IDs")
+      .option("--services", "Display services")
+      .option("--status <status>", "Filter services by status (repeatable)", collect)
+      .option("--filter <filter>", "Filter services by a property (status=STATUS)", collect)
+      .option("--format <format>", "Format the output: table or json", "table")
+      .option("--no-trunc", "Don't truncate output")
+      .option("--orphans", "Include orphaned services (default true)")
+      .action(
+        exitAction(ctx, async (services: string[], flags: PsFlags & { trunc?: boolean }) => {
+          const req = psRequest(services, flags);
+          const project = await ctx.project();
+          const rows = await project.ps(req.options);
+          ctx.out(await renderPs(rows, req, flags.trunc === false));
+          return 0;
+        }),
+      );
+  },
+};

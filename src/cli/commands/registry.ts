@@ -1,0 +1,33 @@
+/**
+ * Every verb, in help order. Adding one = one file + one line here.
+ * Only the verb being run is imported (its flags and action); the others appear in the help as
+ * name + summary, so start-up does not pay for modules it will not use.
+ */
+import type { CommandModule } from "./command.js";
+
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<CommandModule>;
+}
+
+export const commands: readonly CommandEntry[] = [
+  { name: "build", summary: "Build or rebuild services", load: async () => (await import("./build.js")).buildCommand },
+  { name: "config", summary: "Parse, resolve and render the compose file in canonical format", load: async () => (await import("./config.js")).configCommand },
+  { name: "create", summary: "Creates containers for a service", load: async () => (await import("./create.js")).createCommand },
+  { name: "down", summary: "Stop and remove containers, networks", load: async () => (await import("./down.js")).downCommand },
+  { name: "exec", summary: "Execute a command in a running container", load: async () => (await import("./exec.js")).execCommand },
+  { name: "kill", summary: "Force stop service containers", load: async () => (await import("./kill.js")).killCommand },
+  { name: "logs", summary: "View output from containers", load: async () => (await import("./logs.js")).logsCommand },
+  { name: "ls", summary: "List running compose projects", load: async () => (await import("./ls.js")).lsCommand },
+  { name: "port", summary: "Print the public port for a port binding", load: async () => (await import("./port.js")).portCommand },
+  { name: "ps", summary: "List containers", load: async () => (await import("./ps.js")).psCommand },
+  { name: "pull", summary: "Pull service images", load: async () => (await import("./pull.js")).pullCommand },
+  { name: "restart", summary: "Restart service containers", load: async () => (await import("./restart.js")).restartCommand },
+  { name: "rm", summary: "Removes stopped service containers", load: async () => (await import("./rm.js")).rmCommand },
+  { name: "start", summary: "Start services", load: async () => (await import("./start.js")).startCommand },
+  { name: "stop", summary: "Stop services", load: async () => (await import("./stop.js")).stopCommand },
+  { name: "up", summary: "Create and start containers", load: async () => (await import("./up.js")).upCommand },
+  { name: "watch", summary: "Watch build context for service and rebuild/refresh containers when files are updated", load: async () => (await import("./watch.js")).watchCommand },
+  { name: "version", summary: "Show the Flotilla version information", load: async () => (await import("./version.js")).versionCommand },
+];

@@ -1,0 +1,62 @@
+/**
+ * The process boundary of the CLI: streams, environment, working directory, stdin.
+ * `main` takes one of these so tests can run the whole CLI on captured streams.
+ */
+
+/** A stream the CLI writes to (process.stdout/stderr or a test buffer). */
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface CliIO {
+  stdout: OutStream;
+  stderr: OutStream;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  /** Reads all of stdin (for `-f -`). */
+  readStdin: () => Promise<string>;
+  /** Install a handler for SIGINT/SIGTERM; returns an uninstaller. Tests may replace it. */
+  onSignal: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
+}
+
+function readProcessStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on("data", (c: Buffer | string) => chunks.push(typeof c === "string" ? Buffer.from(c) : c));
+    process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    process.stdin.on("error", reject);
+  });
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    readStdin: readProcessStdin,
+    onSignal: (handler) => {
+      const onInt = (): void => handler("SIGINT");
+      const onTerm = (): void => handler("SIGTERM");
+      process.on("SIGINT", onInt);
+      process.on("SIGTERM", onTerm);
+      return () => {
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
+      };
+    },
+  };
+}
+
+/** A captured stream for tests and for rendering into strings. */
+export class BufferStream implements OutStream {
+  text = "";
+  isTTY = false;
+  columns = 120;
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The CLI entry point: `main(argv)` parses, runs one verb and returns the exit code
+ * (0 ok, 1 runtime or config error, 2 usage error, 130 interrupted).
+ */
+import { readFileSync } from "node:fs";
+import { CommanderError } from "commander";
+import { UsageError } from "../errors.js";
+import type { CliDeps } from "./api.js";
+import { CliContext } from "./context.js";
+import { processIO, type CliIO } from "./io.js";
+import { buildProgram, verbNames } from "./program.js";
+import { EXIT_OK, EXIT_USAGE, exitCodeFor, renderError } from "./render/errors.js";
+import { suggest } from "./usage.js";
+
+export function flotillaVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** Turn commander's messages into one clear line. */
+function usageFromCommander(e: CommanderError, verbs: string[]): UsageError {
+  const raw = e.message.replace(/^error:\s*/i, "").trim();
+  const first = raw.split("\n")[0]!;
+  const m = /^unknown command '([^']*)'/.exec(first);
+  if (m) {
+    const guess = suggest(m[1]!, verbs);
+    return new UsageError(
+      `unknown command "${m[1]}"${guess ? ` (did you mean "${guess}"?)` : ""}`,
+      "run 'flotilla --help' for the list of commands",
+    );
+  }
+  const o = /^unknown option '([^']*)'/.exec(first);
+  if (o) {
+    const didYouMean = /\(Did you mean ([^?]+)\?\)/.exec(raw);
+    return new UsageError(
+      `unknown flag "${o[1]}"${didYouMean ? ` (did you mean "${didYouMean[1]}"?)` : ""}`,
+      "run 'flotilla COMMAND --help' for the flags of a command",
+    );
+  }
+  return new UsageError(raw.replace(/\n+/g, " ").replace(/'/g, '"'));
+}
+
+export async function main(argv: string[], io: CliIO = processIO(), deps: CliDeps = {}): Promise<number> {
+  const ctx = new CliContext(io, deps);
+  const program = await buildProgram(ctx, flotillaVersion(), argv);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT_OK;
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ctx.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") {
+        return e.code === "commander.help" && e.exitCode !== 0 ? EXIT_USAGE : EXIT_OK;
+      }
+      const usage = usageFromCommander(e, verbNames(program));
+      io.stderr.write(renderError(usage));
+      return EXIT_USAGE;
+    }
+    io.stderr.write(renderError(e, { debug: ctx.debug }));
+    return exitCodeFor(e);
+  } finally {
+    await ctx.runCleanups();
+  }
+}

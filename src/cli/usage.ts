@@ -1,0 +1,77 @@
+/** Small helpers for command-line parsing: typed usage errors, number/list parsing, suggestions. */
+import { UsageError } from "../errors.js";
+
+/** Edit distance (insert/delete/substitute/adjacent swap), for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest candidate within a distance that scales with the word length, if any. */
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const limit = Math.max(1, Math.floor(word.length / 3)) + (word.length > 4 ? 1 : 0);
+  for (const c of candidates) {
+    const dist = editDistance(word.replace(/^-+/, ""), c.replace(/^-+/, ""));
+    if (dist < bestDistance && dist <= limit) {
+      best = c;
+      bestDistance = dist;
+    }
+  }
+  return best;
+}
+
+export function parseNonNegativeInt(flag: string, value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`invalid value "${value}" for ${flag}: expected a whole number`);
+  return Number(value.trim());
+}
+
+export function parseInteger(flag: string, value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`invalid value "${value}" for ${flag}: expected an integer`);
+  return Number(value.trim());
+}
+
+/** commander collector for repeatable options. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** `--scale web=3` (repeatable) -> { web: 3 }. */
+export function parseScale(values: readonly string[] | undefined): Record<string, number> | undefined {
+  if (!values || values.length === 0) return undefined;
+  const out: Record<string, number> = {};
+  for (const v of values) {
+    const m = /^([a-zA-Z0-9._-]+)=(\d+)$/.exec(v.trim());
+    if (!m) throw new UsageError(`invalid --scale value "${v}": expected SERVICE=NUM`, "e.g. --scale web=3");
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+/** Reject flags that cannot be combined, as Compose does. `pairs` are [flagA, setA, flagB, setB]. */
+export function rejectTogether(a: string, aSet: unknown, b: string, bSet: unknown): void {
+  if (isSet(aSet) && isSet(bSet)) throw new UsageError(`${a} and ${b} are incompatible`);
+}
+
+function isSet(v: unknown): boolean {
+  if (v === undefined || v === false || v === null) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  return true;
+}
+
+/** Compose-style truthiness for environment variables (1, true, yes). */
+export function envTrue(v: string | undefined): boolean {
+  if (v === undefined) return false;
+  return ["1", "true", "yes", "y", "on"].includes(v.trim().toLowerCase());
+}

@@ -1,0 +1,180 @@
+import { test, describe, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+// dist/test/e2e/cli.test.js -> repo root
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const bin = join(root, "bin", "flotilla.js");
+const basic = join(root, "fixtures", "cli-basic", "compose.yaml");
+const attach = join(root, "fixtures", "cli-attach", "compose.yaml");
+const invalid = join(root, "fixtures", "cli-invalid", "compose.yaml");
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function flotilla(args: string[], opts: { env?: Record<string, string>; nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), bin, ...args], {
+      cwd: root,
+      env: { ...process.env, COMPOSE_PROGRESS: "", ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("flotilla CLI (no engine)", () => {
+  test("config --format json prints the normalized model", async () => {
+    const r = await flotilla(["config", "-f", basic, "--format", "json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const model = JSON.parse(r.stdout) as { name: string; services: Record<string, { image: string; environment?: unknown }>; volumes: Record<string, { name: string }> };
+    assert.equal(model.name, "cli-basic");
+    assert.deepEqual(Object.keys(model.services).sort(), ["web", "worker"]);
+    assert.equal(model.volumes["data"]!.name, "cli-basic_data");
+  });
+
+  test("config on an invalid file: exit 1, file:line:col in the message, no stack", async () => {
+    const r = await flotilla(["config", "-f", invalid]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /cli-invalid\/compose\.yaml:4:5: services\.web\.restart/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
+  test("config never loads dockerode or listr2", async () => {
+    const r = await flotilla(["config", "-f", basic, "--services"], {
+      nodeArgs: ["--import", join(root, "test", "support", "deny-dockerode.mjs")],
+      env: { DENY_MODULES: "dockerode,listr2" },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "web\nworker\n");
+    // and the hook does work: ps needs the engine adapter and is refused
+    const denied = await flotilla(["-f", basic, "-p", "flotilla-deny-check", "ps"], {
+      nodeArgs: ["--import", join(root, "test", "support", "deny-dockerode.mjs")],
+    });
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /denied module loaded: dockerode/);
+  });
+
+  test("unknown verb: exit 2 with a suggestion", async () => {
+    const r = await flotilla(["upp"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown command "upp" \(did you mean "up"\?\)/);
+  });
+});
+
+describe("flotilla CLI against the engine", () => {
+  const project = `flotilla-cli-${process.pid}`;
+  const base = ["-f", basic, "-p", project];
+
+  after(async () => {
+    await flotilla([...base, "down", "-v", "-t", "0"]);
+  });
+
+  test("up -d, ps --format json, port, logs, exec, down -v", async () => {
+    const up = await flotilla([...base, "--progress", "plain", "up", "-d"]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stderr, new RegExp(` Container ${project}-web-1  Started`));
+    assert.match(up.stderr, new RegExp(` Network ${project}_default  Created`));
+
+    const ps = await flotilla([...base, "ps", "--format", "json"]);
+    assert.equal(ps.code, 0, ps.stderr);
+    const rows = ps.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { Name: string; State: string; Service: string; Publishers: { PublishedPort: number; TargetPort: number }[] });
+    assert.deepEqual(rows.map((r) => r.Name).sort(), [`${project}-web-1`, `${project}-worker-1`]);
+    assert.ok(rows.every((r) => r.State === "running"));
+    const published = rows.find((r) => r.Service === "web")!.Publishers.find((p) => p.TargetPort === 8080)!.PublishedPort;
+    assert.ok(published > 0);
+
+    const port = await flotilla([...base, "port", "web", "8080"]);
+    assert.equal(port.code, 0, port.stderr);
+    assert.equal(port.stdout, `127.0.0.1:${published}\n`);
+
+    const res = await fetch(`http://127.0.0.1:${published}/`);
+    assert.equal((await res.text()).trim(), "hi");
+
+    // logs: both services, prefixed and padded
+    let logs: Result | undefined;
+    for (let i = 0; i < 20; i++) {
+      logs = await flotilla([...base, "logs", "--no-color"]);
+      if (/worker says/.test(logs.stdout)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(logs!.code, 0, logs!.stderr);
+    assert.match(logs!.stdout, /^web-1 {4}\| web ready$/m);
+    assert.match(logs!.stdout, /^worker-1 \| worker says hello$/m);
+
+    const exec = await flotilla([...base, "exec", "-T", "web", "sh", "-c", "echo inside; exit 4"]);
+    assert.equal(exec.code, 4);
+    assert.equal(exec.stdout, "inside\n");
+
+    const down = await flotilla([...base, "--progress", "plain", "down", "-v", "-t", "0"]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stderr, new RegExp(` Volume ${project}_data  Removed`));
+    const after = await flotilla([...base, "ps", "-a", "-q"]);
+    assert.equal(after.stdout, "");
+  });
+});
+
+describe("attached up", () => {
+  const project = `flotilla-cli-attach-${process.pid}`;
+  const base = ["-f", attach, "-p", project];
+
+  after(async () => {
+    await flotilla([...base, "down", "-t", "0"]);
+  });
+
+  test("--exit-code-from returns the job's exit code and stops the stack", async () => {
+    const r = await flotilla([...base, "--progress", "plain", "up", "--exit-code-from", "job", "-t", "1", "--no-color"]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /^job-1 {4}\| job done$/m);
+    assert.match(r.stdout, /^server-1 \| server up$/m);
+    assert.match(r.stdout, /job-1 exited with code 3/);
+    const ps = await flotilla([...base, "ps", "-a", "--format", "json"]);
+    const states = ps.stdout.trimEnd().split("\n").map((l) => (JSON.parse(l) as { State: string }).State);
+    assert.deepEqual(states, ["exited", "exited"]);
+  });
+
+  test("Ctrl-C stops gracefully and exits 130", async () => {
+    const child = spawn(process.execPath, [bin, ...base, "--progress", "plain", "up", "server", "--no-color", "-t", "1"], {
+      cwd: root,
+      env: { ...process.env, COMPOSE_PROGRESS: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let signalled = false;
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+        if (!signalled && /server-1 \| server up/.test(stdout)) {
+          signalled = true;
+          child.kill("SIGINT");
+        }
+      });
+      child.on("close", (c) => {
+        clearTimeout(guard);
+        resolve(c);
+      });
+    });
+    assert.ok(signalled, `never saw the log line; stderr: ${stderr}`);
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /Gracefully stopping\.\.\. \(press Ctrl\+C again to force\)/);
+    assert.match(stderr, new RegExp(` Container ${project}-server-1  Stopped`));
+  });
+});

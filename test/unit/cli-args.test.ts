@@ -1,0 +1,241 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { main } from "../../src/cli/main.js";
+import { BufferStream, type CliIO } from "../../src/cli/io.js";
+import type { CliDeps, CliProject } from "../../src/cli/api.js";
+import type { OpenOptions } from "../../src/cli/api.js";
+import { upRequest } from "../../src/cli/commands/up.js";
+import { resolveGlobals } from "../../src/cli/global-options.js";
+import { psRequest } from "../../src/cli/commands/ps.js";
+import { logsOptions } from "../../src/cli/commands/logs.js";
+import { configRequest } from "../../src/cli/commands/config.js";
+import { suggest } from "../../src/cli/usage.js";
+import type { LoadedProject } from "../../src/spec/model.js";
+
+interface Call {
+  method: string;
+  args: unknown[];
+}
+
+function fakeProject(calls: Call[]): CliProject {
+  const config = {
+    model: { name: "demo", services: { web: { image: "img" }, db: { image: "img" } } },
+    workingDir: "/tmp",
+    configFiles: [],
+    envFiles: [],
+    environment: {},
+    profiles: [],
+    disabledServices: {},
+    warnings: [],
+  } as unknown as LoadedProject;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const rec =
+    (method: string, result: unknown = undefined) =>
+    async (...args: unknown[]): Promise<any> => {
+      calls.push({ method, args });
+      return result;
+    };
+  return {
+    name: "demo",
+    config,
+    plan: rec("plan", { project: "demo", targets: [], networks: [], volumes: [], services: {}, orphans: [], warnings: [], hashes: {}, replicas: {} }),
+    up: rec("up"),
+    down: rec("down"),
+    ps: rec("ps", []),
+    logs: (o) => {
+      calls.push({ method: "logs", args: [o] });
+      return (async function* () {})();
+    },
+    start: rec("start"),
+    stop: rec("stop"),
+    restart: rec("restart"),
+    kill: rec("kill"),
+    port: rec("port", 49153),
+    exec: rec("exec", { exitCode: 3, stdout: "out\n", stderr: "" }),
+  };
+}
+
+async function run(argv: string[], env: Record<string, string> = {}) {
+  const stdout = new BufferStream();
+  const stderr = new BufferStream();
+  const calls: Call[] = [];
+  const opened: OpenOptions[] = [];
+  const io: CliIO = { stdout, stderr, env, cwd: "/work", readStdin: async () => "services: {}\n", onSignal: () => () => {} };
+  const deps: CliDeps = {
+    openProject: async (o) => {
+      opened.push(o);
+      return fakeProject(calls);
+    },
+  };
+  const code = await main(argv, io, deps);
+  return { code, stdout: stdout.text, stderr: stderr.text, calls, opened };
+}
+
+describe("usage errors", () => {
+  test("unknown verb: one line with a suggestion, exit 2", async () => {
+    const r = await run(["upp"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^flotilla: unknown command "upp" \(did you mean "up"\?\)\n/);
+    assert.equal(r.calls.length, 0);
+  });
+
+  test("unknown flag: exit 2, names the flag", async () => {
+    const r = await run(["up", "--detatch"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown flag "--detatch" \(did you mean "--detach"\?\)/);
+    assert.doesNotMatch(r.stderr, /at .*\.js/); // no stack
+  });
+
+  test("incompatible pairs are rejected before anything runs", async () => {
+    for (const argv of [
+      ["up", "-d", "--abort-on-container-exit"],
+      ["up", "--build", "--no-build"],
+      ["up", "--force-recreate", "--no-recreate"],
+      ["up", "-V", "--no-recreate"],
+      ["up", "--always-recreate-deps", "--no-recreate"],
+      ["up", "--wait", "--attach", "web"],
+      ["up", "--abort-on-container-exit", "--abort-on-container-failure"],
+    ]) {
+      const r = await run(argv);
+      assert.equal(r.code, 2, argv.join(" "));
+      assert.match(r.stderr, /incompatible/, argv.join(" "));
+      assert.equal(r.calls.length, 0, argv.join(" "));
+    }
+  });
+
+  test("bad --scale and --progress values are usage errors", async () => {
+    assert.equal((await run(["up", "-d", "--scale", "web"])).code, 2);
+    const r = await run(["--progress", "fancy", "ps"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /invalid --progress "fancy"/);
+  });
+
+  test("--help on a verb prints its flags, exit 0", async () => {
+    const r = await run(["up", "--help"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /--abort-on-container-exit/);
+    assert.match(r.stdout, /--no-attach <service>/);
+  });
+
+  test("--version prints the package version", async () => {
+    const r = await run(["--version"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  test("suggest only close words", () => {
+    assert.equal(suggest("dwon", ["up", "down", "ps"]), "down");
+    assert.equal(suggest("zzzzzz", ["up", "down", "ps"]), undefined);
+  });
+});
+
+describe("flags -> options", () => {
+  test("up -d with scale, timeout, pull and services", async () => {
+    const r = await run(["-p", "demo", "--parallel", "2", "up", "-d", "--scale", "web=3", "--scale", "db=0", "-t", "5", "--pull", "never", "--remove-orphans", "web"]);
+    assert.equal(r.code, 0, r.stderr);
+    const up = r.calls.find((c) => c.method === "up");
+    assert.ok(up);
+    const opts = up.args[0] as Record<string, unknown>;
+    assert.deepEqual(opts["scale"], { web: 3, db: 0 });
+    assert.equal(opts["timeout"], 5);
+    assert.equal(opts["pull"], "never");
+    assert.equal(opts["detach"], true);
+    assert.equal(opts["removeOrphans"], true);
+    assert.equal(opts["parallel"], 2);
+    assert.deepEqual(opts["services"], ["web"]);
+    assert.equal(typeof opts["onEvent"], "function");
+    assert.equal(r.opened[0]?.projectName, "demo");
+    assert.deepEqual(r.opened[0]?.services, ["web"]);
+  });
+
+  test("global flags are accepted after the verb too, lists add up", async () => {
+    const r = await run(["-f", "a.yaml", "ps", "-f", "b.yaml", "--profile", "x", "-p", "other"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.opened[0]?.files, ["a.yaml", "b.yaml"]);
+    assert.deepEqual(r.opened[0]?.profiles, ["x"]);
+    assert.equal(r.opened[0]?.projectName, "other");
+  });
+
+  test("logs -f means follow, not file", async () => {
+    const r = await run(["logs", "-f", "-n", "5", "web"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.opened[0]?.files, undefined);
+    const logs = r.calls.find((c) => c.method === "logs")!.args[0] as Record<string, unknown>;
+    assert.equal(logs["follow"], true);
+    assert.equal(logs["tail"], 5);
+    assert.deepEqual(logs["services"], ["web"]);
+  });
+
+  test("-f - reads the file from stdin", async () => {
+    const r = await run(["-f", "-", "ps"]);
+    assert.equal(r.opened[0]?.stdin, "services: {}\n");
+  });
+
+  test("--dry-run prints the plan and does not call up", async () => {
+    const r = await run(["--dry-run", "up", "-d"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.calls.some((c) => c.method === "plan"));
+    assert.ok(!r.calls.some((c) => c.method === "up"));
+  });
+
+  test("down flags", async () => {
+    const r = await run(["down", "-v", "--rmi", "local", "-t", "0"]);
+    assert.equal(r.code, 0, r.stderr);
+    const opts = r.calls.find((c) => c.method === "down")!.args[0] as Record<string, unknown>;
+    assert.equal(opts["volumes"], true);
+    assert.equal(opts["rmi"], "local");
+    assert.equal(opts["timeout"], 0);
+  });
+
+  test("kill -s TERM sends SIGTERM", async () => {
+    const r = await run(["kill", "-s", "TERM", "db"]);
+    const [services, opts] = r.calls.find((c) => c.method === "kill")!.args as [string[], Record<string, unknown>];
+    assert.deepEqual(services, ["db"]);
+    assert.equal(opts["killSignal"], "SIGTERM");
+  });
+
+  test("port prints the binding; exec returns the command's exit code", async () => {
+    const p = await run(["port", "web", "80/udp"]);
+    assert.equal(p.stdout, "0.0.0.0:49153\n"); // the fake has no ps rows: default host
+    assert.deepEqual(p.calls.find((c) => c.method === "port")!.args, ["web", 80, "udp", 1]);
+    const e = await run(["exec", "-T", "--index", "2", "web", "sh", "-c", "exit 3"]);
+    assert.equal(e.code, 3);
+    assert.equal(e.stdout, "out\n");
+    const [svc, cmd, opts] = e.calls.find((c) => c.method === "exec")!.args as [string, string[], Record<string, unknown>];
+    assert.equal(svc, "web");
+    assert.deepEqual(cmd, ["sh", "-c", "exit 3"]);
+    assert.equal(opts["index"], 2);
+  });
+
+  test("COMPOSE_* environment variables", () => {
+    const g = resolveGlobals({}, { COMPOSE_PARALLEL_LIMIT: "3", COMPOSE_PROGRESS: "json", COMPOSE_ANSI: "never", COMPOSE_REMOVE_ORPHANS: "1" });
+    assert.equal(g.parallel, 3);
+    assert.equal(g.progress, "json");
+    assert.equal(g.ansi, "never");
+    assert.equal(g.removeOrphans, true);
+    assert.equal(resolveGlobals({ progress: "plain" }, { COMPOSE_PROGRESS: "json" }).progress, "plain");
+    assert.throws(() => resolveGlobals({}, { COMPOSE_IGNORE_ORPHANS: "true", COMPOSE_REMOVE_ORPHANS: "true" }), /cannot be combined/);
+    assert.equal(resolveGlobals({ parallel: "-1" }, {}).parallel, Number.POSITIVE_INFINITY);
+  });
+
+  test("upRequest: --exit-code-from implies abort; --wait implies detach", () => {
+    const g = { dryRun: false, removeOrphans: false };
+    const a = upRequest([], { exitCodeFrom: "web" }, g);
+    assert.equal(a.abortOnExit, true);
+    assert.equal(a.attached, true);
+    const w = upRequest([], { wait: true, waitTimeout: "30" }, g);
+    assert.equal(w.attached, false);
+    assert.equal(w.options.wait, true);
+    assert.equal(w.options.waitTimeout, 30);
+    assert.throws(() => upRequest(["db"], { exitCodeFrom: "web" }, g), /not among the services/);
+  });
+
+  test("ps, logs and config requests", () => {
+    assert.deepEqual(psRequest([], { filter: ["status=exited"], format: "json" }), { options: { all: true, status: ["exited"] }, output: "json" });
+    assert.throws(() => psRequest([], { status: ["sleeping"] }), /invalid status/);
+    assert.deepEqual(logsOptions([], { tail: "all", timestamps: true, index: "2" }), { tail: "all", timestamps: true, index: 2 });
+    assert.deepEqual(configRequest({ hash: "web,db" }), { kind: "hash", services: ["web", "db"] });
+    assert.throws(() => configRequest({ services: true, volumes: true }), /cannot be combined/);
+    assert.throws(() => configRequest({ format: "toml" }), /invalid --format/);
+  });
+});
