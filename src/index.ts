@@ -1,0 +1,70 @@
+/**
+ * Flotilla's public API. Keep this an explicit list: everything not named here is internal.
+ */
+
+// Loading a project
+export { loadProject } from "./spec/load.js";
+export type { LoadOptions } from "./spec/options.js";
+
+// Errors
+export {
+  FlotillaError,
+  ConfigError,
+  IssueCollector,
+  EngineError,
+  ServiceError,
+  WaitError,
+  UsageError,
+  isFlotillaError,
+  formatIssue,
+  formatLocation,
+} from "./errors.js";
+export type { ErrorCode, SourceLocation, ConfigIssue, FlotillaErrorOptions } from "./errors.js";
+
+// The normalized model
+export type {
+  LoadedProject,
+  ComposeModel,
+  ServiceConfig,
+  BuildConfig,
+  PortConfig,
+  VolumeMount,
+  ServiceNetworkConfig,
+  DependsOnCondition,
+  DependsOnEntry,
+  HealthcheckConfig,
+  ServiceSecretRef,
+  UlimitConfig,
+  WatchRule,
+  DeployConfig,
+  NetworkConfig,
+  VolumeConfig,
+  SecretConfig,
+  ConfigConfig,
+  Mapping,
+} from "./spec/model.js";
+
+// The library API: a loaded project driving one engine (runtime: observe → plan → apply)
+export { Project, connectFromEnv } from "./api/project.js";
+export type { ProjectLoadOptions, ServiceOpOptions } from "./api/project.js";
+export { planUp, renderPlan, planIsNoop } from "./runtime/plan.js";
+export type { Plan, PlanOptions, ServiceAction, ResourceAction, ContainerActionKind } from "./runtime/plan.js";
+export { observeProject } from "./runtime/observe.js";
+export type { ObservedState, ObservedContainer } from "./runtime/observe.js";
+export { applyUp, prepareImages } from "./runtime/apply.js";
+export type { UpResult, UpContainer } from "./runtime/apply.js";
+export { downProject, stopProject, startProject, restartProject, killProject, removeStopped } from "./runtime/down.js";
+export type { DownResult, LifecycleOptions } from "./runtime/down.js";
+export { listContainers } from "./runtime/ps.js";
+export { streamLogs } from "./runtime/logs.js";
+export type { UpOptions, DownOptions, PsOptions, LogsOptions, LogLine, ContainerStatus, PublisherInfo, PullMode } from "./runtime/options.js";
+export type { FlotillaEvent, EventListener } from "./events.js";
+export { watchProject, planWatch } from "./runtime/watch/index.js";
+export type { WatchOptions, WatchStats, WatchPlan, WatchableProject } from "./runtime/watch/index.js";
+
+// The test API: compose(...).waitFor(...).up() → a started stack keyed by service (issue 5)
+export { compose, ComposeBuilder, StartedStack, ServiceHandle, generateProjectName } from "./api/compose.js";
+export type { ComposeOptions, StackDownOptions, ContainerHandle, ExecCommand } from "./api/compose.js";
+export { wait, WaitFailure } from "./api/wait/index.js";
+export type { WaitStrategy, WaitContext, WaitTarget, HttpWaitOptions } from "./api/wait/index.js";
+export { removeStack, sweepAbandoned, findAbandoned, OwnerLabel } from "./api/reaper.js";
