@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Manual check: does Flotilla work against Podman's Docker-compatible API? (issue 3; docs/podman.md)
+# Not part of `npm test` or CI: installing Podman takes minutes.
+#
+# Usage: scripts/podman-check.sh [--keep]
+#   1. builds (tsc), starts Podman beside dockerd (scripts/podman.sh start),
+#   2. runs the Engine contract suite against it (test/e2e/engine-contract.test.ts),
+#   3. runs `up -d --wait`, `ps`, an HTTP request and `down -v` of fixtures/example/compose.yaml,
+#   4. stops the Podman service again (unless --keep) and checks that `docker info` still answers.
+# Exit status 0 when every step passed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+keep=false
+[ "${1:-}" = "--keep" ] && keep=true
+failures=()
+step() { printf '\n== %s\n' "$*" >&2; }
+fail() { printf 'FAIL: %s\n' "$*" >&2; failures+=("$*"); }
+
+step "build"
+npx tsc -p . >/tmp/flotilla-podman-tsc.log 2>&1 || echo "(tsc reported errors; see /tmp/flotilla-podman-tsc.log — continuing with the emitted JS)" >&2
+
+step "start podman"
+host="$(bash scripts/podman.sh start)" || { echo "cannot start podman" >&2; exit 1; }
+export "${host?}"
+echo "$host" >&2
+
+project="flotilla-podman-check-$$"
+compose=(node bin/flotilla.js -p "$project" -f fixtures/example/compose.yaml --progress plain)
+cleanup() {
+  "${compose[@]}" down -v >/dev/null 2>&1 || true
+  if ! $keep; then bash scripts/podman.sh stop; fi
+  if docker --host unix:///var/run/docker.sock info >/dev/null 2>&1; then
+    echo "dockerd still answers" >&2
+  else
+    echo "WARNING: dockerd does not answer on /var/run/docker.sock" >&2
+  fi
+}
+trap cleanup EXIT
+
+step "engine contract suite against $DOCKER_HOST"
+FLOTILLA_EXPECT_FLAVOR=podman node --test dist/test/e2e/engine-contract.test.js >/tmp/flotilla-podman-contract.log 2>&1 \
+  || fail "engine contract (details: /tmp/flotilla-podman-contract.log)"
+grep -E '^# (pass|fail)' /tmp/flotilla-podman-contract.log >&2
+
+step "up -d --wait / ps / down -v of fixtures/example"
+# A free host port, so a Docker-side run of the example on 8088 does not collide.
+WEB_PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+export WEB_PORT
+if timeout 120 "${compose[@]}" up -d --wait; then
+  ps_out="$("${compose[@]}" ps 2>&1)"
+  echo "$ps_out" >&2
+  echo "$ps_out" | grep -q "$project-api-1 .*(healthy)" || fail "ps: api is not shown (healthy)"
+  echo "$ps_out" | grep -q "127.0.0.1:$WEB_PORT->80/tcp" || fail "ps: web does not show its published port"
+  curl -fsS --max-time 5 "http://127.0.0.1:$WEB_PORT/" >/dev/null || fail "GET http://127.0.0.1:$WEB_PORT/ (web)"
+  podman_exec() { CONTAINERS_CONF=/tmp/flotilla-podman/containers.conf podman exec "$@"; }
+  [ "$(podman_exec "$project-web-1" wget -qO- http://api:9000/greeting 2>/dev/null)" != "" ] || fail "service-name DNS: web cannot reach api:9000"
+else
+  fail "up -d --wait"
+fi
+"${compose[@]}" down -v || fail "down -v"
+left="$("${compose[@]}" ps -a -q 2>/dev/null | wc -l)"
+[ "$left" = 0 ] || fail "down -v left $left containers"
+
+if [ "${#failures[@]}" -gt 0 ]; then
+  printf '\n%d step(s) failed:\n' "${#failures[@]}" >&2
+  printf '  - %s\n' "${failures[@]}" >&2
+  exit 1
+fi
+printf '\nall Podman checks passed\n' >&2

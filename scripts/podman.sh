@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Run Podman's Docker-compatible API beside dockerd, for the manual check in scripts/podman-check.sh.
+#
+# Usage: scripts/podman.sh [start|stop|status]     (default: start)
+#   start   install podman + catatonit + the dnsname CNI plugin when missing, write a
+#           containers.conf, start `podman system service` on unix:///tmp/podman.sock, load the
+#           flotilla-busybox base image into Podman, and print the DOCKER_HOST to use (stdout).
+#   stop    stop the service this script started (by its pid file) and remove the socket.
+#   status  print the DOCKER_HOST when the service answers, exit 1 otherwise.
+#
+# Safe to run repeatedly. It never touches dockerd, /var/run/docker.sock, /etc/docker or Docker's
+# iptables chains: Podman keeps its own storage (/var/lib/containers), its own CNI bridge
+# (cni-podman*, 10.88.0.0/16 and 10.89.x.0/24) and its own socket.
+set -euo pipefail
+
+STATE_DIR="${FLOTILLA_PODMAN_DIR:-/tmp/flotilla-podman}"
+SOCK="${FLOTILLA_PODMAN_SOCK:-/tmp/podman.sock}"
+CONF="$STATE_DIR/containers.conf"
+PIDFILE="$STATE_DIR/service.pid"
+LOG="$STATE_DIR/service.log"
+IMAGE="${FLOTILLA_BASE_IMAGE:-flotilla-busybox:latest}"
+export CONTAINERS_CONF="$CONF"
+
+log() { printf 'podman: %s\n' "$*" >&2; }
+
+answers() {
+  [ -S "$SOCK" ] && curl -fsS --max-time 2 --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1
+}
+
+running_pid() {
+  [ -f "$PIDFILE" ] || return 1
+  local pid
+  pid="$(cat "$PIDFILE")"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+install_packages() {
+  local need=()
+  command -v podman >/dev/null 2>&1 || need+=(podman)
+  command -v catatonit >/dev/null 2>&1 || need+=(catatonit)
+  [ -x /usr/lib/cni/dnsname ] || need+=(golang-github-containernetworking-plugin-dnsname)
+  command -v curl >/dev/null 2>&1 || need+=(curl)
+  [ "${#need[@]}" -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    log "missing ${need[*]} and not root: install them yourself"
+    exit 1
+  fi
+  log "installing ${need[*]} (apt)"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
+
+write_conf() {
+  mkdir -p "$STATE_DIR"
+  local nofile catatonit
+  nofile="$(ulimit -Hn)"
+  [ "$nofile" = unlimited ] && nofile=1048576
+  catatonit="$(command -v catatonit || echo /usr/bin/catatonit)"
+  # Podman's default ulimits ask for more open files than this sandbox grants: cap them at the
+  # hard limit we have. No systemd or journald here: cgroupfs and file-based logs/events.
+  # CNI (not netavark) because the dnsname plugin gives containers service-name DNS.
+  cat >"$CONF.tmp" <<EOF
+[containers]
+default_ulimits = ["nofile=${nofile}:${nofile}", "nproc=32768:32768"]
+init_path = "${catatonit}"
+log_driver = "k8s-file"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "${STATE_DIR}/events.log"
+runtime = "runc"
+
+[network]
+network_backend = "cni"
+EOF
+  mv "$CONF.tmp" "$CONF"
+}
+
+start_service() {
+  if answers; then
+    log "service already answering on $SOCK"
+    return 0
+  fi
+  if pid="$(running_pid)"; then
+    log "stale service (pid $pid) does not answer: stopping it"
+    kill "$pid" 2>/dev/null || true
+    sleep 1
+  fi
+  rm -f "$SOCK"
+  log "starting podman system service (log: $LOG)"
+  nohup podman system service --time=0 "unix://$SOCK" >"$LOG" 2>&1 &
+  echo $! >"$PIDFILE"
+  for _ in $(seq 1 60); do
+    answers && { log "service ready ($(podman version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"; return 0; }
+    sleep 0.5
+  done
+  log "service did not answer within 30 s; last lines of $LOG:"
+  tail -n 20 "$LOG" >&2 || true
+  exit 1
+}
+
+load_base_image() {
+  if podman image exists "$IMAGE" 2>/dev/null; then
+    return 0
+  fi
+  if docker image inspect "$IMAGE" >/dev/null 2>&1; then
+    log "loading $IMAGE from dockerd"
+    docker save "$IMAGE" | podman load -q >/dev/null
+  else
+    log "building $IMAGE with podman"
+    local ctx
+    ctx="$(mktemp -d)"
+    cp /bin/busybox "$ctx/busybox"
+    printf '%s\n' 'FROM scratch' 'COPY busybox /bin/busybox' \
+      'RUN ["/bin/busybox", "--install", "-s", "/bin"]' 'CMD ["sh"]' >"$ctx/Dockerfile"
+    podman build -q -t "$IMAGE" "$ctx" >/dev/null
+    rm -rf "$ctx"
+  fi
+  # `docker save` of a local image records it as localhost/<name> in some versions: make sure the
+  # short name resolves the same way a Docker client expects.
+  podman image exists "$IMAGE" || podman tag "localhost/$IMAGE" "$IMAGE"
+}
+
+stop_service() {
+  if pid="$(running_pid)"; then
+    log "stopping service (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  else
+    log "no service started by this script is running"
+  fi
+  rm -f "$PIDFILE" "$SOCK"
+}
+
+case "${1:-start}" in
+  start)
+    install_packages
+    write_conf
+    start_service
+    load_base_image
+    echo "DOCKER_HOST=unix://$SOCK"
+    ;;
+  stop)
+    stop_service
+    ;;
+  status)
+    if answers; then echo "DOCKER_HOST=unix://$SOCK"; else log "not answering on $SOCK"; exit 1; fi
+    ;;
+  *)
+    log "usage: $0 [start|stop|status]"
+    exit 2
+    ;;
+esac
