@@ -1,0 +1,58 @@
+/**
+ * bin/flotilla.js runs the esbuild bundle of the CLI (dist/bundle/cli/flotilla.cjs, from a V8 code
+ * cache) when it is current, and the ES modules of dist/src otherwise. Both must behave the same.
+ * `npm test` builds the bundle right after tsc, so here it must exist and be current.
+ */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+const bin = join(root, "bin", "flotilla.js");
+const bundle = join(root, "dist", "bundle", "cli", "flotilla.cjs");
+
+function run(args: string[], env: Record<string, string>, cwd = root) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Which build ran: dist/src imports commander from node_modules, the bundle has it inlined. */
+function ranBundle(env: Record<string, string>): boolean {
+  const probe = join(root, "test", "support", "report-loaded.cjs");
+  const r = spawnSync(process.execPath, ["-r", probe, bin, "version"], { cwd: root, env: { ...process.env, ...env }, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const reported = /commander-from-node_modules: (true|false)/.exec(r.stderr)?.[1];
+  assert.ok(reported !== undefined, r.stderr);
+  return reported === "false";
+}
+
+describe("the CLI bundle", () => {
+  test("exists and is not older than the compiled sources", () => {
+    assert.ok(existsSync(bundle), "dist/bundle/cli/flotilla.cjs is missing: npm test runs scripts/bundle.mjs after tsc");
+    assert.ok(statSync(bundle).mtimeMs >= statSync(join(root, "dist", "src", "cli", "main.js")).mtimeMs);
+  });
+
+  test("is what bin/flotilla.js runs, unless FLOTILLA_NO_BUNDLE=1", () => {
+    assert.equal(ranBundle({}), true);
+    assert.equal(ranBundle({ FLOTILLA_NO_BUNDLE: "1" }), false);
+  });
+
+  for (const [name, args, cwd] of [
+    ["config of the example", ["config"], join(root, "fixtures", "example")],
+    ["config --format json with interpolation and include", ["config", "--format", "json"], join(root, "fixtures", "include-basic")],
+    ["config of an invalid file (errors with file:line:col)", ["config"], join(root, "fixtures", "invalid-schema")],
+    ["an unknown verb", ["frobnicate"], root],
+    ["--help of up", ["up", "--help"], root],
+  ] as const) {
+    test(`prints the same as dist/src: ${name}`, () => {
+      const fromBundle = run([...args], { FLOTILLA_CODE_CACHE: "0" }, cwd);
+      const fromCache = run([...args], {}, cwd);
+      const fromModules = run([...args], { FLOTILLA_NO_BUNDLE: "1" }, cwd);
+      assert.deepEqual(fromBundle, fromModules);
+      assert.deepEqual(fromCache, fromModules);
+    });
+  }
+});
