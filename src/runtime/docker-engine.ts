@@ -111,6 +111,18 @@ export function familiarImageName(name: string): string {
   return name;
 }
 
+/** Docker's stop timeout (seconds) for a container created without one. */
+export const DOCKER_DEFAULT_STOP_TIMEOUT = 10;
+
+/**
+ * The create body for Podman: its compat API (4.3) stores `StopTimeout: 0` when the body has none,
+ * so a later stop without `t` sends SIGKILL at once (exit 137) where Docker waits 10 s after the
+ * stop signal. Give such specs Docker's default; an explicit value (stop_grace_period) is kept.
+ */
+export function withDockerStopTimeout<T extends { StopTimeout?: number }>(spec: T): T {
+  return spec.StopTimeout === undefined ? { ...spec, StopTimeout: DOCKER_DEFAULT_STOP_TIMEOUT } : spec;
+}
+
 /** Podman's wording for a network still in use, mapped to Docker's "has active endpoints" (callers retry on it). */
 export function isNetworkInUseMessage(message: string): boolean {
   return /active endpoints|is being used|has associated containers/i.test(message);
@@ -634,7 +646,8 @@ export class DockerEngine implements Engine {
 
   async createContainer(spec: ContainerCreateSpec): Promise<string> {
     try {
-      const c = await this.docker.createContainer({ ...spec } as unknown as Docker.ContainerCreateOptions);
+      const body = (await this.#podman()) !== undefined ? withDockerStopTimeout(spec) : spec;
+      const c = await this.docker.createContainer({ ...body } as unknown as Docker.ContainerCreateOptions);
       return c.id;
     } catch (e) {
       throw this.#fail(e, `cannot create container ${spec.name}`, (status, message) =>

@@ -110,6 +110,20 @@ export function engineContract(name: string, make: () => Promise<ContractSubject
       assert.equal(await engine.inspectContainer(id), undefined);
     });
 
+    test("stop without a timeout sends the stop signal and waits: a process that exits on SIGTERM exits 0", async (t) => {
+      if (!subject.capabilities?.realProcesses) {
+        t.skip("needs real processes and signals");
+        return;
+      }
+      const id = await create(spec("graceful", ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"]));
+      await engine.startContainer(id);
+      await engine.stopContainer(id);
+      const details = await engine.inspectContainer(id);
+      assert.equal(details?.state.status, "exited");
+      assert.equal(details?.state.exitCode, 0, "137 means the engine killed it without a grace period");
+      await engine.removeContainer(id);
+    });
+
     test("listContainers filters by label value and by label presence", async () => {
       const a = await create(spec("list-a", ["sleep", "300"], { Labels: { [RUN]: run, "io.flotilla.test.tier": "front" } }));
       const b = await create(spec("list-b", ["sleep", "300"], { Labels: { [RUN]: run, "io.flotilla.test.tier": "back" } }));

@@ -7,7 +7,9 @@ import {
   isNetworkInUseMessage,
   matchesLabels,
   podmanApiVersion,
+  withDockerStopTimeout,
 } from "../../src/runtime/docker-engine.js";
+import type { ContainerCreateSpec } from "../../src/runtime/engine.js";
 
 describe("Podman compatibility helpers of the Docker adapter", () => {
   test("matchesLabels ANDs every key: exact values and presence", () => {
@@ -64,6 +66,14 @@ describe("Podman compatibility helpers of the Docker adapter", () => {
     assert.equal(podmanApiVersion({ Components: [{ Name: "Engine", Version: "20.10.24" }, { Name: "containerd" }], ApiVersion: "1.41" }), undefined);
     assert.equal(podmanApiVersion({ Platform: { Name: "Podman Engine" } }), "4.0.0");
     assert.equal(podmanApiVersion({}), undefined);
+  });
+
+  test("withDockerStopTimeout gives Podman creates Docker's 10 s default and keeps an explicit value", () => {
+    const spec: ContainerCreateSpec = { name: "demo-web-1", Image: "x", HostConfig: {} };
+    assert.deepEqual(withDockerStopTimeout(spec), { name: "demo-web-1", Image: "x", HostConfig: {}, StopTimeout: 10 });
+    assert.equal(spec.StopTimeout, undefined, "the input is not modified");
+    assert.deepEqual(withDockerStopTimeout({ ...spec, StopTimeout: 3 }), { name: "demo-web-1", Image: "x", HostConfig: {}, StopTimeout: 3 });
+    assert.deepEqual(withDockerStopTimeout({ ...spec, StopTimeout: 0 }), { name: "demo-web-1", Image: "x", HostConfig: {}, StopTimeout: 0 });
   });
 
   test("healthcheckOverdue: running, with a healthcheck, last result older than the interval", () => {
