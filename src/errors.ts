@@ -150,7 +150,7 @@ export class WaitError extends ServiceError {
     strategy: string,
     elapsedMs: number,
     message: string,
-    options: { logs?: string[]; cause?: unknown } = {},
+    options: { logs?: string[]; cause?: unknown; exitCode?: number } = {},
   ) {
     super(code, service, message, options);
     this.strategy = strategy;

@@ -125,7 +125,7 @@ async function bringUp(o: ComposeOptions): Promise<StartedStack> {
   }
   const timeoutMs = o.timeout ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new UsageError(`compose: timeout must be a positive number of milliseconds, got ${timeoutMs}`);
-  o.signal?.throwIfAborted();
+  if (o.signal?.aborted) throw abortError();
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
 
@@ -500,9 +500,11 @@ async function runWait(
     const what = `service "${target.service}" (${target.name}) not ready: ${strategy.description}`;
     const why = timedOut ? `timed out after ${seconds(elapsed)}${last ? ` (${last})` : ""}` : `failed after ${seconds(elapsed)}: ${e instanceof Error ? e.message : String(e)}`;
     const tail = logs.length > 0 ? `\nlast ${logs.length} log line${logs.length > 1 ? "s" : ""} of ${target.name}:\n${logs.map((l) => `  ${l}`).join("\n")}` : `\n(no log output from ${target.name})`;
+    const exitCode = e instanceof WaitFailure ? e.exitCode : undefined;
     throw new WaitError(timedOut ? "WAIT_TIMEOUT" : "WAIT_FAILED", target.service, strategy.description, elapsed, `${what} ${why}${tail}`, {
       logs,
       ...(timedOut ? {} : { cause: e }),
+      ...(exitCode !== undefined ? { exitCode } : {}),
     });
   }
 }

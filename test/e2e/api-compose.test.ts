@@ -129,7 +129,7 @@ services:
         .up()
         .then(() => undefined, (e: unknown) => e);
       assert.ok(err instanceof WaitError);
-      assert.equal(err.exitCode ?? (err.cause as { exitCode?: number })?.exitCode, 4);
+      assert.equal(err.exitCode, 4);
       assert.deepEqual(await leftovers(engine, projectName), [`container ${projectName}-j-1`, `network ${projectName}_default`]);
     } finally {
       const { removeStack } = await import("../../src/api/reaper.js");
