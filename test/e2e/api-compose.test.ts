@@ -47,6 +47,23 @@ describe("compose() test API", { concurrency: 2 }, () => {
     for (const n of names) assert.deepEqual(await leftovers(engine, n), [], `nothing left of ${n}`);
   });
 
+  test("`await using` tears the stack down when the block throws, as a failing test body does", async () => {
+    const engine = await connectFromEnv(process.env);
+    let name = "";
+    let during: string[] = [];
+    await assert.rejects(
+      (async () => {
+        await using s = await compose({ files: [webFile] }).up();
+        name = s.name;
+        during = await leftovers(engine, name);
+        throw new Error("the test body failed");
+      })(),
+      /the test body failed/,
+    );
+    assert.deepEqual(during.sort(), [`container ${name}-web-1`, `network ${name}_default`, `volume ${name}_data`]);
+    assert.deepEqual(await leftovers(engine, name), [], "disposed on the way out: containers, network and volume removed");
+  });
+
   test("a stack given as a YAML string: exec, logs, ports, containers, events with log lines", async () => {
     const events: FlotillaEvent[] = [];
     const yaml = `
