@@ -5,7 +5,8 @@
 # Usage: scripts/podman-check.sh [--keep]
 #   1. builds (tsc), starts Podman beside dockerd (scripts/podman.sh start),
 #   2. runs the Engine contract suite against it (test/e2e/engine-contract.test.ts),
-#   3. runs `up -d --wait`, `ps`, an HTTP request and `down -v` of fixtures/example/compose.yaml,
+#   3. runs `up -d --wait`, `ps` (table and JSON), an HTTP request, `exec`, `port`, `logs`, `stop`,
+#      `start`, `restart` and `down -v` of fixtures/example/compose.yaml,
 #   4. stops the Podman service again (unless --keep) and checks that `docker info` still answers.
 # Exit status 0 when every step passed.
 set -uo pipefail
@@ -43,7 +44,7 @@ FLOTILLA_EXPECT_FLAVOR=podman node --test dist/test/e2e/engine-contract.test.js 
   || fail "engine contract (details: /tmp/flotilla-podman-contract.log)"
 grep -E '^# (pass|fail)' /tmp/flotilla-podman-contract.log >&2
 
-step "up -d --wait / ps / down -v of fixtures/example"
+step "up -d --wait / ps / exec / port / logs of fixtures/example"
 # A free host port, so a Docker-side run of the example on 8088 does not collide.
 WEB_PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 export WEB_PORT
@@ -53,11 +54,30 @@ if timeout 120 "${compose[@]}" up -d --wait; then
   echo "$ps_out" | grep -q "$project-api-1 .*(healthy)" || fail "ps: api is not shown (healthy)"
   echo "$ps_out" | grep -q "127.0.0.1:$WEB_PORT->80/tcp" || fail "ps: web does not show its published port"
   curl -fsS --max-time 5 "http://127.0.0.1:$WEB_PORT/" >/dev/null || fail "GET http://127.0.0.1:$WEB_PORT/ (web)"
-  podman_exec() { CONTAINERS_CONF=/tmp/flotilla-podman/containers.conf podman exec "$@"; }
-  [ "$(podman_exec "$project-web-1" wget -qO- http://api:9000/greeting 2>/dev/null)" != "" ] || fail "service-name DNS: web cannot reach api:9000"
+  "${compose[@]}" ps --format json | grep -q '"Service":"api".*"Health":"healthy"' || fail "ps --format json: api is not healthy"
+  [ "$("${compose[@]}" exec -T web wget -qO- http://api:9000/greeting 2>/dev/null)" = "Hello from Flotilla" ] \
+    || fail "exec + service-name DNS: web cannot read http://api:9000/greeting"
+  "${compose[@]}" exec -T api sh -c 'exit 3'; [ $? = 3 ] || fail "exec: exit code 3 not passed through"
+  [ "$("${compose[@]}" port web 80)" = "127.0.0.1:$WEB_PORT" ] || fail "port web 80"
+  "${compose[@]}" logs migrate 2>&1 | grep -q 'migrate-1 *| migrated' || fail "logs migrate"
+
+  step "stop / start / restart"
+  # Without stop_grace_period the containers get the stop signal first: exit 143 (SIGTERM via the
+  # init process), not 137 (SIGKILL at once).
+  "${compose[@]}" stop || fail "stop"
+  ps_out="$("${compose[@]}" ps -a 2>&1)"
+  echo "$ps_out" >&2
+  echo "$ps_out" | grep -q "$project-web-1 .*Exited (143)" || fail "stop: web did not exit on SIGTERM (143)"
+  "${compose[@]}" start || fail "start"
+  "${compose[@]}" restart || fail "restart"
+  [ "$("${compose[@]}" ps -q 2>/dev/null | wc -l)" = 2 ] || fail "start/restart: api and web are not both running"
+  curl -fsS --max-time 5 --retry 10 --retry-connrefused --retry-delay 1 "http://127.0.0.1:$WEB_PORT/" >/dev/null \
+    || fail "GET http://127.0.0.1:$WEB_PORT/ after restart"
 else
   fail "up -d --wait"
 fi
+
+step "down -v"
 "${compose[@]}" down -v || fail "down -v"
 left="$("${compose[@]}" ps -a -q 2>/dev/null | wc -l)"
 [ "$left" = 0 ] || fail "down -v left $left containers"

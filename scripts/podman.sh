@@ -19,6 +19,7 @@ CONF="$STATE_DIR/containers.conf"
 PIDFILE="$STATE_DIR/service.pid"
 LOG="$STATE_DIR/service.log"
 IMAGE="${FLOTILLA_BASE_IMAGE:-flotilla-busybox:latest}"
+EXEC_EXIT_DELAY=10
 export CONTAINERS_CONF="$CONF"
 
 log() { printf 'podman: %s\n' "$*" >&2; }
@@ -59,6 +60,9 @@ write_conf() {
   # Podman's default ulimits ask for more open files than this sandbox grants: cap them at the
   # hard limit we have. No systemd or journald here: cgroupfs and file-based logs/events.
   # CNI (not netavark) because the dnsname plugin gives containers service-name DNS.
+  # exit_command_delay: after an exec session ends its conmon waits this long (default 300 s,
+  # Docker's exec cleanup delay) before cleaning up; 10 s is plenty for a client to read the exit
+  # code and lets `stop` wait for those processes instead of leaving them behind for 5 minutes.
   cat >"$CONF.tmp" <<EOF
 [containers]
 default_ulimits = ["nofile=${nofile}:${nofile}", "nproc=32768:32768"]
@@ -70,6 +74,7 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "${STATE_DIR}/events.log"
 runtime = "runc"
+exit_command_delay = ${EXEC_EXIT_DELAY}
 
 [network]
 network_backend = "cni"
@@ -132,6 +137,29 @@ stop_service() {
     log "no service started by this script is running"
   fi
   rm -f "$PIDFILE" "$SOCK"
+  # Podman has no daemon owning the containers: each keeps its conmon after the service stops.
+  if command -v podman >/dev/null 2>&1; then
+    local left
+    left="$(podman ps -q 2>/dev/null | wc -l)"
+    [ "$left" = 0 ] || log "$left Podman container(s) still running (CONTAINERS_CONF=$CONF podman ps): remove them with podman rm -f"
+  fi
+  # Exec sessions' conmon processes linger for exit_command_delay after the session ended.
+  local pids
+  for _ in $(seq 1 $((EXEC_EXIT_DELAY * 2 + 10))); do
+    pids="$(exec_conmon_pids)"
+    [ -z "$pids" ] && return 0
+    sleep 0.5
+  done
+  log "exec conmon processes still running: $(echo $pids) (they exit by themselves; a service started before exit_command_delay was set keeps Podman's 300 s)"
+}
+
+# conmon processes of Podman exec sessions (their command line has --exec-attach).
+exec_conmon_pids() {
+  local pid
+  for pid in $(pgrep -x conmon 2>/dev/null); do
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- '--exec-attach' && echo "$pid"
+  done
+  return 0
 }
 
 case "${1:-start}" in
