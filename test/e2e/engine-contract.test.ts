@@ -26,8 +26,8 @@ const expectedFlavor = process.env["FLOTILLA_EXPECT_FLAVOR"] === "podman" ? "pod
 engineContract("DockerEngine", async () => {
   execFileSync("bash", ["scripts/base-image.sh", IMAGE], { stdio: "ignore" });
   const engine = await connectEngine(endpoint);
-  return { engine, image: IMAGE, cleanup: async () => {}, capabilities: { realProcesses: true } };
-});
+  return { engine, image: IMAGE, cleanup: async () => {} };
+}, { realProcesses: true });
 
 describe("DockerEngine specifics", () => {
   test("an unreachable socket gives ENGINE_UNREACHABLE with a hint", async () => {

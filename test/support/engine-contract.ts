@@ -3,10 +3,10 @@
  * share, so planner tests on the fake mean something on the real engine.
  *
  * `make` returns the engine, an image that exists locally and has busybox's `sh`, and a cleanup.
- * Optional `capabilities`:
+ * Optional `capabilities` (known when the tests are registered):
  *   - `realProcesses` (default false): the engine runs real processes. Checks that depend on
- *     real process timing (a command that sleeps then exits on its own) run only then. The
- *     fake emulates simple `sh -c` scripts (echo, cat, exit, >&2), which the other checks use.
+ *     real process timing or signals run only then (they are not registered for the fake, so
+ *     nothing is counted as skipped). The fake emulates simple `sh -c` scripts (echo, cat, exit, >&2), which the other checks use.
  * Every resource carries a unique label so parallel runs and leftovers never collide.
  */
 import { after, before, describe, test } from "node:test";
@@ -20,7 +20,10 @@ export interface ContractSubject {
   engine: Engine;
   image: string;
   cleanup: () => Promise<void>;
-  capabilities?: { realProcesses?: boolean };
+}
+
+export interface ContractCapabilities {
+  realProcesses?: boolean;
 }
 
 async function collect(it: AsyncIterable<LogChunk>): Promise<{ stdout: string; stderr: string }> {
@@ -45,7 +48,8 @@ function tarOf(files: Record<string, string>): Promise<Buffer> {
   });
 }
 
-export function engineContract(name: string, make: () => Promise<ContractSubject>): void {
+export function engineContract(name: string, make: () => Promise<ContractSubject>, capabilities: ContractCapabilities = {}): void {
+  const realProcesses = capabilities.realProcesses === true;
   describe(`Engine contract: ${name}`, () => {
     let subject: ContractSubject;
     let engine: Engine;
@@ -110,11 +114,8 @@ export function engineContract(name: string, make: () => Promise<ContractSubject
       assert.equal(await engine.inspectContainer(id), undefined);
     });
 
-    test("stop without a timeout sends the stop signal and waits: a process that exits on SIGTERM exits 0", async (t) => {
-      if (!subject.capabilities?.realProcesses) {
-        t.skip("needs real processes and signals");
-        return;
-      }
+    // Needs real processes and signals: only registered for engines that run them.
+    if (realProcesses) test("stop without a timeout sends the stop signal and waits: a process that exits on SIGTERM exits 0", async () => {
       const id = await create(spec("graceful", ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"]));
       await engine.startContainer(id);
       await engine.stopContainer(id);
@@ -286,10 +287,10 @@ export function engineContract(name: string, make: () => Promise<ContractSubject
     });
 
     test("waitContainer resolves with the exit code of a container that exits by itself", async (t) => {
-      if (!subject.capabilities?.realProcesses) {
+      if (!realProcesses) {
         t.diagnostic("emulated: the process exits at once");
       }
-      const cmd = subject.capabilities?.realProcesses ? ["sh", "-c", "sleep 0.3; exit 7"] : ["sh", "-c", "exit 7"];
+      const cmd = realProcesses ? ["sh", "-c", "sleep 0.3; exit 7"] : ["sh", "-c", "exit 7"];
       const id = await create(spec("exit7", cmd));
       await engine.startContainer(id);
       assert.equal(await engine.waitContainer(id), 7);

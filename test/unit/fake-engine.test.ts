@@ -8,8 +8,8 @@ import { engineContract } from "../support/engine-contract.js";
 engineContract("FakeEngine", async () => {
   const engine = new FakeEngine();
   engine.addImage("flotilla-busybox:latest");
-  return { engine, image: "flotilla-busybox:latest", cleanup: async () => {}, capabilities: { realProcesses: false } };
-});
+  return { engine, image: "flotilla-busybox:latest", cleanup: async () => {} };
+}, { realProcesses: false });
 
 function fresh(): FakeEngine {
   const engine = new FakeEngine();
