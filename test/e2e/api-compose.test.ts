@@ -153,6 +153,7 @@ services:
       await removeStack(engine, projectName);
     }
     await assert.rejects(compose({ files: [webFile], reuse: true }).up(), (e: unknown) => e instanceof UsageError && /projectName/.test(e.message));
+    await assert.rejects(compose({ files: [webFile], documents: ["services: {}"] }).up(), (e: unknown) => e instanceof UsageError && /either files or documents/.test(e.message));
     await assert.rejects(compose({ files: [webFile] }).waitFor("api", wait.healthy()).up(), (e: unknown) => e instanceof FlotillaError && e.code === "NO_SUCH_SERVICE" && /api/.test(e.message));
   });
 

@@ -8,6 +8,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { connectFromEnv } from "../../src/api/project.js";
 import { removeStack } from "../../src/api/reaper.js";
@@ -73,6 +74,14 @@ async function runExample(engine: Engine, args: string[]): Promise<{ code: numbe
 }
 
 describe("examples run in CI", { concurrency: 1 }, () => {
+  test("the README's \"Use in tests\" shows the examples' code as it is", () => {
+    const readme = readFileSync(resolve(root, "README.md"), "utf8");
+    for (const [file, lang] of [["examples/node-test/web.test.mjs", "js"], ["examples/vitest/web.test.ts", "ts"]] as const) {
+      const code = readFileSync(resolve(root, file), "utf8").trimEnd();
+      assert.ok(readme.includes(`\`\`\`${lang}\n${code}\n\`\`\``), `README.md has ${file} verbatim`);
+    }
+  });
+
   test("examples/node-test: node --test passes and leaves nothing", async () => {
     const engine = await connectFromEnv(process.env);
     let projects: string[] = [];
