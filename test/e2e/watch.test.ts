@@ -153,6 +153,8 @@ describe("watch mode on the real engine", () => {
     assert.equal(await p.containerId("api"), id);
     writeFileSync(join(dir, "site/after-failure.html"), "still watching\n");
     await serves("/after-failure.html", "still watching\n");
+    // The file shows in the container before the sync is counted; the line comes after, so the next test's counts start clean.
+    await saw(/^web: synced 1 file to \/www \(after-failure\.html\)$/);
   });
 
   test("a 1,000-file burst arrives complete in one archive", async () => {
