@@ -23,7 +23,7 @@ if (!have("docker-compose")) {
 }
 
 function cleanup(project) {
-  spawnSync("sh", ["-c", `ids=$(docker ps -aq --filter label=com.docker.compose.project=${project}); [ -n "$ids" ] && docker rm -f $ids >/dev/null; nets=$(docker network ls -q --filter label=com.docker.compose.project=${project}); [ -n "$nets" ] && docker network rm $nets >/dev/null; docker network rm ${project}_default >/dev/null 2>&1; true`]);
+  spawnSync("sh", ["-c", `ids=$(docker ps -aq --filter label=com.docker.compose.project=${project}); [ -n "$ids" ] && docker rm -f $ids >/dev/null; nets=$(docker network ls -q --filter label=com.docker.compose.project=${project}); [ -n "$nets" ] && docker network rm $nets >/dev/null; docker network rm ${project}_default >/dev/null 2>&1; vols=$(docker volume ls -q --filter label=com.docker.compose.project=${project}); [ -n "$vols" ] && docker volume rm $vols >/dev/null; docker volume rm ${project}_data >/dev/null 2>&1; true`]);
 }
 
 function limiter(n) {
