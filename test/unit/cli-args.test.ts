@@ -4,7 +4,7 @@ import { main } from "../../src/cli/main.js";
 import { BufferStream, type CliIO } from "../../src/cli/io.js";
 import type { CliDeps, CliProject } from "../../src/cli/api.js";
 import type { OpenOptions } from "../../src/cli/api.js";
-import { upRequest } from "../../src/cli/commands/up.js";
+import { attachTargets, upRequest } from "../../src/cli/commands/up.js";
 import { resolveGlobals } from "../../src/cli/global-options.js";
 import { psRequest } from "../../src/cli/commands/ps.js";
 import { logsOptions } from "../../src/cli/commands/logs.js";
@@ -126,6 +126,35 @@ describe("usage errors", () => {
   test("suggest only close words", () => {
     assert.equal(suggest("dwon", ["up", "down", "ps"]), "down");
     assert.equal(suggest("zzzzzz", ["up", "down", "ps"]), undefined);
+  });
+});
+
+describe("attached up: whose output is streamed", () => {
+  const svc = (extra: Record<string, unknown> = {}) => ({ image: "x", ...extra });
+  const model = {
+    name: "demo",
+    services: {
+      db: svc(),
+      cache: svc(),
+      api: svc({ depends_on: { db: { condition: "service_started", required: true }, cache: { condition: "service_started", required: true } } }),
+      web: svc({ depends_on: { api: { condition: "service_started", required: true } } }),
+      noisy: svc({ attach: false }),
+    },
+  } as unknown as Parameters<typeof attachTargets>[0];
+  const none = { noAttach: [] as string[], attachDependencies: false };
+
+  test("all services but attach: false when none is named; only the named ones otherwise", () => {
+    assert.deepEqual(attachTargets(model, [], none), ["db", "cache", "api", "web"]);
+    assert.deepEqual(attachTargets(model, ["web"], none), ["web"]);
+  });
+
+  test("--attach-dependencies adds the named services' dependencies, transitively", () => {
+    assert.deepEqual(attachTargets(model, ["web"], { ...none, attachDependencies: true }), ["api", "cache", "db", "web"]);
+    assert.deepEqual(attachTargets(model, ["api"], { ...none, attachDependencies: true, noAttach: ["cache"] }), ["api", "db"]);
+  });
+
+  test("--attach wins, even over attach: false; --no-attach removes", () => {
+    assert.deepEqual(attachTargets(model, ["web"], { ...none, attach: ["noisy", "db"], attachDependencies: true }), ["noisy", "db"]);
   });
 });
 

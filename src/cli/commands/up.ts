@@ -1,6 +1,8 @@
 /** `flotilla up`: create and start the stack; attached by default (logs + Ctrl-C), `-d` detached. */
 import { Option, type Command } from "commander";
 import { UsageError } from "../../errors.js";
+import { ServiceGraph } from "../../graph/graph.js";
+import type { ComposeModel } from "../../spec/model.js";
 import type { PullMode, UpOptions } from "../../runtime/options.js";
 import type { CliContext } from "../context.js";
 import type { GlobalOptions } from "../global-options.js";
@@ -50,6 +52,19 @@ export interface UpRequest {
   color: boolean;
   prefix: boolean;
   watch: boolean;
+  /** With named services: also attach to the services they depend on (transitively). */
+  attachDependencies: boolean;
+}
+
+/**
+ * The services whose output an attached `up` streams: `--attach` if given, else the named services
+ * (plus their dependencies with --attach-dependencies), else all; minus `--no-attach` and services
+ * with `attach: false` (unless named by --attach).
+ */
+export function attachTargets(model: ComposeModel, services: readonly string[], req: Pick<UpRequest, "attach" | "noAttach" | "attachDependencies">): string[] {
+  const named = services.length > 0 && req.attachDependencies ? [...ServiceGraph.fromServices(model.services).closure(services)].sort() : [...services];
+  const targets = req.attach ?? (named.length > 0 ? named : Object.keys(model.services));
+  return targets.filter((s) => !req.noAttach.includes(s) && (req.attach !== undefined || model.services[s]?.attach !== false));
 }
 
 const PULL_MODES: readonly PullMode[] = ["always", "missing", "never", "policy", "build"];
@@ -119,6 +134,7 @@ export function upRequest(services: string[], flags: UpFlags, globals: Pick<Glob
     color: flags.noColor !== true,
     prefix: flags.noLogPrefix !== true,
     watch: flags.watch === true,
+    attachDependencies: flags.attachDependencies === true,
   };
   if (flags.attach && flags.attach.length > 0) req.attach = flags.attach;
   if (flags.exitCodeFrom !== undefined) req.exitCodeFrom = flags.exitCodeFrom;
@@ -175,8 +191,7 @@ export async function runUp(ctx: CliContext, services: string[], flags: UpFlags)
   if (!req.attached) return 0;
 
   const model = project.config.model;
-  const targets = req.attach ?? (services.length > 0 ? services : Object.keys(model.services));
-  const attached = targets.filter((s) => !req.noAttach.includes(s) && (req.attach !== undefined || model.services[s]?.attach !== false));
+  const attached = attachTargets(model, services, req);
   const { attachAndWait } = await import("../attach.js");
   const attachOptions: Parameters<typeof attachAndWait>[2] = {
     services: attached,
