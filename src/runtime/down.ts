@@ -170,12 +170,12 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
     result.containers = containers.map((c) => c.name);
   } else {
     const graph = graphFor(containers, project);
-    await walkContainers(engine, containers, graph, "down", opts, async (c) => {
-      if (c.state === "running" || c.state === "restarting" || c.state === "paused") {
-        res("container", c.name, "Stopping", c.service);
-        await stopContainerWithHooks(engine, c, { project, timeout: opts.timeout, signal: opts.signal }, warn);
-        res("container", c.name, "Stopped", c.service);
-      }
+    // Only the stops need the reverse dependency order (a dependency keeps running until its
+    // dependents have stopped). Each removal is queued once its container has stopped, so the walk
+    // moves on to the dependencies while removals fill the gaps between its steps.
+    const removeLimit = limiter(Math.max(1, opts.parallel ?? 4));
+    const removals: Promise<void>[] = [];
+    const remove = async (c: ObservedContainer): Promise<void> => {
       res("container", c.name, "Removing", c.service);
       // An anonymous volume a recreate handed over is mounted by name, so the engine's `volumes`
       // flag no longer removes it: with -v, remove the container's anonymous volumes explicitly.
@@ -184,7 +184,19 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
       for (const v of anonymous) await engine.removeVolume(v).catch(() => {});
       res("container", c.name, "Removed", c.service);
       result.containers.push(c.name);
+    };
+    const walked = walkContainers(engine, containers, graph, "down", opts, async (c) => {
+      if (c.state === "running" || c.state === "restarting" || c.state === "paused") {
+        res("container", c.name, "Stopping", c.service);
+        await stopContainerWithHooks(engine, c, { project, timeout: opts.timeout, signal: opts.signal }, warn);
+        res("container", c.name, "Stopped", c.service);
+      }
+      removals.push(removeLimit(() => remove(c)));
     });
+    const outcome = await Promise.allSettled([walked]);
+    // Every queued removal has finished (or failed) before down reports anything.
+    const failed = [...outcome, ...(await Promise.allSettled(removals))].find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   // With services named, only their containers go (networks/volumes may still be in use).

@@ -181,6 +181,25 @@ describe("applyUp on FakeEngine", () => {
     assert.deepEqual((await engine.listVolumes({ labels: { [Label.project]: "t7" } })).length, 0);
   });
 
+  test("down: a dependency is stopped only after all its dependents stopped; removals overlap the walk", async () => {
+    const engine = new FakeEngine();
+    engine.addImage(IMAGE);
+    const dep = (...names: string[]) => ({ depends_on: Object.fromEntries(names.map((n) => [n, { condition: "service_started" as const, required: true }])) });
+    const p = project("t13", { a: base(), b: base(dep("a")), c: base(dep("b")), d: base(dep("a")), e: base(dep("c", "d")) });
+    await up(engine, p);
+    const events: FlotillaEvent[] = [];
+    const down = await downProject(engine, "t13", { project: p, parallel: 2, onEvent: (e) => events.push(e) });
+    assert.deepEqual([...down.containers].sort(), ["t13-a-1", "t13-b-1", "t13-c-1", "t13-d-1", "t13-e-1"]);
+    const at = (name: string, status: string) => events.findIndex((e) => e.type === "resource" && e.name === `t13-${name}-1` && e.status === status);
+    const dependents: Record<string, string[]> = { a: ["b", "d"], b: ["c"], c: ["e"], d: ["e"], e: [] };
+    for (const [s, ds] of Object.entries(dependents)) {
+      for (const d of ds) assert.ok(at(d, "Stopped") < at(s, "Stopping"), `${d} stopped before ${s} stops`);
+      assert.ok(at(s, "Stopped") < at(s, "Removing"), `${s} removed after it stopped`);
+    }
+    assert.equal((await listContainers(engine, "t13", { all: true })).length, 0);
+    assert.deepEqual(down.networks, ["t13_default"]);
+  });
+
   test("logs merge the containers' lines with service and number; ps filters by state", async () => {
     const engine = new FakeEngine();
     engine.addImage(IMAGE);

@@ -4,7 +4,8 @@ import { main } from "../../src/cli/main.js";
 import { BufferStream, type CliIO } from "../../src/cli/io.js";
 import type { CliDeps, CliProject } from "../../src/cli/api.js";
 import type { OpenOptions } from "../../src/cli/api.js";
-import { attachTargets, upRequest } from "../../src/cli/commands/up.js";
+import { attachTargets, upRequest, withoutPullProgress } from "../../src/cli/commands/up.js";
+import type { FlotillaEvent } from "../../src/events.js";
 import { resolveGlobals } from "../../src/cli/global-options.js";
 import { psRequest } from "../../src/cli/commands/ps.js";
 import { logsOptions } from "../../src/cli/commands/logs.js";
@@ -257,6 +258,22 @@ describe("flags -> options", () => {
     assert.equal(w.options.wait, true);
     assert.equal(w.options.waitTimeout, 30);
     assert.throws(() => upRequest(["db"], { exitCodeFrom: "web" }, g), /not among the services/);
+  });
+
+  test("up --quiet-pull drops per-layer pull progress, keeps everything else", () => {
+    const g = { dryRun: false, removeOrphans: false };
+    assert.equal(upRequest([], { quietPull: true }, g).quietPull, true);
+    assert.equal(upRequest([], {}, g).quietPull, false);
+    const seen: FlotillaEvent[] = [];
+    const listener = withoutPullProgress((e) => seen.push(e));
+    const events: FlotillaEvent[] = [
+      { type: "resource", kind: "image", name: "redis:7", status: "Pulling" },
+      { type: "progress", kind: "pull", name: "redis:7", text: "Downloading 3/10 MB" },
+      { type: "progress", kind: "build", name: "app", text: "Step 1/3" },
+      { type: "resource", kind: "image", name: "redis:7", status: "Pulled" },
+    ];
+    for (const e of events) listener(e);
+    assert.deepEqual(seen, [events[0], events[2], events[3]]);
   });
 
   test("ps, logs and config requests", () => {

@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { ServiceGraph } from "../../graph/graph.js";
 import type { ComposeModel } from "../../spec/model.js";
+import type { EventListener } from "../../events.js";
 import type { PullMode, UpOptions } from "../../runtime/options.js";
 import type { CliContext } from "../context.js";
 import type { GlobalOptions } from "../global-options.js";
@@ -54,6 +55,15 @@ export interface UpRequest {
   watch: boolean;
   /** With named services: also attach to the services they depend on (transitively). */
   attachDependencies: boolean;
+  /** --quiet-pull: no per-layer pull progress (the image's Pulling/Pulled lines stay). */
+  quietPull: boolean;
+}
+
+export function withoutPullProgress(next: EventListener): EventListener {
+  return (e) => {
+    if (e.type === "progress" && e.kind === "pull") return;
+    next(e);
+  };
 }
 
 /**
@@ -135,6 +145,7 @@ export function upRequest(services: string[], flags: UpFlags, globals: Pick<Glob
     prefix: flags.noLogPrefix !== true,
     watch: flags.watch === true,
     attachDependencies: flags.attachDependencies === true,
+    quietPull: flags.quietPull === true,
   };
   if (flags.attach && flags.attach.length > 0) req.attach = flags.attach;
   if (flags.exitCodeFrom !== undefined) req.exitCodeFrom = flags.exitCodeFrom;
@@ -179,7 +190,7 @@ export async function runUp(ctx: CliContext, services: string[], flags: UpFlags)
   const { withReporter } = await import("../context.js");
   try {
     await withReporter(ctx, req.options.wait ? "Waiting" : "Running", (reporter) =>
-      project.up({ ...req.options, onEvent: reporter.onEvent, signal: ctx.signal }),
+      project.up({ ...req.options, onEvent: req.quietPull ? withoutPullProgress(reporter.onEvent) : reporter.onEvent, signal: ctx.signal }),
     );
   } catch (e) {
     if (upInterrupted) return 130;
