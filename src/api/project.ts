@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { FlotillaError, WaitError, isFlotillaError } from "../errors.js";
+import { FlotillaError, isFlotillaError } from "../errors.js";
 import type { Engine, ExecOptions, ExecResult } from "../runtime/engine.js";
 import type { LoadOptions } from "../spec/options.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
@@ -29,7 +29,7 @@ import { listContainers, listProjects, type ListProjectsOptions, type ProjectSum
 import { streamLogs } from "../runtime/logs.js";
 import { Label } from "../runtime/labels.js";
 import { buildService, imageName, pullImage } from "../runtime/images.js";
-import { abortError, isReady, sleep, type ReadyKind } from "../runtime/conditions.js";
+import { waitUntilReady, type ReadyTarget } from "../runtime/conditions.js";
 import { ServiceGraph } from "../graph/graph.js";
 
 export type ProjectLoadOptions = Partial<LoadOptions> & {
@@ -366,8 +366,6 @@ export class Project {
    * healthcheck; exited 0 for one-shots others wait on with service_completed_successfully).
    */
   async #waitReady(engine: Engine, services: string[] | undefined, timeoutSeconds: number | undefined, strategy: string, signal?: AbortSignal): Promise<void> {
-    const started = Date.now();
-    const timeoutMs = timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : Infinity;
     const want = services && services.length > 0 ? new Set(services) : undefined;
     const graph = ServiceGraph.fromServices(this.config.model.services);
     const oneShots = new Set<string>();
@@ -376,26 +374,13 @@ export class Project {
       for (const e of graph.dependencies(s)) if (e.condition === "service_completed_successfully") oneShots.add(e.service);
     }
     const list = await engine.listContainers({ labels: { [Label.project]: this.name }, all: true });
-    const pending = new Map<string, { service: string; id: string; name: string; kind: ReadyKind }>();
+    const targets: ReadyTarget[] = [];
     for (const c of list) {
       const service = c.labels[Label.service] ?? "";
       if (c.labels[Label.oneoff] === "True" || (want && !want.has(service))) continue;
-      pending.set(c.id, { service, id: c.id, name: c.name, kind: oneShots.has(service) ? "completed" : "running" });
+      targets.push({ service, id: c.id, name: c.name, kind: oneShots.has(service) ? "completed" : "running" });
     }
-    let interval = 50;
-    for (;;) {
-      if (signal?.aborted) throw abortError();
-      const checks = await Promise.all([...pending.values()].map(async (c) => [c, await isReady(engine, c.service, c, c.kind)] as const));
-      for (const [c, ok] of checks) if (ok) pending.delete(c.id);
-      if (pending.size === 0) return;
-      const elapsed = Date.now() - started;
-      if (elapsed >= timeoutMs) {
-        const names = [...new Set([...pending.values()].map((c) => c.service))].sort();
-        throw new WaitError("WAIT_TIMEOUT", names.join(","), strategy, elapsed, `services not ready after ${Math.round(elapsed / 100) / 10}s: ${names.join(", ")}`, {});
-      }
-      await sleep(Math.min(interval, Math.max(1, timeoutMs - elapsed)), signal);
-      interval = Math.min(250, interval * 2);
-    }
+    await waitUntilReady(engine, targets, { timeoutSeconds, signal, strategy, describe: (names, secs) => `services not ready after ${secs}s: ${names.join(", ")}` });
   }
 
   #checkService(service: string): void {

@@ -12,12 +12,12 @@
  * removes or replaces ("leftover of an interrupted recreate").
  */
 import { pack } from "tar-stream";
-import { FlotillaError, ServiceError, WaitError } from "../errors.js";
+import { FlotillaError, ServiceError } from "../errors.js";
 import { silent, type EventListener, type FlotillaEvent } from "../events.js";
 import { ServiceGraph } from "../graph/graph.js";
 import { limiter, walkGraph } from "../graph/scheduler.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
-import { abortError, isReady, sleep, waitForCondition, type ReadyKind } from "./conditions.js";
+import { abortError, waitForCondition, waitUntilReady, type ReadyTarget } from "./conditions.js";
 import { networkSpec, volumeSpec } from "../network/networks.js";
 import { anonymousVolumesToInherit, containerSpec, hookExecOptions, serviceHooks, type ConvertContext } from "./convert.js";
 import type { Engine } from "./engine.js";
@@ -448,30 +448,18 @@ function observedConfig(labels: Record<string, string>): ServiceConfig | undefin
 }
 
 async function waitReady(engine: Engine, plan: Plan, graph: ServiceGraph, results: UpContainer[], services: string[], opts: ApplyOptions): Promise<void> {
-  const started = Date.now();
-  const timeoutMs = opts.waitTimeout !== undefined && opts.waitTimeout > 0 ? opts.waitTimeout * 1000 : Infinity;
   const inScope = new Set(plan.targets);
   const oneShots = new Set<string>();
   for (const s of plan.targets) {
     for (const e of graph.dependencies(s)) if (e.condition === "service_completed_successfully" && inScope.has(e.service)) oneShots.add(e.service);
   }
-  const pending = new Map<string, { service: string; id: string; name: string; kind: ReadyKind }>();
-  for (const r of results) {
-    if (!services.includes(r.service)) continue;
-    pending.set(r.id, { service: r.service, id: r.id, name: r.name, kind: oneShots.has(r.service) ? "completed" : "running" });
-  }
-  let interval = 50;
-  for (;;) {
-    if (opts.signal?.aborted) throw abortError();
-    const checks = await Promise.all([...pending.values()].map(async (c) => [c, await isReady(engine, c.service, c, c.kind)] as const));
-    for (const [c, ok] of checks) if (ok) pending.delete(c.id);
-    if (pending.size === 0) return;
-    const elapsed = Date.now() - started;
-    if (elapsed >= timeoutMs) {
-      const names = [...new Set([...pending.values()].map((c) => c.service))].sort();
-      throw new WaitError("WAIT_TIMEOUT", names.join(","), "up --wait", elapsed, `application not healthy after ${Math.round(elapsed / 100) / 10}s: services not ready: ${names.join(", ")}`);
-    }
-    await sleep(Math.min(interval, Math.max(1, timeoutMs - elapsed)), opts.signal);
-    interval = Math.min(250, interval * 2);
-  }
+  const targets: ReadyTarget[] = results
+    .filter((r) => services.includes(r.service))
+    .map((r) => ({ service: r.service, id: r.id, name: r.name, kind: oneShots.has(r.service) ? "completed" : "running" }));
+  await waitUntilReady(engine, targets, {
+    timeoutSeconds: opts.waitTimeout,
+    signal: opts.signal,
+    strategy: "up --wait",
+    describe: (names, secs) => `application not healthy after ${secs}s: services not ready: ${names.join(", ")}`,
+  });
 }

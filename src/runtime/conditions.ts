@@ -3,7 +3,7 @@
  * asks for. Polls `inspectContainer` (fast interval, backing off to 250 ms) — Compose polls every
  * 500 ms; a shorter interval makes chains of healthchecks start sooner.
  */
-import { FlotillaError, ServiceError } from "../errors.js";
+import { FlotillaError, ServiceError, WaitError } from "../errors.js";
 import type { DependsOnCondition } from "../spec/model.js";
 import type { ContainerDetails, Engine } from "./engine.js";
 
@@ -165,4 +165,42 @@ export async function isReady(engine: Engine, service: string, c: { id: string; 
   if (st.status === "exited" || st.status === "dead")
     throw new ServiceError("WAIT_FAILED", service, `container ${c.name} exited (${st.exitCode})`, { exitCode: st.exitCode, logs: await tailLogs(engine, c.id) });
   return false;
+}
+
+/** A container `--wait` polls, and what it waits for. */
+export interface ReadyTarget {
+  service: string;
+  id: string;
+  name: string;
+  kind: ReadyKind;
+}
+
+/**
+ * Poll every target until each is ready (see isReady), backing off from 50 to 250 ms. Past the
+ * deadline (seconds; 0 or undefined = none) it throws WAIT_TIMEOUT naming the services still
+ * pending, with `describe(names, seconds)` as the message and `strategy` as the wait's name.
+ */
+export async function waitUntilReady(
+  engine: Engine,
+  targets: Iterable<ReadyTarget>,
+  opts: { timeoutSeconds?: number | undefined; signal?: AbortSignal | undefined; strategy: string; describe: (services: string[], seconds: number) => string },
+): Promise<void> {
+  const started = Date.now();
+  const timeoutMs = opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0 ? opts.timeoutSeconds * 1000 : Infinity;
+  const pending = new Map<string, ReadyTarget>();
+  for (const t of targets) pending.set(t.id, t);
+  let interval = 50;
+  for (;;) {
+    if (opts.signal?.aborted) throw abortError();
+    const checks = await Promise.all([...pending.values()].map(async (c) => [c, await isReady(engine, c.service, c, c.kind)] as const));
+    for (const [c, ok] of checks) if (ok) pending.delete(c.id);
+    if (pending.size === 0) return;
+    const elapsed = Date.now() - started;
+    if (elapsed >= timeoutMs) {
+      const names = [...new Set([...pending.values()].map((c) => c.service))].sort();
+      throw new WaitError("WAIT_TIMEOUT", names.join(","), opts.strategy, elapsed, opts.describe(names, Math.round(elapsed / 100) / 10));
+    }
+    await sleep(Math.min(interval, Math.max(1, timeoutMs - elapsed)), opts.signal);
+    interval = Math.min(250, interval * 2);
+  }
 }
