@@ -1,25 +1,11 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadProject } from "../../src/spec/load.js";
 import { applyExtends } from "../../src/spec/extends.js";
 import { resolveRelativePaths } from "../../src/spec/include.js";
 import { Locations } from "../../src/spec/locations.js";
-import { ConfigError, IssueCollector } from "../../src/errors.js";
-
-const root = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../..");
-const fx = (...p: string[]): string => join(root, "fixtures", ...p);
-
-async function loadError(opts: Parameters<typeof loadProject>[0]): Promise<ConfigError> {
-  try {
-    await loadProject(opts);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected loadProject to fail");
-}
+import { IssueCollector } from "../../src/errors.js";
+import { fx, loadError } from "../support/spec.js";
 
 describe("include", () => {
   test("included services keep paths relative to the included file's directory and use its .env", async () => {

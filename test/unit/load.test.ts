@@ -2,24 +2,10 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { loadProject, loadProjectSync } from "../../src/spec/load.js";
 import type { LoaderFs } from "../../src/spec/discover.js";
-import { ConfigError } from "../../src/errors.js";
-
-const root = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../..");
-const fx = (...p: string[]): string => join(root, "fixtures", ...p);
-
-async function loadError(opts: Parameters<typeof loadProject>[0]): Promise<ConfigError> {
-  try {
-    await loadProject(opts);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected loadProject to fail");
-}
+import { fx, loadError } from "../support/spec.js";
 
 describe("loadProject: the example stack", () => {
   test("loads, interpolates from .env and normalizes", async () => {
