@@ -17,9 +17,19 @@ import { silent, type EventListener, type FlotillaEvent } from "../events.js";
 import { ServiceGraph } from "../graph/graph.js";
 import { limiter, walkGraph } from "../graph/scheduler.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
-import { abortError, waitForCondition, waitUntilReady, type ReadyTarget } from "./conditions.js";
+import { abortError, tailLogs, waitForCondition, waitUntilReady, type ReadyTarget } from "./conditions.js";
 import { networkSpec, volumeSpec } from "../network/networks.js";
-import { anonymousVolumesToInherit, containerSpec, hookExecOptions, serviceHooks, type ConvertContext } from "./convert.js";
+import {
+  anonymousVolumesToInherit,
+  containerSpec,
+  hookExecOptions,
+  preStartHooks,
+  preStartSpec,
+  serviceHooks,
+  type ContainerSpecResult,
+  type ConvertContext,
+  type InitHook,
+} from "./convert.js";
 import type { Engine } from "./engine.js";
 import { imageName, planImages, runImageActions } from "./images.js";
 import { CONFIG_LABEL, CONFIG_LABEL_MAX } from "./observe.js";
@@ -209,6 +219,8 @@ export async function applyUp(project: LoadedProject, plan: Plan, engine: Engine
   const ids: Record<string, Map<number, string>> = {};
   /** id of the freshly created container per action. */
   const newIds = new Map<ServiceAction, string>();
+  /** The create body of each freshly created container (pre_start steps borrow its networks). */
+  const newSpecs = new Map<ServiceAction, ContainerSpecResult>();
   /** -V: the anonymous volumes of each replaced container, removed after it. */
   const renewed = new Map<ServiceAction, string[]>();
   for (const s of targets) {
@@ -256,6 +268,7 @@ export async function applyUp(project: LoadedProject, plan: Plan, engine: Engine
       return newId;
     });
     newIds.set(a, id);
+    newSpecs.set(a, out);
     if (a.kind === "create") {
       ids[s]!.set(a.number, id);
       res("container", a.target, "Created", s);
@@ -330,6 +343,46 @@ export async function applyUp(project: LoadedProject, plan: Plan, engine: Engine
     await Promise.all(jobs);
   };
 
+  /**
+   * Run a service's pre_start steps in order, each in its own container (see preStartSpec) that
+   * must exit 0 before the next step (and the service) starts. A step runs once per up for the
+   * service, on its first new container, or on every new container with `per_replica: true`. Only
+   * new (created/recreated) containers get them: an unchanged service does not run them again.
+   */
+  const runPreStart = async (s: string, fresh: ServiceAction[]): Promise<void> => {
+    const hooks = preStartHooks(model.services[s]!);
+    if (hooks.length === 0 || fresh.length === 0) return;
+    for (const [i, hook] of hooks.entries()) {
+      const on = hook.per_replica ? fresh : fresh.slice(0, 1);
+      await Promise.all(on.map((a) => limit(() => runInitContainer(s, a, hook, i))));
+    }
+  };
+  const runInitContainer = async (s: string, a: ServiceAction, hook: InitHook, index: number): Promise<void> => {
+    checkAbort();
+    const out = newSpecs.get(a)!;
+    const spec = preStartSpec(hook, { spec: out.spec, id: newIds.get(a)!, name: a.target, service: s, project: model.name }, index);
+    const name = spec.name ?? `${a.target}-pre_start-${index + 1}`;
+    res("container", name, "Creating", s, "pre_start");
+    const id = await engine.createContainer(spec);
+    try {
+      for (const n of out.extraNetworks ?? []) await engine.connectNetwork(n.name, id, { ...n.endpoint, Aliases: [], IPAMConfig: undefined });
+      res("container", name, "Starting", s, "pre_start");
+      await engine.startContainer(id);
+      const code = await engine.waitContainer(id, signal);
+      if (code !== 0) {
+        const logs = await tailLogs(engine, id, 20);
+        throw new ServiceError("CONTAINER_FAILED", s, `pre_start step ${index + 1} ${JSON.stringify(hook.command)} exited with code ${code}`, {
+          exitCode: code,
+          logs,
+          hint: `service ${s} is not started until its pre_start steps exit 0: fix the command, then run up again`,
+        });
+      }
+      res("container", name, "Exited", s, "pre_start");
+    } finally {
+      await engine.removeContainer(id, { force: true }).catch(() => {});
+    }
+  };
+
   const startedServices: string[] = [];
   const visit = async (s: string): Promise<void> => {
     checkAbort();
@@ -396,6 +449,8 @@ export async function applyUp(project: LoadedProject, plan: Plan, engine: Engine
             }),
           ),
       );
+      // pre_start steps (init containers) for the containers this up created, before any starts.
+      if (!opts.noStart) await runPreStart(s, actions.filter((a) => a.kind === "create" || a.kind === "recreate"));
       // Start.
       const toStart = opts.noStart ? [] : actions.filter((a) => a.kind === "create" || a.kind === "recreate" || a.kind === "start" || a.kind === "restart");
       // A restart whose trigger did not stop it (e.g. the dependency had nothing to do after all) stops now.

@@ -18,6 +18,8 @@ export const Label = {
   network: `${P}network`,
   volume: `${P}volume`,
   imageBuilder: `${P}image.builder`,
+  /** On pre_start (init) containers: the hook kind. */
+  hook: `${P}hook`,
 } as const;
 
 /** The Compose version Flotilla reports in `com.docker.compose.version` (the v2 line it matches). */

@@ -452,6 +452,7 @@ class Normalizer {
         }
         case "post_start":
         case "pre_stop":
+        case "pre_start":
           out[key] = Array.isArray(v) ? v.map((h, i) => this.hook(h, [...p, i])) : clone(v);
           break;
         case "label_file":
@@ -896,6 +897,7 @@ class Normalizer {
     if (h["command"] !== undefined) out["command"] = this.command(h["command"], [...p, "command"]) ?? [];
     if (h["environment"] !== undefined) out["environment"] = this.mapping(h["environment"], [...p, "environment"], (k) => this.lookup(k));
     if (h["privileged"] !== undefined) out["privileged"] = this.bool(h["privileged"], [...p, "privileged"]);
+    if (h["per_replica"] !== undefined) out["per_replica"] = this.bool(h["per_replica"], [...p, "per_replica"]);
     return out;
   }
 }

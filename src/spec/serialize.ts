@@ -17,6 +17,7 @@ const listOf = (s: Shape | null = null): Shape => ({ list: s });
 const ULIMITS = mapOf(struct(["soft", "hard"]));
 const FILE_REF = struct(["source", "target", "uid", "gid", "mode"]);
 const HOOK = struct(["command", "user", "privileged", "working_dir", "environment"], { environment: mapOf() });
+const INIT_HOOK = struct(["command", "image", "user", "privileged", "working_dir", "environment", "per_replica"], { environment: mapOf() });
 
 const BUILD = struct(
   [
@@ -37,7 +38,7 @@ const SERVICE_KEYS = [
   "mac_address", "models", "net", "network_mode", "networks", "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform",
   "ports", "privileged", "pull_policy", "read_only", "restart", "runtime", "scale", "secrets", "security_opt", "shm_size",
   "stdin_open", "stop_grace_period", "stop_signal", "storage_opt", "sysctls", "tmpfs", "tty", "ulimits", "use_api_socket", "user",
-  "userns_mode", "uts", "volume_driver", "volumes", "volumes_from", "working_dir", "post_start", "pre_stop",
+  "userns_mode", "uts", "volume_driver", "volumes", "volumes_from", "working_dir", "pre_start", "post_start", "pre_stop",
 ] as const;
 
 const SERVICE = struct(SERVICE_KEYS, {
@@ -83,6 +84,7 @@ const SERVICE = struct(SERVICE_KEYS, {
       image: struct(["subpath"]),
     }),
   ),
+  pre_start: listOf(INIT_HOOK),
   post_start: listOf(HOOK),
   pre_stop: listOf(HOOK),
 });

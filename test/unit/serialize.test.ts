@@ -44,6 +44,22 @@ describe("serialize", () => {
     assert.doesNotMatch(y, /^configs:/m);
   });
 
+  test("pre_start steps are printed, normalized (command list, environment map, per_replica bool), before post_start", () => {
+    const m = normalize({
+      services: {
+        app: {
+          image: "busybox",
+          pre_start: [{ command: "sh -c 'echo hi'", environment: ["A=1"], per_replica: "true", image: "other" }],
+          post_start: [{ command: ["echo", "up"] }],
+        },
+      },
+    });
+    const app = (JSON.parse(modelToJson(m)) as { services: Record<string, Record<string, unknown>> }).services["app"]!;
+    assert.deepEqual(app["pre_start"], [{ command: ["sh", "-c", "echo hi"], image: "other", environment: { A: "1" }, per_replica: true }]);
+    const keys = Object.keys(app);
+    assert.ok(keys.indexOf("pre_start") < keys.indexOf("post_start"), keys.join(","));
+  });
+
   test("service keys follow Compose's struct order; maps are sorted; extensions last", () => {
     const out = JSON.parse(modelToJson(model())) as { services: Record<string, Record<string, unknown>> };
     const web = out.services["web"]!;
