@@ -97,6 +97,14 @@ export class ServiceGraph {
     return this.#reach(names, (s) => (this.#deps.get(s) ?? []).map((e) => e.service));
   }
 
+  /**
+   * The named services plus, transitively, the services that depend on one of them with
+   * `restart: true` (what `restart SERVICE` also restarts, as in Compose). Unknown names are ignored.
+   */
+  restartClosure(names: Iterable<string>): Set<string> {
+    return this.#reach(names, (s) => (this.#dependents.get(s) ?? []).filter((d) => (this.#deps.get(d) ?? []).some((e) => e.service === s && e.restart)));
+  }
+
   /** The named services and everything that needs them, transitively. Unknown names are ignored. */
   dependentClosure(names: Iterable<string>): Set<string> {
     return this.#reach(names, (s) => this.#dependents.get(s) ?? []);

@@ -331,9 +331,12 @@ export async function startProject(engine: Engine, projectName: string, opts: Li
 export async function restartProject(engine: Engine, projectName: string, opts: LifecycleOptions = {}): Promise<string[]> {
   const { res } = emitter(opts.onEvent);
   const all = await listProject(engine, projectName);
-  const containers = selectServices(all, opts.services).filter((c) => !c.oneoff);
+  const graph = graphFor(all, opts.project);
+  // Named services bring the services that depend on them with `restart: true`.
+  const services = opts.services && opts.services.length > 0 ? [...graph.restartClosure(opts.services)] : opts.services;
+  const containers = selectServices(all, services).filter((c) => !c.oneoff);
   const restarted: string[] = [];
-  await walkContainers(engine, containers, graphFor(all, opts.project), "up", opts, async (c) => {
+  await walkContainers(engine, containers, graph, "up", opts, async (c) => {
     res("container", c.name, "Starting", c.service, "restart");
     await engine.restartContainer(c.id, opts.timeout);
     res("container", c.name, "Started", c.service);

@@ -4,7 +4,7 @@ import { FakeEngine } from "../../src/runtime/fake-engine.js";
 import { applyUp } from "../../src/runtime/apply.js";
 import { planUp } from "../../src/runtime/plan.js";
 import { observeProject } from "../../src/runtime/observe.js";
-import { downProject, stopProject, startProject } from "../../src/runtime/down.js";
+import { downProject, restartProject, stopProject, startProject } from "../../src/runtime/down.js";
 import { listContainers } from "../../src/runtime/ps.js";
 import { streamLogs, LineSplitter, toEngineTime } from "../../src/runtime/logs.js";
 import { Label } from "../../src/runtime/labels.js";
@@ -198,6 +198,21 @@ describe("applyUp on FakeEngine", () => {
     }
     assert.equal((await listContainers(engine, "t13", { all: true })).length, 0);
     assert.deepEqual(down.networks, ["t13_default"]);
+  });
+
+  test("restart SERVICE also restarts the services depending on it with restart: true, dependencies first", async () => {
+    const engine = new FakeEngine();
+    engine.addImage(IMAGE);
+    const p = project("t14", {
+      db: base(),
+      api: base({ depends_on: { db: { condition: "service_started", required: true, restart: true } } }),
+      worker: base({ depends_on: { db: { condition: "service_started", required: true } } }),
+    });
+    await up(engine, p);
+    assert.deepEqual(await restartProject(engine, "t14", { project: p, services: ["db"] }), ["t14-db-1", "t14-api-1"]);
+    // without the model, the depends_on label (db:service_started:true) says the same
+    assert.deepEqual(await restartProject(engine, "t14", { services: ["db"] }), ["t14-db-1", "t14-api-1"]);
+    assert.deepEqual(await restartProject(engine, "t14", { project: p, services: ["worker"] }), ["t14-worker-1"]);
   });
 
   test("logs merge the containers' lines with service and number; ps filters by state", async () => {

@@ -53,6 +53,21 @@ describe("ServiceGraph edges", () => {
   });
 });
 
+describe("ServiceGraph restartClosure", () => {
+  test("adds dependents with restart: true, transitively; not plain dependents", () => {
+    const g = ServiceGraph.fromServices({
+      db: {},
+      api: { depends_on: { db: dep("service_healthy", true, true) } },
+      web: { depends_on: { api: dep("service_started", true, true) } },
+      worker: { depends_on: { db: dep() } },
+      sidecar: { network_mode: "service:api" },
+    });
+    assert.deepEqual([...g.restartClosure(["db"])].sort(), ["api", "db", "sidecar", "web"]);
+    assert.deepEqual([...g.restartClosure(["worker"])], ["worker"]);
+    assert.deepEqual([...g.restartClosure(["nope"])], []);
+  });
+});
+
 describe("ServiceGraph closures and order", () => {
   const g = ServiceGraph.fromServices({
     proxy: { depends_on: { web: dep() } },
