@@ -29,8 +29,9 @@ import { listContainers, listProjects, type ListProjectsOptions, type ProjectSum
 import { streamLogs } from "../runtime/logs.js";
 import { Label } from "../runtime/labels.js";
 import { buildService, imageName, pullImage } from "../runtime/images.js";
-import { waitUntilReady, type ReadyTarget } from "../runtime/conditions.js";
+import { waitForCondition, waitUntilReady, type ReadyTarget } from "../runtime/conditions.js";
 import { ServiceGraph } from "../graph/graph.js";
+import { runOneOff, type OneOffOptions, type OneOffResult } from "../runtime/run.js";
 
 export type ProjectLoadOptions = Partial<LoadOptions> & {
   /** Use this engine instead of connecting to DOCKER_HOST / the current context. */
@@ -64,6 +65,14 @@ export interface BuildOptions extends OperationBase {
   quiet?: boolean;
   /** Build arguments, over the file's `build.args`. */
   buildArgs?: Record<string, string>;
+}
+
+export interface RunOptions extends OneOffOptions, Pick<OperationBase, "onEvent" | "parallel"> {
+  /** Do not start the service's dependencies (default: start them and wait for their conditions). */
+  noDeps?: boolean;
+  pull?: PullMode;
+  /** Build the image first (`--build`). */
+  build?: boolean;
 }
 
 export interface PullOptions extends OperationBase {
@@ -226,6 +235,43 @@ export class Project {
 
   async *logs(opts: LogsOptions = {}): AsyncIterable<LogLine> {
     yield* streamLogs(await this.engine(), this.name, opts);
+  }
+
+  /**
+   * `run`: start the service's dependencies (unless `noDeps`) and wait for its depends_on
+   * conditions, make sure its networks, volumes and image exist, then run a one-off container.
+   * Attached (the default), it resolves with the command's exit code once the container exited.
+   */
+  async run(service: string, opts: RunOptions = {}): Promise<OneOffResult> {
+    this.#needFiles("run");
+    this.#checkService(service);
+    const engine = await this.engine();
+    const model = this.config.model;
+    const graph = ServiceGraph.fromServices(model.services);
+    const base = { ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}) };
+    const deps = [...graph.closure([service])].filter((s) => s !== service && s in model.services);
+    if (!opts.noDeps && deps.length > 0) {
+      await this.up({ ...base, services: deps, detach: true, ...(opts.pull ? { pull: opts.pull } : {}) });
+      for (const edge of graph.dependencies(service)) {
+        if (!deps.includes(edge.service)) continue;
+        const list = await engine.listContainers({ labels: { [Label.project]: this.name, [Label.service]: edge.service }, all: true });
+        const containers = list.filter((c) => c.labels[Label.oneoff] !== "True").map((c) => ({ id: c.id, name: c.name }));
+        if (containers.length === 0) continue;
+        try {
+          await waitForCondition(engine, { service: edge.service, condition: edge.condition, containers }, opts.signal ? { signal: opts.signal, dependent: service } : { dependent: service });
+        } catch (err) {
+          if (edge.required) throw err;
+        }
+      }
+    }
+    const imageIds = await prepareImages(this.config, [service], engine, { ...base, ...(opts.pull ? { pull: opts.pull } : {}), ...(opts.build ? { build: true } : {}) });
+    const observed = await observeProject(engine, this.name, { model });
+    const plan = planUp(this.config, observed, { services: [service], noDeps: true, imageIds });
+    // Only the networks and volumes of that plan: the one-off container replaces the service's.
+    await applyUp(this.config, { ...plan, targets: [], services: {}, orphans: [] }, engine, base);
+    this.#brought = true;
+    const first = (s: string): string | undefined => observed.byService[s]?.[0]?.id;
+    return runOneOff(this.config, engine, service, { ...opts, configHash: plan.hashes[service] ?? "", resolveContainer: first });
   }
 
   /** Start existing containers in dependency order; with `wait`, until they are running/healthy. */

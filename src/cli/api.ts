@@ -14,10 +14,11 @@ import type {
   PsOptions,
   UpOptions,
 } from "../runtime/options.js";
-import type { BuildOptions, PullOptions, RemoveOptions } from "../api/project.js";
+import type { BuildOptions, PullOptions, RemoveOptions, RunOptions } from "../api/project.js";
+import type { OneOffResult } from "../runtime/run.js";
 import type { ListProjectsOptions, ProjectSummary } from "../runtime/ps.js";
 
-export type { BuildOptions, ListProjectsOptions, ProjectSummary, PullOptions, RemoveOptions };
+export type { BuildOptions, ListProjectsOptions, OneOffResult, ProjectSummary, PullOptions, RemoveOptions, RunOptions };
 
 export interface StopOptions extends OperationBase {
   timeout?: number;
@@ -61,6 +62,7 @@ export interface CliProject {
   rm?(services?: string[], opts?: RemoveOptions): Promise<unknown>;
   build?(services?: string[], opts?: BuildOptions): Promise<unknown>;
   pull?(services?: string[], opts?: PullOptions): Promise<unknown>;
+  run?(service: string, opts: RunOptions): Promise<OneOffResult>;
 }
 
 export interface OpenOptions extends LoadOptions {

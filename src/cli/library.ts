@@ -30,6 +30,7 @@ export async function openLibraryProject(options: OpenOptions): Promise<CliProje
     rm: (s, o) => project.rm(s, o),
     build: (s, o) => project.build(s, o),
     pull: (s, o) => project.pull(s, o),
+    run: (s, o) => project.run(s, o),
   };
   return cli;
 }

@@ -25,6 +25,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "pull", summary: "Pull service images", load: async () => (await import("./pull.js")).pullCommand },
   { name: "restart", summary: "Restart service containers", load: async () => (await import("./restart.js")).restartCommand },
   { name: "rm", summary: "Removes stopped service containers", load: async () => (await import("./rm.js")).rmCommand },
+  { name: "run", summary: "Run a one-off command on a service", load: async () => (await import("./run.js")).runCommand },
   { name: "start", summary: "Start services", load: async () => (await import("./start.js")).startCommand },
   { name: "stop", summary: "Stop services", load: async () => (await import("./stop.js")).stopCommand },
   { name: "up", summary: "Create and start containers", load: async () => (await import("./up.js")).upCommand },

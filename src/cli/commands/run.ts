@@ -1,0 +1,137 @@
+/** `flotilla run SERVICE [COMMAND...]`: a one-off container of a service (non-interactive). */
+import { Option, type Command } from "commander";
+import { isFlotillaError, UsageError } from "../../errors.js";
+import type { PullMode } from "../../runtime/options.js";
+import type { CliContext } from "../context.js";
+import { collect } from "../usage.js";
+import { exitAction, literalNoFlag, type CommandModule } from "./command.js";
+import { withoutPullProgress } from "./up.js";
+
+interface RunFlags {
+  detach?: boolean;
+  rm?: boolean;
+  name?: string;
+  env?: string[];
+  label?: string[];
+  entrypoint?: string;
+  user?: string;
+  workdir?: string;
+  noDeps?: boolean;
+  servicePorts?: boolean;
+  T?: boolean;
+  build?: boolean;
+  pull?: string;
+  quietPull?: boolean;
+}
+
+/** What the flags ask of Project.run (pure, for tests). */
+export interface RunRequest {
+  service: string;
+  command?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  labels?: Record<string, string>;
+  user?: string;
+  workdir?: string;
+  name?: string;
+  detach: boolean;
+  remove: boolean;
+  noDeps: boolean;
+  servicePorts: boolean;
+  build: boolean;
+  pull?: PullMode;
+}
+
+/** `KEY=VAL` as given; a bare `KEY` takes its value from the environment (skipped when unset), as Compose does. */
+export function parseKeyValues(flag: string, items: readonly string[], env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf("=");
+    const key = eq < 0 ? item : item.slice(0, eq);
+    if (key === "") throw new UsageError(`invalid ${flag} "${item}": expected KEY=VALUE or KEY`);
+    if (eq >= 0) out[key] = item.slice(eq + 1);
+    else if (env[key] !== undefined) out[key] = env[key]!;
+  }
+  return out;
+}
+
+export function runRequest(service: string, command: string[], flags: RunFlags, env: Readonly<Record<string, string | undefined>>): RunRequest {
+  if (flags.detach && flags.rm) throw new UsageError("--detach and --rm cannot be combined");
+  const req: RunRequest = {
+    service,
+    detach: flags.detach === true,
+    remove: flags.rm === true,
+    noDeps: flags.noDeps === true,
+    servicePorts: flags.servicePorts === true,
+    build: flags.build === true,
+  };
+  if (command.length > 0) req.command = command;
+  // `--entrypoint ""` clears the image's entrypoint; otherwise it is one word, as with docker run.
+  if (flags.entrypoint !== undefined) req.entrypoint = flags.entrypoint === "" ? [""] : [flags.entrypoint];
+  if (flags.env && flags.env.length > 0) req.env = parseKeyValues("--env", flags.env, env);
+  if (flags.label && flags.label.length > 0) req.labels = parseKeyValues("--label", flags.label, {});
+  if (flags.user) req.user = flags.user;
+  if (flags.workdir) req.workdir = flags.workdir;
+  if (flags.name) req.name = flags.name;
+  if (flags.pull) req.pull = flags.pull as PullMode;
+  return req;
+}
+
+export const runCommand: CommandModule = {
+  name: "run",
+  register(program: Command, ctx: CliContext): Command {
+    return program
+      .command("run")
+      .description("Run a one-off command on a service (stdin is not attached)")
+      .argument("<service>", "Service name")
+      .argument("[command...]", "Command and arguments (default: the service's command)")
+      .passThroughOptions()
+      .option("-d, --detach", "Run container in background and print container name")
+      .option("--rm", "Automatically remove the container when it exits")
+      .option("--name <name>", "Assign a name to the container")
+      .option("-e, --env <KEY=VAL>", "Set environment variables (repeatable)", collect)
+      .option("-l, --label <KEY=VAL>", "Add or override a label (repeatable)", collect)
+      .option("--entrypoint <cmd>", "Override the entrypoint of the image")
+      .option("-u, --user <user>", "Run as specified username or uid")
+      .option("-w, --workdir <dir>", "Working directory inside the container")
+      .addOption(literalNoFlag("--no-deps", "Don't start linked services"))
+      .option("-P, --service-ports", "Run command with the service's ports enabled and mapped to the host")
+      .option("-T, --no-TTY", "Disable pseudo-TTY allocation (the default here: run is non-interactive)")
+      .option("--build", "Build image before starting container")
+      .addOption(new Option("--pull <policy>", "Pull image before running").choices(["always", "missing", "never", "policy"]))
+      .option("--quiet-pull", "Pull without printing progress information")
+      .action(
+        exitAction(ctx, async (service: string, command: string[], flags: RunFlags) => {
+          const req = runRequest(service, command, flags, ctx.io.env);
+          const project = await ctx.project();
+          if (!project.run) throw new UsageError("run needs a compose file (no project to run from)");
+          // The progress display covers the preparation only: it is closed before the command's output.
+          const reporter = await ctx.reporter("Running");
+          let open = true;
+          const close = async (failed: boolean): Promise<void> => {
+            if (!open) return;
+            open = false;
+            await reporter.close(failed);
+          };
+          try {
+            const result = await project.run(service, {
+              ...req,
+              onEvent: flags.quietPull ? withoutPullProgress(reporter.onEvent) : reporter.onEvent,
+              signal: ctx.signal,
+              onStarted: () => close(false),
+              onOutput: (chunk) => (chunk.stream === "stdout" ? ctx.out(chunk.data.toString("utf8")) : ctx.err(chunk.data.toString("utf8"))),
+            });
+            if (req.detach) {
+              ctx.out(`${result.name}\n`);
+              return 0;
+            }
+            return result.exitCode ?? 0;
+          } catch (err) {
+            await close(true);
+            if (ctx.signal.aborted && isFlotillaError(err) && err.code === "ABORTED") return 130;
+            throw err;
+          }
+        }),
+      );
+  },
+};

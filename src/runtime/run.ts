@@ -1,0 +1,104 @@
+/**
+ * `run`: a one-off container of a service (`<project>-<service>-run-<slug>`, labelled oneoff=True
+ * with its slug), created from the service's configuration with the command, entrypoint,
+ * environment, user and working directory overridden as asked. Unlike the service's containers it
+ * publishes no ports unless asked (`servicePorts`), is not an alias of the service on its networks,
+ * and does not restart. Attached, its output is streamed and its exit code returned.
+ */
+import { randomBytes } from "node:crypto";
+import { ServiceError } from "../errors.js";
+import type { LoadedProject, ServiceConfig } from "../spec/model.js";
+import { abortError } from "./conditions.js";
+import { containerSpec, type ConvertContext } from "./convert.js";
+import type { Engine, LogChunk } from "./engine.js";
+import { tarFiles } from "./apply.js";
+
+export interface OneOffOptions {
+  /** Replaces the service's command (and, with `entrypoint`, its entrypoint). */
+  command?: string[];
+  entrypoint?: string[];
+  /** Added to (and overriding) the service's environment. */
+  env?: Record<string, string>;
+  labels?: Record<string, string>;
+  user?: string;
+  workdir?: string;
+  /** Container name (default `<project>-<service>-run-<slug>`). */
+  name?: string;
+  /** Publish the service's ports (default: none). */
+  servicePorts?: boolean;
+  /** Start and return at once (no output, no exit code). */
+  detach?: boolean;
+  /** Remove the container once it exited (attached runs). */
+  remove?: boolean;
+  signal?: AbortSignal;
+  /** Where the output of an attached run goes. */
+  onOutput?: (chunk: LogChunk) => void;
+  /** Called once the container started, before its output (e.g. to close a progress display). */
+  onStarted?: () => void | Promise<void>;
+}
+
+export interface OneOffResult {
+  id: string;
+  name: string;
+  /** Attached runs: the exit code of the command. */
+  exitCode?: number;
+}
+
+/** The service as a one-off container sees it. */
+export function oneOffService(svc: ServiceConfig, opts: OneOffOptions): ServiceConfig {
+  const out: ServiceConfig = { ...svc };
+  if (opts.command) out.command = [...opts.command];
+  if (opts.entrypoint) {
+    out.entrypoint = [...opts.entrypoint];
+    // A new entrypoint drops the service's command unless one was given (as with docker run).
+    if (!opts.command) delete out.command;
+  }
+  if (opts.env) out.environment = { ...(svc.environment ?? {}), ...opts.env };
+  if (opts.labels) out.labels = { ...(svc.labels ?? {}), ...opts.labels };
+  if (opts.user) out.user = opts.user;
+  if (opts.workdir) out.working_dir = opts.workdir;
+  if (!opts.servicePorts) delete out.ports;
+  delete out.restart;
+  delete out.container_name;
+  if (out.deploy?.restart_policy) out.deploy = { ...out.deploy, restart_policy: { condition: "none" } };
+  return out;
+}
+
+export async function runOneOff(project: LoadedProject, engine: Engine, service: string, opts: OneOffOptions & { resolveContainer?: (s: string) => string | undefined; configHash: string }): Promise<OneOffResult> {
+  const model = project.model;
+  const svc = oneOffService(model.services[service]!, opts);
+  const slug = randomBytes(32).toString("hex");
+  const name = opts.name ?? `${model.name}-${service}-run-${slug.slice(0, 12)}`;
+  const ctx: ConvertContext = { project, configHash: opts.configHash };
+  if (opts.resolveContainer) ctx.resolveContainer = opts.resolveContainer;
+  const out = containerSpec(svc, service, { project: model.name, service, number: 1, name, oneoff: true, slug }, ctx);
+  const id = await engine.createContainer({ ...out.spec, name });
+  const removeIt = async (): Promise<void> => {
+    await engine.removeContainer(id, { force: true }).catch(() => {});
+  };
+  try {
+    for (const n of out.extraNetworks ?? []) await engine.connectNetwork(n.name, id, n.endpoint);
+    if (out.filesToInject && out.filesToInject.length > 0) await engine.putArchive(id, "/", await tarFiles(out.filesToInject));
+    await engine.startContainer(id);
+  } catch (err) {
+    await removeIt();
+    throw err instanceof ServiceError ? err : new ServiceError("CONTAINER_FAILED", service, `cannot start one-off container ${name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  await opts.onStarted?.();
+  if (opts.detach) return { id, name };
+
+  const stop = (): void => {
+    void engine.stopContainer(id, 0).catch(() => {});
+  };
+  opts.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    // The engine keeps the output from the start: following it now loses nothing.
+    for await (const chunk of engine.logs(id, { follow: true, stdout: true, stderr: true })) opts.onOutput?.(chunk);
+    const exitCode = await engine.waitContainer(id);
+    if (opts.signal?.aborted) throw abortError();
+    return { id, name, exitCode };
+  } finally {
+    opts.signal?.removeEventListener("abort", stop);
+    if (opts.remove) await removeIt();
+  }
+}

@@ -1,0 +1,56 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { parseKeyValues, runRequest } from "../../src/cli/commands/run.js";
+import { oneOffService } from "../../src/runtime/run.js";
+import type { ServiceConfig } from "../../src/spec/model.js";
+
+describe("run: flags -> request", () => {
+  test("command, env (bare KEY from the environment), labels, user, workdir, name", () => {
+    const r = runRequest("api", ["npm", "test"], { env: ["A=1", "HOME", "MISSING", "B=x=y"], label: ["l=v"], user: "1000", workdir: "/src", name: "one", rm: true }, { HOME: "/root" });
+    assert.deepEqual(r.command, ["npm", "test"]);
+    assert.deepEqual(r.env, { A: "1", HOME: "/root", B: "x=y" });
+    assert.deepEqual(r.labels, { l: "v" });
+    assert.equal(r.user, "1000");
+    assert.equal(r.workdir, "/src");
+    assert.equal(r.name, "one");
+    assert.equal(r.remove, true);
+    assert.equal(r.detach, false);
+  });
+
+  test("--entrypoint is one word; an empty one clears it; -d with --rm is refused", () => {
+    assert.deepEqual(runRequest("api", [], { entrypoint: "/bin/sh" }, {}).entrypoint, ["/bin/sh"]);
+    assert.deepEqual(runRequest("api", [], { entrypoint: "" }, {}).entrypoint, [""]);
+    assert.equal(runRequest("api", [], {}, {}).command, undefined);
+    assert.throws(() => runRequest("api", [], { detach: true, rm: true }, {}), /--detach and --rm cannot be combined/);
+    assert.throws(() => parseKeyValues("--env", ["=x"], {}), /invalid --env "=x"/);
+  });
+});
+
+describe("run: the one-off service", () => {
+  const svc: ServiceConfig = {
+    image: "app",
+    command: ["serve"],
+    entrypoint: ["/entry"],
+    environment: { A: "1", B: "2" },
+    ports: [{ mode: "ingress", target: 80, published: "8080", protocol: "tcp" }],
+    restart: "always",
+    container_name: "fixed",
+  };
+
+  test("no ports (unless asked), no restart, no container_name; overrides applied", () => {
+    const o = oneOffService(svc, { command: ["sh"], env: { B: "3", C: "4" } });
+    assert.equal(o.ports, undefined);
+    assert.equal(o.restart, undefined);
+    assert.equal(o.container_name, undefined);
+    assert.deepEqual(o.command, ["sh"]);
+    assert.deepEqual(o.entrypoint, ["/entry"]);
+    assert.deepEqual(o.environment, { A: "1", B: "3", C: "4" });
+    assert.deepEqual(oneOffService(svc, { servicePorts: true }).ports, svc.ports);
+    assert.deepEqual(svc.environment, { A: "1", B: "2" }, "the model is not changed");
+  });
+
+  test("a new entrypoint drops the service's command unless one is given", () => {
+    assert.equal(oneOffService(svc, { entrypoint: ["/bin/sh"] }).command, undefined);
+    assert.deepEqual(oneOffService(svc, { entrypoint: ["/bin/sh"], command: ["-c", "x"] }).command, ["-c", "x"]);
+  });
+});
