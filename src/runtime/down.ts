@@ -158,7 +158,8 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
   const known = project ? new Set([...Object.keys(project.model.services), ...Object.keys(project.disabledServices)]) : undefined;
   let containers = selectServices(all, opts.services);
   if (known) {
-    const orphans = containers.filter((c) => !known.has(c.service) || c.oneoff);
+    // One-offs are orphans (kept without --remove-orphans), but a leftover pre_start container always goes.
+    const orphans = containers.filter((c) => !known.has(c.service) || (c.oneoff && c.labels[Label.hook] === undefined));
     if (!opts.removeOrphans && orphans.length > 0) {
       containers = containers.filter((c) => !orphans.includes(c));
       warn(
