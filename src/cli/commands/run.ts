@@ -2,6 +2,7 @@
 import { Option, type Command } from "commander";
 import { isFlotillaError, UsageError } from "../../errors.js";
 import type { PullMode } from "../../runtime/options.js";
+import type { RunOptions } from "../api.js";
 import type { CliContext } from "../context.js";
 import { collect } from "../usage.js";
 import { exitAction, literalNoFlag, type CommandModule } from "./command.js";
@@ -25,22 +26,8 @@ interface RunFlags {
 }
 
 /** What the flags ask of Project.run (pure, for tests). */
-export interface RunRequest {
-  service: string;
-  command?: string[];
-  entrypoint?: string[];
-  env?: Record<string, string>;
-  labels?: Record<string, string>;
-  user?: string;
-  workdir?: string;
-  name?: string;
-  detach: boolean;
-  remove: boolean;
-  noDeps: boolean;
-  servicePorts: boolean;
-  build: boolean;
-  pull?: PullMode;
-}
+export type RunRequest = { service: string } & Required<Pick<RunOptions, "detach" | "remove" | "noDeps" | "servicePorts" | "build">> &
+  Pick<RunOptions, "command" | "entrypoint" | "env" | "labels" | "user" | "workdir" | "name" | "pull">;
 
 /** `KEY=VAL` as given; a bare `KEY` takes its value from the environment (skipped when unset), as Compose does. */
 export function parseKeyValues(flag: string, items: readonly string[], env: Readonly<Record<string, string | undefined>>): Record<string, string> {
