@@ -25,6 +25,8 @@ export interface IncludeEntry {
   explicitEnvFiles: boolean;
   /** Path of the entry in the including document, e.g. `["include", 0]`. */
   path: PathSegment[];
+  /** The first path that is a remote reference (oci://, a git URL), as written: not supported. */
+  remote?: string;
 }
 
 /** What the loader returns for one included project. */
@@ -72,13 +74,16 @@ export function parseIncludeEntries(include: unknown, baseDir: string): IncludeE
     if (paths.length === 0) return;
     const abs = paths.map((p) => resolve(baseDir, p));
     const dir = projectDirectory !== undefined ? resolve(baseDir, projectDirectory) : dirname(abs[0]!);
-    out.push({
+    const entry: IncludeEntry = {
       paths: abs,
       projectDirectory: dir,
       envFiles: envFiles.map((f) => resolve(baseDir, f)),
       explicitEnvFiles: envFiles.length > 0,
       path: ["include", i],
-    });
+    };
+    const remote = paths.find((p) => URL_LIKE.test(p));
+    if (remote !== undefined) entry.remote = remote;
+    out.push(entry);
   });
   return out;
 }
@@ -104,6 +109,16 @@ export function applyIncludes(doc: RawMap, locations: Locations, ctx: IncludeCon
 
   for (const entry of parseIncludeEntries(include, ctx.baseDir)) {
     const where = locations.find(entry.path);
+    if (entry.remote !== undefined) {
+      ctx.issues.add({
+        code: "CONFIG_INCLUDE",
+        message: `remote include "${entry.remote}" is not supported`,
+        path: "include",
+        location: where,
+        hint: "download the compose file (docker compose can fetch it) and include it by its local path",
+      });
+      continue;
+    }
     const cycleAt = entry.paths.find((p) => ctx.chain.includes(p));
     if (cycleAt !== undefined) {
       const start = ctx.chain.indexOf(cycleAt);

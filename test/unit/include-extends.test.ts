@@ -6,8 +6,29 @@ import { resolveRelativePaths } from "../../src/spec/include.js";
 import { Locations } from "../../src/spec/locations.js";
 import { IssueCollector } from "../../src/errors.js";
 import { fx, loadError } from "../support/spec.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 describe("include", () => {
+  test("remote includes (oci://, git) are refused with the entry's position, not looked up as paths", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-remote-include-"));
+    try {
+      writeFileSync(join(dir, "compose.yaml"), "include:\n  - oci://docker.io/acme/app:1\n  - path: [git@github.com:acme/app.git]\nservices:\n  a:\n    image: busybox\n");
+      const e = await loadError({ cwd: dir, env: {} });
+      assert.deepEqual(
+        e.issues.map((i) => [i.code, i.message, i.location?.line]),
+        [
+          ["CONFIG_INCLUDE", 'remote include "oci://docker.io/acme/app:1" is not supported', 2],
+          ["CONFIG_INCLUDE", 'remote include "git@github.com:acme/app.git" is not supported', 3],
+        ],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+
   test("included services keep paths relative to the included file's directory and use its .env", async () => {
     const p = await loadProject({ cwd: fx("include-basic"), env: {} });
     assert.deepEqual(Object.keys(p.model.services).sort(), ["api", "web"]);
