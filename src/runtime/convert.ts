@@ -18,7 +18,7 @@ import type { DeployConfig, LoadedProject, PortConfig, ServiceConfig, ServiceSec
 import type { ContainerCreateSpec, EndpointSpec, ExecOptions } from "./engine.js";
 import { COMPOSE_VERSION, Label } from "./labels.js";
 import { bindingsFor, exposedPortsFor } from "../network/ports.js";
-import { durationToNs, durationToSeconds, parseBytes, parseDuration } from "./durations.js";
+import { durationToNs, durationToSeconds, parseBytes, parseDuration } from "../spec/units.js";
 import { ServiceError } from "../errors.js";
 import { imageName } from "./images.js";
 

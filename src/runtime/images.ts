@@ -10,7 +10,7 @@ import type { PullMode } from "./options.js";
 import { FlotillaError, ServiceError, isFlotillaError } from "../errors.js";
 import { Label } from "./labels.js";
 import { packBuildContext, placeDockerfile } from "./build-context.js";
-import { parseBytes } from "./durations.js";
+import { parseBytes } from "../spec/units.js";
 
 /** The image a service runs: `image:`, else `<project>-<service>` (the name Compose gives a build). */
 export function imageName(project: string, serviceName: string, svc: ServiceConfig): string {

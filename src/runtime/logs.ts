@@ -3,7 +3,7 @@
  * With `follow`, containers that start while streaming are picked up (via engine events) and
  * the iteration ends when every followed container has stopped, or on abort.
  */
-import { parseDuration } from "./durations.js";
+import { parseDuration } from "../spec/units.js";
 import type { ContainerSummary, Engine, LogOptions } from "./engine.js";
 import { Label } from "./labels.js";
 import type { LogLine, LogsOptions } from "./options.js";

@@ -6,13 +6,38 @@
  */
 import { Document, isScalar, visit } from "yaml";
 import type { ComposeModel } from "./model.js";
+import { formatGoDuration, parseBytes, parseDuration } from "./units.js";
 
-/** How to order one value: a struct (fixed key order), a map (sorted keys), or a list. */
-type Shape = { struct: readonly string[]; fields?: Record<string, Shape> } | { map: Shape | null } | { list: Shape | null };
+/**
+ * How to order one value: a struct (fixed key order), a map (sorted keys), a list, or a scalar
+ * printed in Compose's canonical form.
+ */
+type Shape =
+  | { struct: readonly string[]; fields?: Record<string, Shape> }
+  | { map: Shape | null }
+  | { list: Shape | null }
+  | { scalar: (v: unknown) => unknown };
 
 const struct = (keys: readonly string[], fields?: Record<string, Shape>): Shape => (fields ? { struct: keys, fields } : { struct: keys });
 const mapOf = (s: Shape | null = null): Shape => ({ map: s });
 const listOf = (s: Shape | null = null): Shape => ({ list: s });
+
+/** A value the parser rejects is printed as written (validation has reported it). */
+const canonical = (f: (v: string | number) => unknown): Shape => ({
+  scalar: (v) => {
+    if (typeof v !== "string" && typeof v !== "number") return v;
+    try {
+      return f(v);
+    } catch {
+      return v;
+    }
+  },
+});
+/** compose-go's UnitBytes: a byte count, printed as a string of digits. */
+const BYTES = canonical((v) => String(parseBytes(v)));
+/** compose-go's Duration: printed as Go's time.Duration prints it (`1m30s`). */
+const DURATION = canonical((v) => formatGoDuration(parseDuration(v)));
+const MEMORY = struct(["cpus", "memory", "pids", "devices", "generic_resources"], { memory: BYTES });
 
 const ULIMITS = mapOf(struct(["soft", "hard"]));
 const FILE_REF = struct(["source", "target", "uid", "gid", "mode"]);
@@ -25,7 +50,7 @@ const BUILD = struct(
     "cache_to", "no_cache", "no_cache_filter", "additional_contexts", "pull", "extra_hosts", "isolation", "network", "target",
     "secrets", "shm_size", "tags", "ulimits", "platforms", "privileged",
   ],
-  { args: mapOf(), labels: mapOf(), additional_contexts: mapOf(), secrets: listOf(FILE_REF), ulimits: ULIMITS },
+  { args: mapOf(), labels: mapOf(), additional_contexts: mapOf(), secrets: listOf(FILE_REF), shm_size: BYTES, ulimits: ULIMITS },
 );
 
 const SERVICE_KEYS = [
@@ -53,17 +78,19 @@ const SERVICE = struct(SERVICE_KEYS, {
     ["mode", "replicas", "labels", "update_config", "rollback_config", "resources", "restart_policy", "placement", "endpoint_mode"],
     {
       labels: mapOf(),
-      resources: struct(["limits", "reservations"], {
-        limits: struct(["cpus", "memory", "pids", "devices", "generic_resources"]),
-        reservations: struct(["cpus", "memory", "pids", "devices", "generic_resources"]),
-      }),
-      restart_policy: struct(["condition", "delay", "max_attempts", "window"]),
+      resources: struct(["limits", "reservations"], { limits: MEMORY, reservations: MEMORY }),
+      restart_policy: struct(["condition", "delay", "max_attempts", "window"], { delay: DURATION, window: DURATION }),
     },
   ),
   devices: listOf(struct(["source", "target", "permissions"])),
   environment: mapOf(),
   env_file: listOf(struct(["path", "required", "format"])),
-  healthcheck: struct(["test", "timeout", "interval", "retries", "start_period", "start_interval", "disable"]),
+  healthcheck: struct(["test", "timeout", "interval", "retries", "start_period", "start_interval", "disable"], {
+    timeout: DURATION,
+    interval: DURATION,
+    start_period: DURATION,
+    start_interval: DURATION,
+  }),
   labels: mapOf(),
   logging: struct(["driver", "options"], { options: mapOf() }),
   networks: mapOf(
@@ -80,13 +107,18 @@ const SERVICE = struct(SERVICE_KEYS, {
     struct(["type", "source", "target", "read_only", "consistency", "bind", "volume", "tmpfs", "image"], {
       bind: struct(["selinux", "propagation", "create_host_path", "recursive"]),
       volume: struct(["labels", "nocopy", "subpath"], { labels: mapOf() }),
-      tmpfs: struct(["size", "mode"]),
+      tmpfs: struct(["size", "mode"], { size: BYTES }),
       image: struct(["subpath"]),
     }),
   ),
   pre_start: listOf(INIT_HOOK),
   post_start: listOf(HOOK),
   pre_stop: listOf(HOOK),
+  mem_limit: BYTES,
+  mem_reservation: BYTES,
+  memswap_limit: BYTES,
+  shm_size: BYTES,
+  stop_grace_period: DURATION,
 });
 
 const NETWORK = struct(["name", "driver", "driver_opts", "ipam", "external", "internal", "attachable", "labels", "enable_ipv4", "enable_ipv6"], {
@@ -115,6 +147,7 @@ const TOP_SECTIONS: Record<string, Shape> = {
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function order(v: unknown, shape: Shape | null): unknown {
+  if (shape !== null && "scalar" in shape) return shape.scalar(v);
   if (v === null || typeof v !== "object" || shape === null) return v;
   if ("list" in shape) return Array.isArray(v) ? v.map((x) => order(x, shape.list)) : v;
   if (Array.isArray(v)) return v;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { ComposeModel, LoadedProject, ServiceConfig } from "../../src/spec/model.js";
 import { anonymousVolumesToInherit, containerName, containerSpec, dependsOnLabel, hookExecOptions, networkSpec, serviceHooks, volumeSpec, type ContainerIdentity, type ConvertContext } from "../../src/runtime/convert.js";
 import { COMPOSE_VERSION } from "../../src/runtime/labels.js";
-import { parseBytes, parseDuration, durationToNs } from "../../src/runtime/durations.js";
+import { parseBytes, parseDuration, durationToNs } from "../../src/spec/units.js";
 import { bindingsFor, formatPorts, portKey } from "../../src/network/ports.js";
 import { isFlotillaError } from "../../src/errors.js";
 

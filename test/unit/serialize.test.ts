@@ -60,6 +60,35 @@ describe("serialize", () => {
     assert.ok(keys.indexOf("pre_start") < keys.indexOf("post_start"), keys.join(","));
   });
 
+  test("byte sizes print as byte counts and durations as Go prints them, as docker compose config does", () => {
+    const m = normalize({
+      services: {
+        app: {
+          image: "busybox",
+          shm_size: "1gb",
+          mem_limit: "512m",
+          memswap_limit: -1,
+          stop_grace_period: "90s",
+          healthcheck: { test: ["CMD", "true"], interval: "1m30s", timeout: "500ms", start_period: "1h" },
+          build: { context: ".", shm_size: "2g" },
+          deploy: { resources: { limits: { memory: "1.5g" } }, restart_policy: { delay: "5s", window: "120s" } },
+          volumes: [{ type: "tmpfs", target: "/t", tmpfs: { size: "64m" } }],
+        },
+      },
+    });
+    const app = (JSON.parse(modelToJson(m)) as { services: Record<string, Record<string, unknown>> }).services["app"]!;
+    assert.equal(app["shm_size"], "1073741824");
+    assert.equal(app["mem_limit"], "536870912");
+    assert.equal(app["memswap_limit"], "-1");
+    assert.equal(app["stop_grace_period"], "1m30s");
+    assert.deepEqual(app["healthcheck"], { test: ["CMD", "true"], timeout: "500ms", interval: "1m30s", start_period: "1h0m0s" });
+    assert.equal((app["build"] as Record<string, unknown>)["shm_size"], "2147483648");
+    const deploy = app["deploy"] as { resources: { limits: { memory: string } }; restart_policy: Record<string, string> };
+    assert.equal(deploy.resources.limits.memory, "1610612736");
+    assert.deepEqual(deploy.restart_policy, { delay: "5s", window: "2m0s" });
+    assert.equal((app["volumes"] as { tmpfs: { size: string } }[])[0]!.tmpfs.size, "67108864");
+  });
+
   test("service keys follow Compose's struct order; maps are sorted; extensions last", () => {
     const out = JSON.parse(modelToJson(model())) as { services: Record<string, Record<string, unknown>> };
     const web = out.services["web"]!;

@@ -86,3 +86,28 @@ export function parseBytes(s: string | number): number {
   if (unit === "b" && m[3]) throw new RangeError(`invalid size "${s}"`);
   return Math.trunc(Number(m[1]) * (BYTE_UNITS[unit] as number));
 }
+
+/** `frac` nanoseconds as Go prints the fraction of a unit: no trailing zeros, no dot when zero. */
+function fraction(whole: number, frac: number, digits: number): string {
+  if (frac === 0) return String(whole);
+  return `${whole}.${String(frac).padStart(digits, "0").replace(/0+$/, "")}`;
+}
+
+/**
+ * A duration (milliseconds) as Go's time.Duration.String() prints it, which is how `docker compose
+ * config` prints durations: `1m30s`, `1h0m0s`, `1.5s`, `500ms`, `0s`.
+ */
+export function formatGoDuration(ms: number): string {
+  let ns = Math.round(ms * 1e6);
+  if (ns === 0) return "0s";
+  const sign = ns < 0 ? "-" : "";
+  ns = Math.abs(ns);
+  if (ns < 1e3) return `${sign}${ns}ns`;
+  if (ns < 1e6) return `${sign}${fraction(Math.floor(ns / 1e3), ns % 1e3, 3)}µs`;
+  if (ns < 1e9) return `${sign}${fraction(Math.floor(ns / 1e6), ns % 1e6, 6)}ms`;
+  const h = Math.floor(ns / 3.6e12);
+  const m = Math.floor((ns % 3.6e12) / 6e10);
+  const rest = ns % 6e10;
+  const s = fraction(Math.floor(rest / 1e9), rest % 1e9, 9);
+  return `${sign}${h > 0 ? `${h}h${m}m` : m > 0 ? `${m}m` : ""}${s}s`;
+}
