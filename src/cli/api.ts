@@ -36,6 +36,8 @@ export interface ExecRequest {
   privileged?: boolean;
   tty?: boolean;
   signal?: AbortSignal;
+  /** Stream the output (then the outcome's stdout/stderr are empty). */
+  onOutput?: (chunk: { stream: "stdout" | "stderr"; data: Buffer }) => void;
 }
 export interface ExecOutcome {
   exitCode: number;

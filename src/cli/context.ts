@@ -15,6 +15,7 @@ import {
 } from "./global-options.js";
 import type { CliIO } from "./io.js";
 import type { Reporter } from "./render/reporter.js";
+import { StringDecoder } from "node:string_decoder";
 
 export class CliContext {
   private cachedGlobals: GlobalOptions | undefined;
@@ -60,6 +61,18 @@ export class CliContext {
 
   err(text: string): void {
     this.io.stderr.write(text);
+  }
+
+  /**
+   * A sink for a container's raw output (run, exec): stdout to stdout, stderr to stderr, decoded
+   * per stream so a UTF-8 character split across chunks is not garbled.
+   */
+  outputSink(): (chunk: { stream: "stdout" | "stderr"; data: Buffer }) => void {
+    const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
+    return (chunk) => {
+      const text = decoders[chunk.stream].write(chunk.data);
+      if (text) (chunk.stream === "stdout" ? this.out(text) : this.err(text));
+    };
   }
 
   warn(message: string): void {

@@ -823,7 +823,8 @@ export class DockerEngine implements Engine {
       signal?.addEventListener("abort", onAbort, { once: true });
       try {
         for await (const c of demuxed(stream as AsyncIterable<Buffer>, options.tty ?? false, signal)) {
-          (c.stream === "stderr" ? err : out).push(c.data);
+          if (options.onOutput) options.onOutput(c);
+          else (c.stream === "stderr" ? err : out).push(c.data);
         }
       } finally {
         signal?.removeEventListener("abort", onAbort);

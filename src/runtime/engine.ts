@@ -218,6 +218,11 @@ export interface ExecOptions {
   workingDir?: string;
   privileged?: boolean;
   tty?: boolean;
+  /**
+   * Receive the output as it arrives instead of in the result (whose stdout/stderr then stay
+   * empty): for long-running commands and CLI `exec`.
+   */
+  onOutput?: (chunk: LogChunk) => void;
 }
 
 export interface ExecResult {

@@ -813,8 +813,14 @@ export class FakeEngine implements Engine {
     const c = this.#get(id);
     if (c.state !== "running") throw new EngineError("ENGINE", `Container ${c.id} is not running`, { statusCode: 409 });
     const run = emulateCommand(options.cmd, c.files);
-    if (options.tty) return { exitCode: run.exitCode, stdout: run.stdout + run.stderr, stderr: "" };
-    return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr };
+    const stdout = options.tty ? run.stdout + run.stderr : run.stdout;
+    const stderr = options.tty ? "" : run.stderr;
+    if (options.onOutput) {
+      if (stdout) options.onOutput({ stream: "stdout", data: Buffer.from(stdout) });
+      if (stderr) options.onOutput({ stream: "stderr", data: Buffer.from(stderr) });
+      return { exitCode: run.exitCode, stdout: "", stderr: "" };
+    }
+    return { exitCode: run.exitCode, stdout, stderr };
   }
 
   async putArchive(id: string, path: string, tar: Readable | Buffer): Promise<void> {

@@ -270,6 +270,12 @@ export function engineContract(name: string, make: () => Promise<ContractSubject
       assert.deepEqual(r, { exitCode: 3, stdout: "hi\n", stderr: "oops\n" });
       const ok = await engine.exec(id, { cmd: ["true"] });
       assert.equal(ok.exitCode, 0);
+      // onOutput: the output goes to the callback, per stream, and not into the result
+      const chunks: { stream: string; text: string }[] = [];
+      const streamed = await engine.exec(id, { cmd: ["sh", "-c", "echo hi; echo oops >&2; exit 3"], onOutput: (c) => chunks.push({ stream: c.stream, text: c.data.toString() }) });
+      assert.deepEqual(streamed, { exitCode: 3, stdout: "", stderr: "" });
+      const joined = (stream: string) => chunks.filter((c) => c.stream === stream).map((c) => c.text).join("");
+      assert.deepEqual([joined("stdout"), joined("stderr")], ["hi\n", "oops\n"]);
       await engine.removeContainer(id, { force: true });
     });
 

@@ -52,7 +52,19 @@ function fakeProject(calls: Call[]): CliProject {
     restart: rec("restart"),
     kill: rec("kill"),
     port: rec("port", 49153),
-    exec: rec("exec", { exitCode: 3, stdout: "out\n", stderr: "" }),
+    exec: async (service, cmd, opts) => {
+      calls.push({ method: "exec", args: [service, cmd, opts] });
+      // Like the engine: streamed output when asked for, else in the result.
+      if (opts?.onOutput) {
+        opts.onOutput({ stream: "stdout", data: Buffer.from("out\n") });
+        // one UTF-8 character split over two chunks
+        const e = Buffer.from("é");
+        opts.onOutput({ stream: "stderr", data: e.subarray(0, 1) });
+        opts.onOutput({ stream: "stderr", data: e.subarray(1) });
+        return { exitCode: 3, stdout: "", stderr: "" };
+      }
+      return { exitCode: 3, stdout: "out\n", stderr: "é" };
+    },
   };
 }
 
@@ -230,7 +242,8 @@ describe("flags -> options", () => {
     assert.deepEqual(p.calls.find((c) => c.method === "port")!.args, ["web", 80, "udp", 1]);
     const e = await run(["exec", "-T", "--index", "2", "web", "sh", "-c", "exit 3"]);
     assert.equal(e.code, 3);
-    assert.equal(e.stdout, "out\n");
+    assert.equal(e.stdout, "out\n", "exec output is streamed to stdout");
+    assert.equal(e.stderr, "é", "and stderr to stderr, a character split over chunks intact");
     const [svc, cmd, opts] = e.calls.find((c) => c.method === "exec")!.args as [string, string[], Record<string, unknown>];
     assert.equal(svc, "web");
     assert.deepEqual(cmd, ["sh", "-c", "exit 3"]);

@@ -1,5 +1,6 @@
 /** `flotilla exec SERVICE CMD...`: run a command in a running service container (non-interactive). */
 import type { Command } from "commander";
+import { isFlotillaError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { collect, parseNonNegativeInt } from "../usage.js";
 import { exitAction, type CommandModule } from "./command.js";
@@ -33,17 +34,22 @@ export const execCommand: CommandModule = {
         exitAction(ctx, async (service: string, command: string[], flags: ExecFlags) => {
           const index = parseNonNegativeInt("--index", flags.index);
           const project = await ctx.project();
-          const result = await project.exec(service, command, {
+          // Output is streamed as the command writes it; Ctrl-C ends the exec (exit 130).
+          const result = await project
+            .exec(service, command, {
             index,
             tty: false,
             signal: ctx.signal,
+            onOutput: ctx.outputSink(),
             ...(flags.env ? { env: flags.env } : {}),
             ...(flags.user ? { user: flags.user } : {}),
             ...(flags.workdir ? { workingDir: flags.workdir } : {}),
             ...(flags.privileged ? { privileged: true } : {}),
-          });
-          if (result.stdout) ctx.out(result.stdout);
-          if (result.stderr) ctx.err(result.stderr);
+          })
+            .catch((err: unknown) => {
+              if (ctx.signal.aborted && isFlotillaError(err) && err.code === "ABORTED") return { exitCode: 130 };
+              throw err;
+            });
           return result.exitCode;
         }),
       );

@@ -106,7 +106,7 @@ export const runCommand: CommandModule = {
               onEvent: flags.quietPull ? withoutPullProgress(reporter.onEvent) : reporter.onEvent,
               signal: ctx.signal,
               onStarted: () => close(false),
-              onOutput: (chunk) => (chunk.stream === "stdout" ? ctx.out(chunk.data.toString("utf8")) : ctx.err(chunk.data.toString("utf8"))),
+              onOutput: ctx.outputSink(),
             });
             if (req.detach) {
               ctx.out(`${result.name}\n`);
