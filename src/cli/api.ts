@@ -38,6 +38,7 @@ export interface ExecRequest {
   signal?: AbortSignal;
   /** Stream the output (then the outcome's stdout/stderr are empty). */
   onOutput?: (chunk: { stream: "stdout" | "stderr"; data: Buffer }) => void;
+  stdin?: AsyncIterable<Buffer | string>;
 }
 export interface ExecOutcome {
   exitCode: number;

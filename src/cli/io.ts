@@ -17,6 +17,8 @@ export interface CliIO {
   cwd: string;
   /** Reads all of stdin (for `-f -`). */
   readStdin: () => Promise<string>;
+  /** stdin to hand to a container's command (`exec`, `run`), when it is piped or redirected (not a terminal). */
+  pipedStdin?: () => AsyncIterable<Buffer> | undefined;
   /** Install a handler for SIGINT/SIGTERM; returns an uninstaller. Tests may replace it. */
   onSignal: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
 }
@@ -37,6 +39,7 @@ export function processIO(): CliIO {
     env: process.env,
     cwd: process.cwd(),
     readStdin: readProcessStdin,
+    pipedStdin: () => (process.stdin.isTTY ? undefined : (process.stdin as AsyncIterable<Buffer>)),
     onSignal: (handler) => {
       const onInt = (): void => handler("SIGINT");
       const onTerm = (): void => handler("SIGTERM");

@@ -6,7 +6,7 @@
 import type Docker from "dockerode";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { Readable } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import { EngineError, FlotillaError, type ErrorCode } from "../errors.js";
 import type { EndpointConfig } from "./connect.js";
 import type {
@@ -449,6 +449,38 @@ const HEALTH_SUFFIX: Record<string, string> = { healthy: " (healthy)", unhealthy
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Write `input` to a hijacked exec/attach connection, then half-close it (the process sees EOF).
+ * `stop` (the command ended) stops reading `input` at once, even if it never ends (an open pipe).
+ */
+async function feedStdin(stream: Duplex, input: AsyncIterable<Buffer | string>, stop: AbortSignal): Promise<void> {
+  const it = input[Symbol.asyncIterator]();
+  const stopped = new Promise<undefined>((resolve) => stop.addEventListener("abort", () => resolve(undefined), { once: true }));
+  try {
+    for (;;) {
+      const next = await Promise.race([it.next(), stopped]);
+      if (next === undefined || next.done || stream.destroyed || stream.writableEnded) break;
+      if (!stream.write(next.value)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            stream.off("drain", done);
+            stream.off("close", done);
+            resolve();
+          };
+          stream.once("drain", done);
+          stream.once("close", done);
+        });
+      }
+    }
+  } finally {
+    // A stream's iterator cannot return while a read is pending: destroy the stream itself.
+    const destroy = (input as { destroy?: () => void }).destroy;
+    if (stop.aborted && typeof destroy === "function") destroy.call(input);
+    else void Promise.resolve(it.return?.()).catch(() => {});
+  }
+  if (!stop.aborted && !stream.destroyed && !stream.writableEnded) stream.end();
+}
+
 export class DockerEngine implements Engine {
   readonly endpoint: EndpointConfig;
   readonly docker: Docker;
@@ -802,7 +834,7 @@ export class DockerEngine implements Engine {
         Cmd: options.cmd,
         AttachStdout: true,
         AttachStderr: true,
-        AttachStdin: false,
+        AttachStdin: options.stdin !== undefined,
         Tty: options.tty ?? false,
       };
       if (options.user !== undefined) create.User = options.user;
@@ -816,7 +848,11 @@ export class DockerEngine implements Engine {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     try {
-      const stream = (await exec.start({ hijack: true, stdin: false, Tty: options.tty ?? false })) as unknown as Readable;
+      const stream = (await exec.start({ hijack: true, stdin: options.stdin !== undefined, Tty: options.tty ?? false })) as unknown as Duplex;
+      // stdin is written while the output is read; its end half-closes the connection (EOF for the command).
+      const stopFeeding = new AbortController();
+      const feeding = options.stdin ? feedStdin(stream, options.stdin, stopFeeding.signal) : Promise.resolve();
+      feeding.catch(() => {});
       const onAbort = (): void => {
         stream.destroy();
       };
@@ -830,6 +866,10 @@ export class DockerEngine implements Engine {
         signal?.removeEventListener("abort", onAbort);
       }
       if (signal?.aborted) throw abortedError(signal.reason);
+      // The command ended: stop reading stdin (it may be a pipe that never closes). A command that
+      // exits without reading all of it is not an error.
+      stopFeeding.abort();
+      await feeding.catch(() => {});
       // The exit code can lag the end of the stream by a moment.
       for (let i = 0; ; i++) {
         const info = (await exec.inspect()) as unknown as Json;

@@ -223,6 +223,11 @@ export interface ExecOptions {
    * empty): for long-running commands and CLI `exec`.
    */
   onOutput?: (chunk: LogChunk) => void;
+  /**
+   * Fed to the command's stdin, which is closed at its end (e.g. `exec -T db psql < dump.sql`).
+   * When the command exits first, reading stops; a stream still open then is destroyed.
+   */
+  stdin?: AsyncIterable<Buffer | string>;
 }
 
 export interface ExecResult {

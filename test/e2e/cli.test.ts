@@ -17,17 +17,20 @@ interface Result {
   stderr: string;
 }
 
-function flotilla(args: string[], opts: { env?: Record<string, string>; nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<Result> {
+/** `input`: written to stdin, which is then closed; `openStdin`: a stdin pipe that is never written nor closed. */
+function flotilla(args: string[], opts: { env?: Record<string, string>; nodeArgs?: string[]; timeoutMs?: number; input?: string; openStdin?: boolean } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
+    const piped = opts.input !== undefined || opts.openStdin === true;
     const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), bin, ...args], {
       cwd: root,
       env: { ...process.env, COMPOSE_PROGRESS: "", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [piped ? "pipe" : "ignore", "pipe", "pipe"],
     });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
     child.on("error", reject);
     child.on("close", (code) => {
@@ -121,6 +124,15 @@ describe("flotilla CLI against the engine", () => {
     assert.equal(exec.code, 4);
     assert.equal(exec.stdout, "inside\n");
 
+    // piped stdin reaches the command and is closed at its end
+    const piped = await flotilla([...base, "exec", "-T", "web", "sh", "-c", "wc -c; echo after-eof"], { input: "x".repeat(100_000) });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.deepEqual(piped.stdout.split(/\s+/).filter(Boolean), ["100000", "after-eof"]);
+    // a stdin that stays open does not keep flotilla waiting once the command exited
+    const open = await flotilla([...base, "exec", "-T", "web", "sh", "-c", "echo quick"], { openStdin: true, timeoutMs: 20_000 });
+    assert.equal(open.code, 0, `exit code ${String(open.code)} (null: killed after 20 s) ${open.stderr}`);
+    assert.equal(open.stdout, "quick\n");
+
     const down = await flotilla([...base, "--progress", "plain", "down", "-v", "-t", "0"]);
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stderr, new RegExp(` Volume ${project}_data  Removed`));
@@ -157,7 +169,7 @@ describe("attached up", () => {
     let stdout = "";
     let stderr = "";
     let signalled = false;
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => {
       const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
       child.stdout.on("data", (d: Buffer) => {

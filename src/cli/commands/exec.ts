@@ -6,6 +6,7 @@ import { collect, parseNonNegativeInt } from "../usage.js";
 import { exitAction, type CommandModule } from "./command.js";
 
 interface ExecFlags {
+  interactive?: boolean;
   detach?: boolean;
   env?: string[];
   index: string;
@@ -26,7 +27,9 @@ export const execCommand: CommandModule = {
       .passThroughOptions()
       .option("-e, --env <KEY=VAL>", "Set environment variables (repeatable)", collect)
       .option("--index <n>", "Index of the container if service has multiple replicas", "1")
-      .option("-T, --no-tty", "Disable pseudo-TTY allocation (the default here: exec is non-interactive)")
+      .option("-T, --no-tty", "Disable pseudo-TTY allocation (the default here: no TTY is allocated)")
+      .option("-i, --interactive", "Keep STDIN open: piped or redirected stdin is passed to the command (default)")
+      .option("--no-interactive", "Do not pass stdin to the command")
       .option("--privileged", "Give extended privileges to the process")
       .option("-u, --user <user>", "Run the command as this user")
       .option("-w, --workdir <dir>", "Path to workdir directory for this command")
@@ -34,13 +37,16 @@ export const execCommand: CommandModule = {
         exitAction(ctx, async (service: string, command: string[], flags: ExecFlags) => {
           const index = parseNonNegativeInt("--index", flags.index);
           const project = await ctx.project();
-          // Output is streamed as the command writes it; Ctrl-C ends the exec (exit 130).
+          // Output is streamed as the command writes it; piped stdin is passed on (then closed);
+          // Ctrl-C ends the exec (exit 130).
+          const stdin = flags.interactive === false ? undefined : ctx.io.pipedStdin?.();
           const result = await project
             .exec(service, command, {
             index,
             tty: false,
             signal: ctx.signal,
             onOutput: ctx.outputSink(),
+            ...(stdin ? { stdin } : {}),
             ...(flags.env ? { env: flags.env } : {}),
             ...(flags.user ? { user: flags.user } : {}),
             ...(flags.workdir ? { workingDir: flags.workdir } : {}),
