@@ -888,6 +888,24 @@ export class DockerEngine implements Engine {
     }
   }
 
+  async attachStdin(id: string, input: AsyncIterable<Buffer | string>, stop: AbortSignal): Promise<void> {
+    let stream: Duplex;
+    try {
+      stream = (await this.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: false, stderr: false, hijack: true })) as unknown as Duplex;
+    } catch (e) {
+      throw this.#fail(e, `cannot attach to container ${id}`);
+    }
+    stream.on("error", () => {}); // the container may exit before its input is written
+    stream.resume(); // nothing is read from it (stdout and stderr come from logs)
+    const close = (): void => {
+      stream.destroy();
+    };
+    // Once the container exited, the connection has nothing more to carry.
+    stop.addEventListener("abort", close, { once: true });
+    if (stop.aborted) close();
+    await feedStdin(stream, input, stop);
+  }
+
   async putArchive(id: string, path: string, tar: Readable | Buffer): Promise<void> {
     try {
       await this.docker.getContainer(id).putArchive(tar as unknown as NodeJS.ReadableStream, { path });

@@ -265,6 +265,12 @@ export interface Engine {
   waitContainer(id: string, signal?: AbortSignal): Promise<number>;
   logs(id: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogChunk>;
   exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecResult>;
+  /**
+   * Feed `input` to the stdin of a container created with OpenStdin/StdinOnce (a `run` one-off),
+   * closing it at the end. Resolves once the input is written (or `stop` aborts). Optional: an
+   * engine without it cannot pass stdin to `run`.
+   */
+  attachStdin?(id: string, input: AsyncIterable<Buffer | string>, stop: AbortSignal): Promise<void>;
   /** Extract a tar archive at `path` inside the container. */
   putArchive(id: string, path: string, tar: Readable | Buffer): Promise<void>;
 

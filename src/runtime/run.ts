@@ -33,7 +33,10 @@ export interface OneOffOptions {
   signal?: AbortSignal;
   /** Where the output of an attached run goes. */
   onOutput?: (chunk: LogChunk) => void;
+  /** Fed to the command's stdin (attached runs), closed at its end: `run -T app sh < script.sh`. */
+  stdin?: AsyncIterable<Buffer | string>;
   /** Called once the container started, before its output (e.g. to close a progress display). */
+
   onStarted?: () => void | Promise<void>;
 }
 
@@ -72,15 +75,26 @@ export async function runOneOff(project: LoadedProject, engine: Engine, service:
   const ctx: ConvertContext = { project, configHash: opts.configHash };
   if (opts.resolveContainer) ctx.resolveContainer = opts.resolveContainer;
   const out = containerSpec(svc, service, { project: model.name, service, number: 1, name, oneoff: true, slug }, ctx);
-  const id = await engine.createContainer({ ...out.spec, name });
+  const withStdin = opts.stdin !== undefined && !opts.detach;
+  if (withStdin && !engine.attachStdin) throw new ServiceError("CONTAINER_FAILED", service, "this engine cannot pass stdin to a one-off container");
+  const spec = withStdin ? { ...out.spec, name, OpenStdin: true, StdinOnce: true, AttachStdin: true } : { ...out.spec, name };
+  const id = await engine.createContainer(spec);
+  const stopFeeding = new AbortController();
+  let feeding: Promise<void> = Promise.resolve();
   const removeIt = async (): Promise<void> => {
     await engine.removeContainer(id, { force: true }).catch(() => {});
   };
   try {
     for (const n of out.extraNetworks ?? []) await engine.connectNetwork(n.name, id, n.endpoint);
     if (out.filesToInject && out.filesToInject.length > 0) await engine.putArchive(id, "/", await tarFiles(out.filesToInject));
+    // Attached before the start, so the command's first read finds the input.
+    if (withStdin) {
+      feeding = engine.attachStdin!(id, opts.stdin!, stopFeeding.signal);
+      feeding.catch(() => {});
+    }
     await engine.startContainer(id);
   } catch (err) {
+    stopFeeding.abort();
     await removeIt();
     throw err instanceof ServiceError ? err : new ServiceError("CONTAINER_FAILED", service, `cannot start one-off container ${name}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -95,6 +109,9 @@ export async function runOneOff(project: LoadedProject, engine: Engine, service:
     // The engine keeps the output from the start: following it now loses nothing.
     for await (const chunk of engine.logs(id, { follow: true, stdout: true, stderr: true })) opts.onOutput?.(chunk);
     const exitCode = await engine.waitContainer(id);
+    // Exited: stop reading stdin (it may be a pipe that never closes).
+    stopFeeding.abort();
+    await feeding.catch(() => {});
     if (opts.signal?.aborted) throw abortError();
     return { id, name, exitCode };
   } finally {

@@ -36,6 +36,36 @@ describe("run on the real engine", () => {
     assert.equal(await engine.inspectContainer(`${name}-worker-1`), undefined);
   });
 
+  test("stdin: given input reaches the command and is closed at its end; input that never ends does not hold the run", async () => {
+    let out = "";
+    const fed = await p.run("worker", {
+      noDeps: true,
+      remove: true,
+      command: ["sh", "-c", "wc -c; echo after-eof"],
+      stdin: (async function* () {
+        yield "x".repeat(70_000);
+        yield Buffer.from("y".repeat(30_000));
+      })(),
+      onOutput: (c) => (out += c.data.toString()),
+    });
+    assert.equal(fed.exitCode, 0);
+    assert.deepEqual(out.split(/\s+/).filter(Boolean), ["100000", "after-eof"]);
+
+    let quick = "";
+    const never = new Promise<never>(() => {});
+    const open = await p.run("worker", {
+      noDeps: true,
+      remove: true,
+      command: ["echo", "quick"],
+      stdin: (async function* () {
+        yield await never;
+      })(),
+      onOutput: (c) => (quick += c.data.toString()),
+    });
+    assert.equal(open.exitCode, 0);
+    assert.equal(quick, "quick\n");
+  });
+
   test("detached, without dependencies: labelled one-off, no published ports, not counted as a replica", async () => {
     await p.down({ timeout: 0 });
     const r = await p.run("web", { detach: true, noDeps: true, command: ["sleep", "30"], labels: { "x.test": "yes" } });

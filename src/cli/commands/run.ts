@@ -9,6 +9,7 @@ import { exitAction, literalNoFlag, type CommandModule } from "./command.js";
 import { withoutPullProgress } from "./up.js";
 
 interface RunFlags {
+  interactive?: boolean;
   detach?: boolean;
   rm?: boolean;
   name?: string;
@@ -69,7 +70,7 @@ export const runCommand: CommandModule = {
   register(program: Command, ctx: CliContext): Command {
     return program
       .command("run")
-      .description("Run a one-off command on a service (stdin is not attached)")
+      .description("Run a one-off command on a service (piped stdin is passed on; no TTY)")
       .argument("<service>", "Service name")
       .argument("[command...]", "Command and arguments (default: the service's command)")
       .passThroughOptions()
@@ -83,7 +84,9 @@ export const runCommand: CommandModule = {
       .option("-w, --workdir <dir>", "Working directory inside the container")
       .addOption(literalNoFlag("--no-deps", "Don't start linked services"))
       .option("-P, --service-ports", "Run command with the service's ports enabled and mapped to the host")
-      .option("-T, --no-TTY", "Disable pseudo-TTY allocation (the default here: run is non-interactive)")
+      .option("-T, --no-TTY", "Disable pseudo-TTY allocation (the default here: no TTY is allocated)")
+      .option("-i, --interactive", "Keep STDIN open: piped or redirected stdin is passed to the command (default)")
+      .option("--no-interactive", "Do not pass stdin to the command")
       .option("--build", "Build image before starting container")
       .addOption(new Option("--pull <policy>", "Pull image before running").choices(["always", "missing", "never", "policy"]))
       .option("--quiet-pull", "Pull without printing progress information")
@@ -92,6 +95,7 @@ export const runCommand: CommandModule = {
           const req = runRequest(service, command, flags, ctx.io.env);
           const project = await ctx.project();
           if (!project.run) throw new UsageError("run needs a compose file (no project to run from)");
+          const stdin = flags.interactive === false || req.detach ? undefined : ctx.io.pipedStdin?.();
           // The progress display covers the preparation only: it is closed before the command's output.
           const reporter = await ctx.reporter("Running");
           let open = true;
@@ -107,6 +111,7 @@ export const runCommand: CommandModule = {
               signal: ctx.signal,
               onStarted: () => close(false),
               onOutput: ctx.outputSink(),
+              ...(stdin ? { stdin } : {}),
             });
             if (req.detach) {
               ctx.out(`${result.name}\n`);
