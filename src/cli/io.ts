@@ -10,6 +10,13 @@ export interface OutStream {
   columns?: number;
 }
 
+/** A terminal the CLI can hand to a container's TTY: raw keystrokes in, its size. */
+export interface Terminal {
+  input: AsyncIterable<Buffer>;
+  setRaw(on: boolean): void;
+  size(): { rows: number; cols: number };
+}
+
 export interface CliIO {
   stdout: OutStream;
   stderr: OutStream;
@@ -19,6 +26,8 @@ export interface CliIO {
   readStdin: () => Promise<string>;
   /** stdin to hand to a container's command (`exec`, `run`), when it is piped or redirected (not a terminal). */
   pipedStdin?: () => AsyncIterable<Buffer> | undefined;
+  /** The user's terminal, when stdin and stdout are both one (for `exec` with a TTY). */
+  terminal?: () => Terminal | undefined;
   /** Install a handler for SIGINT/SIGTERM; returns an uninstaller. Tests may replace it. */
   onSignal: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
 }
@@ -40,6 +49,16 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     readStdin: readProcessStdin,
     pipedStdin: () => (process.stdin.isTTY ? undefined : (process.stdin as AsyncIterable<Buffer>)),
+    terminal: () =>
+      process.stdin.isTTY && process.stdout.isTTY
+        ? {
+            input: process.stdin as AsyncIterable<Buffer>,
+            setRaw: (on) => {
+              if (!process.stdin.destroyed) process.stdin.setRawMode(on);
+            },
+            size: () => ({ rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80 }),
+          }
+        : undefined,
     onSignal: (handler) => {
       const onInt = (): void => handler("SIGINT");
       const onTerm = (): void => handler("SIGTERM");

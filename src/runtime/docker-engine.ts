@@ -853,6 +853,7 @@ export class DockerEngine implements Engine {
       const stopFeeding = new AbortController();
       const feeding = options.stdin ? feedStdin(stream, options.stdin, stopFeeding.signal) : Promise.resolve();
       feeding.catch(() => {});
+      if (options.tty && options.ttySize) await exec.resize({ h: options.ttySize.rows, w: options.ttySize.cols }).catch(() => {});
       const onAbort = (): void => {
         stream.destroy();
       };

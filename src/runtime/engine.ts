@@ -228,6 +228,8 @@ export interface ExecOptions {
    * When the command exits first, reading stops; a stream still open then is destroyed.
    */
   stdin?: AsyncIterable<Buffer | string>;
+  /** With `tty`: the terminal's size, set once the command started. */
+  ttySize?: { rows: number; cols: number };
 }
 
 export interface ExecResult {

@@ -33,6 +33,8 @@ export interface OneOffOptions {
   signal?: AbortSignal;
   /** Where the output of an attached run goes. */
   onOutput?: (chunk: LogChunk) => void;
+  /** Allocate a TTY (with `stdin` from a terminal: an interactive shell). */
+  tty?: boolean;
   /** Fed to the command's stdin (attached runs), closed at its end: `run -T app sh < script.sh`. */
   stdin?: AsyncIterable<Buffer | string>;
   /** Called once the container started, before its output (e.g. to close a progress display). */
@@ -77,7 +79,7 @@ export async function runOneOff(project: LoadedProject, engine: Engine, service:
   const out = containerSpec(svc, service, { project: model.name, service, number: 1, name, oneoff: true, slug }, ctx);
   const withStdin = opts.stdin !== undefined && !opts.detach;
   if (withStdin && !engine.attachStdin) throw new ServiceError("CONTAINER_FAILED", service, "this engine cannot pass stdin to a one-off container");
-  const spec = withStdin ? { ...out.spec, name, OpenStdin: true, StdinOnce: true, AttachStdin: true } : { ...out.spec, name };
+  const spec = { ...out.spec, name, ...(withStdin ? { OpenStdin: true, StdinOnce: true, AttachStdin: true } : {}), ...(opts.tty ? { Tty: true } : {}) };
   const id = await engine.createContainer(spec);
   const stopFeeding = new AbortController();
   let feeding: Promise<void> = Promise.resolve();

@@ -40,6 +40,25 @@ function flotilla(args: string[], opts: { env?: Record<string, string>; nodeArgs
   });
 }
 
+/** Run flotilla in a pseudo-terminal (`script`), typing `lines` one per half second. */
+function inTerminal(args: string[], lines: string[]): Promise<Result> {
+  const quote = (a: string): string => `'${a.replace(/'/g, "'\\''")}'`;
+  const command = [process.execPath, bin, ...args].map(quote).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: root, env: { ...process.env, COMPOSE_PROGRESS: "" }, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stdout += d.toString()));
+    const timers = lines.map((line, i) => setTimeout(() => child.stdin.write(line), 1000 + i * 500));
+    const kill = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      for (const t of [...timers, kill]) clearTimeout(t);
+      resolve({ code, stdout, stderr: "" });
+    });
+  });
+}
+
 describe("flotilla CLI (no engine)", () => {
   test("config --format json prints the normalized model", async () => {
     const r = await flotilla(["config", "-f", basic, "--format", "json"]);
@@ -128,6 +147,19 @@ describe("flotilla CLI against the engine", () => {
     const piped = await flotilla([...base, "exec", "-T", "web", "sh", "-c", "wc -c; echo after-eof"], { input: "x".repeat(100_000) });
     assert.equal(piped.code, 0, piped.stderr);
     assert.deepEqual(piped.stdout.split(/\s+/).filter(Boolean), ["100000", "after-eof"]);
+    // at a terminal (here a pseudo-terminal from util-linux's `script`), exec allocates a TTY:
+    // an interactive shell reads typed lines and its exit code comes back
+    const shell = await inTerminal([...base, "exec", "web", "sh"], ["tty\n", "exit 3\n"]);
+    assert.equal(shell.code, 3, shell.stdout);
+    assert.match(shell.stdout, /\/dev\/pts\/\d+/);
+    const noTty = await inTerminal([...base, "exec", "-T", "web", "sh", "-c", "tty; exit 0"], []);
+    assert.equal(noTty.code, 0, noTty.stdout);
+    assert.match(noTty.stdout, /not a tty/);
+    // run, likewise: an interactive one-off shell, removed afterwards
+    const runShell = await inTerminal([...base, "run", "--rm", "--no-deps", "worker", "sh"], ["echo run-$((6*7))\n", "exit 5\n"]);
+    assert.equal(runShell.code, 5, runShell.stdout);
+    assert.match(runShell.stdout, /run-42/);
+
     // a stdin that stays open does not keep flotilla waiting once the command exited
     const open = await flotilla([...base, "exec", "-T", "web", "sh", "-c", "echo quick"], { openStdin: true, timeoutMs: 20_000 });
     assert.equal(open.code, 0, `exit code ${String(open.code)} (null: killed after 20 s) ${open.stderr}`);

@@ -10,7 +10,7 @@ interface ExecFlags {
   detach?: boolean;
   env?: string[];
   index: string;
-  T?: boolean;
+  tty?: boolean;
   privileged?: boolean;
   user?: string;
   workdir?: string;
@@ -27,7 +27,7 @@ export const execCommand: CommandModule = {
       .passThroughOptions()
       .option("-e, --env <KEY=VAL>", "Set environment variables (repeatable)", collect)
       .option("--index <n>", "Index of the container if service has multiple replicas", "1")
-      .option("-T, --no-tty", "Disable pseudo-TTY allocation (the default here: no TTY is allocated)")
+      .option("-T, --no-tty", "Disable pseudo-TTY allocation (a TTY is allocated when stdin and stdout are a terminal)")
       .option("-i, --interactive", "Keep STDIN open: piped or redirected stdin is passed to the command (default)")
       .option("--no-interactive", "Do not pass stdin to the command")
       .option("--privileged", "Give extended privileges to the process")
@@ -39,11 +39,15 @@ export const execCommand: CommandModule = {
           const project = await ctx.project();
           // Output is streamed as the command writes it; piped stdin is passed on (then closed);
           // Ctrl-C ends the exec (exit 130).
-          const stdin = flags.interactive === false ? undefined : ctx.io.pipedStdin?.();
+          // A TTY when the user is at a terminal (unless -T): keystrokes go raw to the command.
+          const term = flags.tty === false || flags.interactive === false ? undefined : ctx.io.terminal?.();
+          const stdin = flags.interactive === false ? undefined : term ? term.input : ctx.io.pipedStdin?.();
+          term?.setRaw(true);
           const result = await project
             .exec(service, command, {
             index,
-            tty: false,
+            tty: term !== undefined,
+            ...(term ? { ttySize: term.size() } : {}),
             signal: ctx.signal,
             onOutput: ctx.outputSink(),
             ...(stdin ? { stdin } : {}),
@@ -55,7 +59,8 @@ export const execCommand: CommandModule = {
             .catch((err: unknown) => {
               if (ctx.signal.aborted && isFlotillaError(err) && err.code === "ABORTED") return { exitCode: 130 };
               throw err;
-            });
+            })
+            .finally(() => term?.setRaw(false));
           return result.exitCode;
         }),
       );

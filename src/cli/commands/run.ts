@@ -20,7 +20,7 @@ interface RunFlags {
   workdir?: string;
   noDeps?: boolean;
   servicePorts?: boolean;
-  T?: boolean;
+  TTY?: boolean;
   build?: boolean;
   pull?: string;
   quietPull?: boolean;
@@ -70,7 +70,7 @@ export const runCommand: CommandModule = {
   register(program: Command, ctx: CliContext): Command {
     return program
       .command("run")
-      .description("Run a one-off command on a service (piped stdin is passed on; no TTY)")
+      .description("Run a one-off command on a service")
       .argument("<service>", "Service name")
       .argument("[command...]", "Command and arguments (default: the service's command)")
       .passThroughOptions()
@@ -84,7 +84,7 @@ export const runCommand: CommandModule = {
       .option("-w, --workdir <dir>", "Working directory inside the container")
       .addOption(literalNoFlag("--no-deps", "Don't start linked services"))
       .option("-P, --service-ports", "Run command with the service's ports enabled and mapped to the host")
-      .option("-T, --no-TTY", "Disable pseudo-TTY allocation (the default here: no TTY is allocated)")
+      .option("-T, --no-TTY", "Disable pseudo-TTY allocation (a TTY is allocated when stdin and stdout are a terminal)")
       .option("-i, --interactive", "Keep STDIN open: piped or redirected stdin is passed to the command (default)")
       .option("--no-interactive", "Do not pass stdin to the command")
       .option("--build", "Build image before starting container")
@@ -95,7 +95,9 @@ export const runCommand: CommandModule = {
           const req = runRequest(service, command, flags, ctx.io.env);
           const project = await ctx.project();
           if (!project.run) throw new UsageError("run needs a compose file (no project to run from)");
-          const stdin = flags.interactive === false || req.detach ? undefined : ctx.io.pipedStdin?.();
+          // A TTY when the user is at a terminal (unless -T): keystrokes go raw to the command.
+          const term = flags.TTY === false || flags.interactive === false || req.detach ? undefined : ctx.io.terminal?.();
+          const stdin = flags.interactive === false || req.detach ? undefined : term ? term.input : ctx.io.pipedStdin?.();
           // The progress display covers the preparation only: it is closed before the command's output.
           const reporter = await ctx.reporter("Running");
           let open = true;
@@ -109,10 +111,15 @@ export const runCommand: CommandModule = {
               ...req,
               onEvent: flags.quietPull ? withoutPullProgress(reporter.onEvent) : reporter.onEvent,
               signal: ctx.signal,
-              onStarted: () => close(false),
+              onStarted: async () => {
+                await close(false);
+                term?.setRaw(true);
+              },
               onOutput: ctx.outputSink(),
               ...(stdin ? { stdin } : {}),
+              ...(term ? { tty: true } : {}),
             });
+            term?.setRaw(false);
             if (req.detach) {
               ctx.out(`${result.name}\n`);
               return 0;
@@ -120,6 +127,7 @@ export const runCommand: CommandModule = {
             return result.exitCode ?? 0;
           } catch (err) {
             await close(true);
+            term?.setRaw(false);
             if (ctx.signal.aborted && isFlotillaError(err) && err.code === "ABORTED") return 130;
             throw err;
           }
