@@ -36,8 +36,6 @@ function mtime(file) {
 
 function bundleUsable() {
   if (process.env.FLOTILLA_NO_BUNDLE === "1") return false;
-  // Needed for the bundle's dynamic import() of external packages (Node >= 20.12).
-  if (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined) return false;
   const bundled = mtime(bundleFile);
   if (bundled === undefined) return false;
   // A `tsc` after the last bundle: the bundle is stale, the compiled sources are the truth.
@@ -105,10 +103,10 @@ function loadBundle() {
   const cache = codeCache(source);
   const refresh = process.env.FLOTILLA_CODE_CACHE === "refresh";
   const cachedData = cache && !refresh ? cache.read() : undefined;
+  // The bundle has no import(): scripts/bundle.mjs turns its dynamic imports into requires.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: bundleFile,
     cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(bundleFile), module, bundleFile, dirname(bundleFile));

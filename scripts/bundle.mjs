@@ -75,8 +75,14 @@ const result = await esbuild.build({
   legalComments: "none",
   logLevel: "warning",
 });
-const code = result.outputFiles.find((f) => f.path === outFile)?.text;
-if (code === undefined) fail("esbuild produced no output");
+const built = result.outputFiles.find((f) => f.path === outFile)?.text;
+if (built === undefined) fail("esbuild produced no output");
+// Dynamic imports left in the bundle (node builtins, listr2) become requires: a script compiled by
+// vm.Script from a code cache has no working import() (V8 drops its host options), and the loader
+// that would serve it is experimental. Every such package has a CommonJS entry.
+const code = built.replace(/\bimport\((["'])(node:[a-z/_]+|listr2)\1\)/g, (_, q, spec) => `Promise.resolve().then(() => require(${q}${spec}${q}))`);
+const leftover = /\bimport\(\s*["'][^"']*["']\s*\)/.exec(code);
+if (leftover) fail(`the bundle still has a dynamic ${leftover[0]}: add the package to the rewrite in scripts/bundle.mjs (if it has a CommonJS entry) or keep it out of the CLI`);
 
 const sha256 = createHash("sha256").update(code).digest("hex");
 mkdirSync(outDir, { recursive: true });

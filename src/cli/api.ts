@@ -39,6 +39,8 @@ export interface ExecRequest {
   /** Stream the output (then the outcome's stdout/stderr are empty). */
   onOutput?: (chunk: { stream: "stdout" | "stderr"; data: Buffer }) => void;
   stdin?: AsyncIterable<Buffer | string>;
+  ttySize?: { rows: number; cols: number };
+  onResizable?: (resize: (size: { rows: number; cols: number }) => void) => void;
 }
 export interface ExecOutcome {
   exitCode: number;

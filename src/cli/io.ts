@@ -15,6 +15,8 @@ export interface Terminal {
   input: AsyncIterable<Buffer>;
   setRaw(on: boolean): void;
   size(): { rows: number; cols: number };
+  /** Call `handler` whenever the window is resized; returns an unsubscriber. */
+  onResize(handler: () => void): () => void;
 }
 
 export interface CliIO {
@@ -57,6 +59,10 @@ export function processIO(): CliIO {
               if (!process.stdin.destroyed) process.stdin.setRawMode(on);
             },
             size: () => ({ rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80 }),
+            onResize: (handler) => {
+              process.stdout.on("resize", handler);
+              return () => process.stdout.off("resize", handler);
+            },
           }
         : undefined,
     onSignal: (handler) => {

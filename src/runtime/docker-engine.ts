@@ -21,6 +21,7 @@ import type {
   EngineInfo,
   ExecOptions,
   ExecResult,
+  TtySize,
   ImageInfo,
   LabelFilter,
   LogChunk,
@@ -853,7 +854,11 @@ export class DockerEngine implements Engine {
       const stopFeeding = new AbortController();
       const feeding = options.stdin ? feedStdin(stream, options.stdin, stopFeeding.signal) : Promise.resolve();
       feeding.catch(() => {});
-      if (options.tty && options.ttySize) await exec.resize({ h: options.ttySize.rows, w: options.ttySize.cols }).catch(() => {});
+      if (options.tty) {
+        const resize = (size: TtySize): void => void exec.resize({ h: size.rows, w: size.cols }).catch(() => {});
+        if (options.ttySize) resize(options.ttySize);
+        options.onResizable?.(resize);
+      }
       const onAbort = (): void => {
         stream.destroy();
       };
@@ -886,6 +891,14 @@ export class DockerEngine implements Engine {
       }
     } catch (e) {
       throw this.#fail(e, `exec in container ${id} failed`);
+    }
+  }
+
+  async resizeTty(id: string, size: TtySize): Promise<void> {
+    try {
+      await this.docker.getContainer(id).resize({ h: size.rows, w: size.cols });
+    } catch (e) {
+      throw this.#fail(e, `cannot resize the TTY of container ${id}`);
     }
   }
 

@@ -229,7 +229,14 @@ export interface ExecOptions {
    */
   stdin?: AsyncIterable<Buffer | string>;
   /** With `tty`: the terminal's size, set once the command started. */
-  ttySize?: { rows: number; cols: number };
+  ttySize?: TtySize;
+  /** With `tty`: receives, once the command started, a function that resizes its TTY. */
+  onResizable?: (resize: (size: TtySize) => void) => void;
+}
+
+export interface TtySize {
+  rows: number;
+  cols: number;
 }
 
 export interface ExecResult {
@@ -273,6 +280,8 @@ export interface Engine {
    * engine without it cannot pass stdin to `run`.
    */
   attachStdin?(id: string, input: AsyncIterable<Buffer | string>, stop: AbortSignal): Promise<void>;
+  /** Resize the TTY of a running container created with `Tty: true`. Optional. */
+  resizeTty?(id: string, size: TtySize): Promise<void>;
   /** Extract a tar archive at `path` inside the container. */
   putArchive(id: string, path: string, tar: Readable | Buffer): Promise<void>;
 

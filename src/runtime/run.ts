@@ -10,7 +10,7 @@ import { ServiceError } from "../errors.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
 import { abortError } from "./conditions.js";
 import { containerSpec, type ConvertContext } from "./convert.js";
-import type { Engine, LogChunk } from "./engine.js";
+import type { Engine, LogChunk, TtySize } from "./engine.js";
 import { tarFiles } from "./apply.js";
 
 export interface OneOffOptions {
@@ -35,6 +35,9 @@ export interface OneOffOptions {
   onOutput?: (chunk: LogChunk) => void;
   /** Allocate a TTY (with `stdin` from a terminal: an interactive shell). */
   tty?: boolean;
+  /** With `tty`: its size once started, and a hook receiving a function that resizes it. */
+  ttySize?: TtySize;
+  onResizable?: (resize: (size: TtySize) => void) => void;
   /** Fed to the command's stdin (attached runs), closed at its end: `run -T app sh < script.sh`. */
   stdin?: AsyncIterable<Buffer | string>;
   /** Called once the container started, before its output (e.g. to close a progress display). */
@@ -101,6 +104,11 @@ export async function runOneOff(project: LoadedProject, engine: Engine, service:
     throw err instanceof ServiceError ? err : new ServiceError("CONTAINER_FAILED", service, `cannot start one-off container ${name}: ${err instanceof Error ? err.message : String(err)}`);
   }
   await opts.onStarted?.();
+  if (opts.tty && engine.resizeTty) {
+    const resize = (size: TtySize): void => void engine.resizeTty!(id, size).catch(() => {});
+    if (opts.ttySize) resize(opts.ttySize);
+    opts.onResizable?.(resize);
+  }
   if (opts.detach) return { id, name };
 
   const stop = (): void => {

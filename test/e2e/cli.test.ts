@@ -40,10 +40,13 @@ function flotilla(args: string[], opts: { env?: Record<string, string>; nodeArgs
   });
 }
 
-/** Run flotilla in a pseudo-terminal (`script`), typing `lines` one per half second. */
-function inTerminal(args: string[], lines: string[]): Promise<Result> {
+/**
+ * Run flotilla in a pseudo-terminal (`script`), typing `lines` one per half second. With `size`,
+ * the terminal has rows and columns (then progress is the interactive listr2 view).
+ */
+function inTerminal(args: string[], lines: string[], size?: { rows: number; cols: number }): Promise<Result> {
   const quote = (a: string): string => `'${a.replace(/'/g, "'\\''")}'`;
-  const command = [process.execPath, bin, ...args].map(quote).join(" ");
+  const command = (size ? `stty rows ${size.rows} cols ${size.cols}; ` : "") + [process.execPath, bin, ...args].map(quote).join(" ");
   return new Promise((resolve, reject) => {
     const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: root, env: { ...process.env, COMPOSE_PROGRESS: "" }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -112,6 +115,13 @@ describe("flotilla CLI against the engine", () => {
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stderr, new RegExp(` Container ${project}-web-1  Started`));
     assert.match(up.stderr, new RegExp(` Network ${project}_default  Created`));
+
+    // the interactive (listr2) progress view, in a sized terminal: a no-op up renders and exits 0
+    const tty = await inTerminal([...base, "up", "-d"], [], { rows: 30, cols: 100 });
+    assert.equal(tty.code, 0, tty.stdout);
+    assert.match(tty.stdout, /\u001b\[/, "ANSI control sequences: the interactive view ran");
+    assert.match(tty.stdout, /\u2714\S* Running/, "listr2's done mark");
+    assert.doesNotMatch(tty.stdout, /flotilla:/, "no error");
 
     const ps = await flotilla([...base, "ps", "--format", "json"]);
     assert.equal(ps.code, 0, ps.stderr);

@@ -6,7 +6,8 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -38,6 +39,29 @@ describe("the CLI bundle", () => {
   test("is what bin/flotilla.js runs, unless FLOTILLA_NO_BUNDLE=1", () => {
     assert.equal(ranBundle({}), true);
     assert.equal(ranBundle({ FLOTILLA_NO_BUNDLE: "1" }), false);
+  });
+
+  test("has no dynamic import() left (a script run from a V8 code cache cannot import)", () => {
+    assert.doesNotMatch(readFileSync(bundle, "utf8"), /\bimport\(\s*["']/);
+  });
+
+  test("config -o writes the same file as dist/src, with and without the code cache", () => {
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-bundle-o-"));
+    try {
+      const cwd = join(root, "fixtures", "example");
+      const variants: Record<string, string>[] = [{}, { FLOTILLA_CODE_CACHE: "0" }, { FLOTILLA_NO_BUNDLE: "1" }];
+      const outputs = variants.map((env, i) => {
+        const file = join(dir, `out-${i}.yaml`);
+        const r = run(["config", "-o", file], env, cwd);
+        assert.deepEqual([r.status, r.stderr], [0, ""]);
+        return readFileSync(file, "utf8");
+      });
+      assert.match(outputs[0]!, /^name: flotilla-example$/m);
+      assert.equal(outputs[1], outputs[0]);
+      assert.equal(outputs[2], outputs[0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   for (const [name, args, cwd] of [

@@ -43,11 +43,12 @@ export const execCommand: CommandModule = {
           const term = flags.tty === false || flags.interactive === false ? undefined : ctx.io.terminal?.();
           const stdin = flags.interactive === false ? undefined : term ? term.input : ctx.io.pipedStdin?.();
           term?.setRaw(true);
+          let unsubscribe = (): void => {};
           const result = await project
             .exec(service, command, {
             index,
             tty: term !== undefined,
-            ...(term ? { ttySize: term.size() } : {}),
+            ...(term ? { ttySize: term.size(), onResizable: (resize) => (unsubscribe = term.onResize(() => resize(term.size()))) } : {}),
             signal: ctx.signal,
             onOutput: ctx.outputSink(),
             ...(stdin ? { stdin } : {}),
@@ -60,7 +61,10 @@ export const execCommand: CommandModule = {
               if (ctx.signal.aborted && isFlotillaError(err) && err.code === "ABORTED") return { exitCode: 130 };
               throw err;
             })
-            .finally(() => term?.setRaw(false));
+            .finally(() => {
+              unsubscribe();
+              term?.setRaw(false);
+            });
           return result.exitCode;
         }),
       );

@@ -98,6 +98,7 @@ export const runCommand: CommandModule = {
           // A TTY when the user is at a terminal (unless -T): keystrokes go raw to the command.
           const term = flags.TTY === false || flags.interactive === false || req.detach ? undefined : ctx.io.terminal?.();
           const stdin = flags.interactive === false || req.detach ? undefined : term ? term.input : ctx.io.pipedStdin?.();
+          let unsubscribe = (): void => {};
           // The progress display covers the preparation only: it is closed before the command's output.
           const reporter = await ctx.reporter("Running");
           let open = true;
@@ -117,8 +118,9 @@ export const runCommand: CommandModule = {
               },
               onOutput: ctx.outputSink(),
               ...(stdin ? { stdin } : {}),
-              ...(term ? { tty: true } : {}),
+              ...(term ? { tty: true, ttySize: term.size(), onResizable: (resize) => (unsubscribe = term.onResize(() => resize(term.size()))) } : {}),
             });
+            unsubscribe();
             term?.setRaw(false);
             if (req.detach) {
               ctx.out(`${result.name}\n`);
@@ -127,6 +129,7 @@ export const runCommand: CommandModule = {
             return result.exitCode ?? 0;
           } catch (err) {
             await close(true);
+            unsubscribe();
             term?.setRaw(false);
             if (ctx.signal.aborted && isFlotillaError(err) && err.code === "ABORTED") return 130;
             throw err;
