@@ -13,6 +13,7 @@ export type ResourceStatus =
   | "Removing" | "Removed"
   | "Recreate" | "Recreated"
   | "Running"
+  | "Pausing" | "Paused" | "Unpausing" | "Unpaused"
   | "Pulling" | "Pulled"
   | "Building" | "Built"
   | "Skipped"

@@ -17,6 +17,7 @@ import { applyUp, prepareImages, type UpResult } from "../runtime/apply.js";
 import {
   downProject,
   killProject,
+  setPaused,
   parseDependsOnLabel,
   removeStopped,
   restartProject,
@@ -355,6 +356,17 @@ export class Project {
 
   async restart(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
     return restartProject(await this.engine(), this.name, { ...opts, ...this.#model(), ...(services ? { services } : {}) });
+  }
+
+  /** Pause the running containers of the services (all when none named). */
+  async pause(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
+    this.#checkServices(services);
+    return setPaused(await this.engine(), this.name, true, { ...opts, ...(services ? { services } : {}) });
+  }
+
+  async unpause(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
+    this.#checkServices(services);
+    return setPaused(await this.engine(), this.name, false, { ...opts, ...(services ? { services } : {}) });
   }
 
   async kill(services?: string[], opts: ServiceOpOptions & { killSignal?: string } = {}): Promise<string[]> {

@@ -68,6 +68,8 @@ export interface CliProject {
   build?(services?: string[], opts?: BuildOptions): Promise<unknown>;
   pull?(services?: string[], opts?: PullOptions): Promise<unknown>;
   run?(service: string, opts: RunOptions): Promise<OneOffResult>;
+  pause?(services?: string[], opts?: OperationBase): Promise<string[]>;
+  unpause?(services?: string[], opts?: OperationBase): Promise<string[]>;
 }
 
 export interface OpenOptions extends LoadOptions {

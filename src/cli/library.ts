@@ -31,6 +31,8 @@ export async function openLibraryProject(options: OpenOptions): Promise<CliProje
     build: (s, o) => project.build(s, o),
     pull: (s, o) => project.pull(s, o),
     run: (s, o) => project.run(s, o),
+    pause: (s, o) => project.pause(s, o),
+    unpause: (s, o) => project.unpause(s, o),
   };
   return cli;
 }

@@ -33,6 +33,8 @@ export interface LifecycleOptions {
   parallel?: number;
   /** Seconds (stop/restart); undefined = each container's own StopTimeout. */
   timeout?: number;
+  /** Report what would happen (the same events), change nothing. */
+  dryRun?: boolean;
 }
 
 type Status = Extract<FlotillaEvent, { type: "resource" }>["status"];
@@ -301,7 +303,7 @@ export async function stopProject(engine: Engine, projectName: string, opts: Lif
   const stopped: string[] = [];
   await walkContainers(engine, containers, graphFor(containers, opts.project), "down", opts, async (c) => {
     res("container", c.name, "Stopping", c.service);
-    await stopContainerWithHooks(engine, c, opts, (message) => emit({ type: "warning", message, service: c.service }));
+    if (!opts.dryRun) await stopContainerWithHooks(engine, c, opts, (message) => emit({ type: "warning", message, service: c.service }));
     res("container", c.name, "Stopped", c.service);
     stopped.push(c.name);
   });
@@ -321,7 +323,7 @@ export async function startProject(engine: Engine, projectName: string, opts: Li
   const started: string[] = [];
   await walkContainers(engine, containers, graphFor(all, opts.project), "up", opts, async (c) => {
     res("container", c.name, "Starting", c.service);
-    await engine.startContainer(c.id);
+    if (!opts.dryRun) await engine.startContainer(c.id);
     res("container", c.name, "Started", c.service);
     started.push(c.name);
   });
@@ -339,7 +341,7 @@ export async function restartProject(engine: Engine, projectName: string, opts: 
   const restarted: string[] = [];
   await walkContainers(engine, containers, graph, "up", opts, async (c) => {
     res("container", c.name, "Starting", c.service, "restart");
-    await engine.restartContainer(c.id, opts.timeout);
+    if (!opts.dryRun) await engine.restartContainer(c.id, opts.timeout);
     res("container", c.name, "Started", c.service);
     restarted.push(c.name);
   });
@@ -347,6 +349,26 @@ export async function restartProject(engine: Engine, projectName: string, opts: 
 }
 
 /** `kill`: default SIGKILL, running containers only, all at once. */
+/** `pause` (freeze running containers) or `unpause` (thaw paused ones); returns the names changed. */
+export async function setPaused(engine: Engine, projectName: string, paused: boolean, opts: LifecycleOptions = {}): Promise<string[]> {
+  const { res } = emitter(opts.onEvent);
+  const limit = limiter(Math.max(1, opts.parallel ?? 4));
+  const want = paused ? "running" : "paused";
+  const containers = selectServices(await listProject(engine, projectName), opts.services).filter((c) => c.state === want && !c.oneoff);
+  const changed: string[] = [];
+  await Promise.all(
+    containers.map((c) =>
+      limit(async () => {
+        res("container", c.name, paused ? "Pausing" : "Unpausing", c.service);
+        if (!opts.dryRun) await (paused ? engine.pauseContainer(c.id) : engine.unpauseContainer(c.id));
+        res("container", c.name, paused ? "Paused" : "Unpaused", c.service);
+        changed.push(c.name);
+      }),
+    ),
+  );
+  return changed.sort();
+}
+
 export async function killProject(engine: Engine, projectName: string, opts: LifecycleOptions & { killSignal?: string } = {}): Promise<string[]> {
   const { res } = emitter(opts.onEvent);
   const limit = limiter(Math.max(1, opts.parallel ?? 4));
@@ -355,7 +377,7 @@ export async function killProject(engine: Engine, projectName: string, opts: Lif
   await Promise.all(
     containers.map((c) =>
       limit(async () => {
-        await engine.killContainer(c.id, opts.killSignal ?? "SIGKILL");
+        if (!opts.dryRun) await engine.killContainer(c.id, opts.killSignal ?? "SIGKILL");
         res("container", c.name, "Stopped", c.service, "killed");
         killed.push(c.name);
       }),

@@ -4,7 +4,7 @@ import { FakeEngine } from "../../src/runtime/fake-engine.js";
 import { applyUp } from "../../src/runtime/apply.js";
 import { planUp } from "../../src/runtime/plan.js";
 import { observeProject } from "../../src/runtime/observe.js";
-import { downProject, restartProject, stopProject, startProject } from "../../src/runtime/down.js";
+import { downProject, killProject, restartProject, setPaused, stopProject, startProject } from "../../src/runtime/down.js";
 import { listContainers } from "../../src/runtime/ps.js";
 import { streamLogs, LineSplitter, toEngineTime } from "../../src/runtime/logs.js";
 import { Label } from "../../src/runtime/labels.js";
@@ -213,6 +213,28 @@ describe("applyUp on FakeEngine", () => {
     // without the model, the depends_on label (db:service_started:true) says the same
     assert.deepEqual(await restartProject(engine, "t14", { services: ["db"] }), ["t14-db-1", "t14-api-1"]);
     assert.deepEqual(await restartProject(engine, "t14", { project: p, services: ["worker"] }), ["t14-worker-1"]);
+  });
+
+  test("pause and unpause change only running / paused containers; --dry-run (stop, kill, restart, pause) changes nothing", async () => {
+    const engine = new FakeEngine();
+    engine.addImage(IMAGE);
+    const p = project("t15", { db: base(), api: base() });
+    await up(engine, p);
+    const states = async () => (await listContainers(engine, "t15", { all: true })).map((r) => [r.Service, r.State]);
+    assert.deepEqual(await setPaused(engine, "t15", true, { services: ["api"] }), ["t15-api-1"]);
+    assert.deepEqual(await states(), [["api", "paused"], ["db", "running"]]);
+    assert.deepEqual(await setPaused(engine, "t15", true), ["t15-db-1"], "already paused ones are left alone");
+    assert.deepEqual(await setPaused(engine, "t15", false), ["t15-api-1", "t15-db-1"]);
+    assert.deepEqual(await states(), [["api", "running"], ["db", "running"]]);
+
+    const events: FlotillaEvent[] = [];
+    const onEvent = (e: FlotillaEvent) => events.push(e);
+    assert.deepEqual((await stopProject(engine, "t15", { dryRun: true, onEvent })).sort(), ["t15-api-1", "t15-db-1"]);
+    await killProject(engine, "t15", { dryRun: true, onEvent });
+    await restartProject(engine, "t15", { dryRun: true, onEvent });
+    await setPaused(engine, "t15", true, { dryRun: true, onEvent });
+    assert.deepEqual(await states(), [["api", "running"], ["db", "running"]], "a dry run changes nothing");
+    assert.ok(events.some((e) => e.type === "resource" && e.status === "Stopped"), "but reports what it would do");
   });
 
   test("logs merge the containers' lines with service and number; ps filters by state", async () => {
