@@ -358,6 +358,28 @@ export class Project {
     return restartProject(await this.engine(), this.name, { ...opts, ...this.#model(), ...(services ? { services } : {}) });
   }
 
+  /**
+   * `wait`: resolve when the first container of the services stops, with its name and exit code
+   * (the others go on running). Containers already stopped count at once.
+   */
+  async wait(services: string[], opts: { signal?: AbortSignal } = {}): Promise<{ container: string; exitCode: number }> {
+    this.#checkServices(services);
+    const engine = await this.engine();
+    const list = await engine.listContainers({ labels: { [Label.project]: this.name }, all: true });
+    const targets = list.filter((c) => c.labels[Label.oneoff] !== "True" && services.includes(c.labels[Label.service] ?? ""));
+    if (targets.length === 0) throw new FlotillaError("NO_SUCH_SERVICE", `no containers for service(s): ${services.join(", ")}`, { hint: "create them first with `up`" });
+    // Each wait ends when its container stops; the first one decides, the others are cancelled.
+    const stop = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+    try {
+      return await Promise.any(targets.map(async (c) => ({ container: c.name, exitCode: await engine.waitContainer(c.id, signal) })));
+    } catch (err) {
+      throw err instanceof AggregateError ? err.errors[0] : err;
+    } finally {
+      stop.abort();
+    }
+  }
+
   /** Pause the running containers of the services (all when none named). */
   async pause(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
     this.#checkServices(services);

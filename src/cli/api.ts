@@ -70,6 +70,7 @@ export interface CliProject {
   run?(service: string, opts: RunOptions): Promise<OneOffResult>;
   pause?(services?: string[], opts?: OperationBase): Promise<string[]>;
   unpause?(services?: string[], opts?: OperationBase): Promise<string[]>;
+  wait?(services: string[], opts?: { signal?: AbortSignal }): Promise<{ container: string; exitCode: number }>;
 }
 
 export interface OpenOptions extends LoadOptions {

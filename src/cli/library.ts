@@ -33,6 +33,7 @@ export async function openLibraryProject(options: OpenOptions): Promise<CliProje
     run: (s, o) => project.run(s, o),
     pause: (s, o) => project.pause(s, o),
     unpause: (s, o) => project.unpause(s, o),
+    wait: (s, o) => project.wait(s, o),
   };
   return cli;
 }

@@ -27,10 +27,12 @@ export const commands: readonly CommandEntry[] = [
   { name: "restart", summary: "Restart service containers", load: async () => (await import("./restart.js")).restartCommand },
   { name: "rm", summary: "Removes stopped service containers", load: async () => (await import("./rm.js")).rmCommand },
   { name: "run", summary: "Run a one-off command on a service", load: async () => (await import("./run.js")).runCommand },
+  { name: "scale", summary: "Scale services", load: async () => (await import("./scale.js")).scaleCommand },
   { name: "start", summary: "Start services", load: async () => (await import("./start.js")).startCommand },
   { name: "stop", summary: "Stop services", load: async () => (await import("./stop.js")).stopCommand },
   { name: "unpause", summary: "Unpause services", load: async () => (await import("./pause.js")).unpauseCommand },
   { name: "up", summary: "Create and start containers", load: async () => (await import("./up.js")).upCommand },
+  { name: "wait", summary: "Block until containers of all (or specified) services stop.", load: async () => (await import("./wait.js")).waitCommand },
   { name: "watch", summary: "Watch build context for service and rebuild/refresh containers when files are updated", load: async () => (await import("./watch.js")).watchCommand },
   { name: "version", summary: "Show the Flotilla version information", load: async () => (await import("./version.js")).versionCommand },
 ];

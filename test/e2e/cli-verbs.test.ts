@@ -1,0 +1,62 @@
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "../../..");
+const bin = join(root, "bin", "flotilla.js");
+const project = `cli-verbs-${process.pid}`;
+const base = ["-f", join(root, "fixtures", "cli-verbs", "compose.yaml"), "-p", project, "--progress", "plain"];
+
+function flotilla(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...base, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function states(): string[] {
+  const r = flotilla("ps", "-a", "--format", "json");
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { Name: string; State: string })
+    .map((c) => `${c.Name.slice(project.length + 1)} ${c.State}`)
+    .sort();
+}
+
+describe("scale, pause/unpause, wait (CLI)", () => {
+  after(() => {
+    flotilla("down", "-t", "0");
+  });
+
+  test("scale sets the number of containers without recreating the others", () => {
+    assert.equal(flotilla("up", "-d", "app").code, 0);
+    const before = flotilla("ps", "-q", "app").stdout.trim();
+    const up = flotilla("scale", "app=3");
+    assert.equal(up.code, 0, up.stderr);
+    assert.deepEqual(states(), ["app-1 running", "app-2 running", "app-3 running"]);
+    assert.ok(flotilla("ps", "-q", "app").stdout.includes(before), "app-1 was kept");
+    assert.equal(flotilla("scale", "app=1").code, 0);
+    assert.deepEqual(states(), ["app-1 running"]);
+    const bad = flotilla("scale", "app");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /expected SERVICE=NUM/);
+  });
+
+  test("pause and unpause", () => {
+    assert.equal(flotilla("pause").code, 0);
+    assert.deepEqual(states(), ["app-1 paused"]);
+    const unpause = flotilla("unpause", "app");
+    assert.equal(unpause.code, 0, unpause.stderr);
+    assert.match(unpause.stderr, new RegExp(`Container ${project}-app-1  Unpaused`));
+    assert.deepEqual(states(), ["app-1 running"]);
+  });
+
+  test("wait returns the exit code of the first container of the services to stop", () => {
+    assert.equal(flotilla("up", "-d", "job").code, 0);
+    const w = flotilla("wait", "job");
+    assert.equal(w.code, 7, w.stderr);
+    assert.deepEqual(states(), ["app-1 running", "job-1 exited"]);
+  });
+});
