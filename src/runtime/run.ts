@@ -125,6 +125,7 @@ export async function runOneOff(project: LoadedProject, engine: Engine, service:
     if (opts.signal?.aborted) throw abortError();
     return { id, name, exitCode };
   } finally {
+    stopFeeding.abort(); // also when following the output failed: never leave stdin being read
     opts.signal?.removeEventListener("abort", stop);
     if (opts.remove) await removeIt();
   }
