@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { FlotillaError, isFlotillaError } from "../errors.js";
-import type { Engine, ExecOptions, ExecResult } from "../runtime/engine.js";
+import type { Engine, ExecOptions, ExecResult, ProcessList } from "../runtime/engine.js";
 import type { LoadOptions } from "../spec/options.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
 import type { ContainerStatus, DownOptions, LogLine, LogsOptions, OperationBase, PsOptions, PullMode, UpOptions } from "../runtime/options.js";
@@ -74,6 +74,14 @@ export interface RunOptions extends OneOffOptions, Pick<OperationBase, "onEvent"
   pull?: PullMode;
   /** Build the image first (`--build`). */
   build?: boolean;
+}
+
+export interface ContainerImage {
+  container: string;
+  repository: string;
+  tag: string;
+  imageId: string;
+  size?: number;
 }
 
 export interface PullOptions extends OperationBase {
@@ -378,6 +386,41 @@ export class Project {
     } finally {
       stop.abort();
     }
+  }
+
+  /** The images of the project's containers (of the named services, or all), as `images` lists them. */
+  async images(services?: string[]): Promise<ContainerImage[]> {
+    this.#checkServices(services);
+    const engine = await this.engine();
+    const containers = (await engine.listContainers({ labels: { [Label.project]: this.name }, all: true }))
+      .filter((c) => c.labels[Label.oneoff] !== "True" && (!services?.length || services.includes(c.labels[Label.service] ?? "")))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return Promise.all(
+      containers.map(async (c) => {
+        const info = await engine.inspectImage(c.imageId || c.image);
+        const ref = info?.repoTags[0] ?? c.image;
+        const at = ref.lastIndexOf(":");
+        const tagged = at > ref.lastIndexOf("/");
+        return {
+          container: c.name,
+          repository: tagged ? ref.slice(0, at) : ref,
+          tag: tagged ? ref.slice(at + 1) : "",
+          imageId: info?.id ?? c.imageId,
+          ...(info?.size !== undefined ? { size: info.size } : {}),
+        };
+      }),
+    );
+  }
+
+  /** The processes of each running container of the services (or all), for `top`. */
+  async top(services?: string[]): Promise<{ container: string; processes: ProcessList }[]> {
+    this.#checkServices(services);
+    const engine = await this.engine();
+    if (!engine.top) throw new FlotillaError("ENGINE", "this engine cannot list container processes");
+    const running = (await engine.listContainers({ labels: { [Label.project]: this.name } }))
+      .filter((c) => c.labels[Label.oneoff] !== "True" && (!services?.length || services.includes(c.labels[Label.service] ?? "")))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return Promise.all(running.map(async (c) => ({ container: c.name, processes: await engine.top!(c.id) })));
   }
 
   /** Pause the running containers of the services (all when none named). */

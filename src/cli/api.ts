@@ -14,7 +14,7 @@ import type {
   PsOptions,
   UpOptions,
 } from "../runtime/options.js";
-import type { BuildOptions, PullOptions, RemoveOptions, RunOptions } from "../api/project.js";
+import type { BuildOptions, ContainerImage, PullOptions, RemoveOptions, RunOptions } from "../api/project.js";
 import type { OneOffResult } from "../runtime/run.js";
 import type { ListProjectsOptions, ProjectSummary } from "../runtime/ps.js";
 
@@ -71,6 +71,8 @@ export interface CliProject {
   pause?(services?: string[], opts?: OperationBase): Promise<string[]>;
   unpause?(services?: string[], opts?: OperationBase): Promise<string[]>;
   wait?(services: string[], opts?: { signal?: AbortSignal }): Promise<{ container: string; exitCode: number }>;
+  images?(services?: string[]): Promise<ContainerImage[]>;
+  top?(services?: string[]): Promise<{ container: string; processes: { titles: string[]; processes: string[][] } }[]>;
 }
 
 export interface OpenOptions extends LoadOptions {

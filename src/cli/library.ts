@@ -34,6 +34,8 @@ export async function openLibraryProject(options: OpenOptions): Promise<CliProje
     pause: (s, o) => project.pause(s, o),
     unpause: (s, o) => project.unpause(s, o),
     wait: (s, o) => project.wait(s, o),
+    images: (s) => project.images(s),
+    top: (s) => project.top(s),
   };
   return cli;
 }

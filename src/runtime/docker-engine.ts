@@ -21,6 +21,7 @@ import type {
   EngineInfo,
   ExecOptions,
   ExecResult,
+  ProcessList,
   TtySize,
   ImageInfo,
   LabelFilter,
@@ -894,6 +895,15 @@ export class DockerEngine implements Engine {
     }
   }
 
+  async top(id: string): Promise<ProcessList> {
+    try {
+      const t = (await this.docker.getContainer(id).top()) as unknown as Json;
+      return { titles: (t["Titles"] as string[] | undefined) ?? [], processes: (t["Processes"] as string[][] | undefined) ?? [] };
+    } catch (e) {
+      throw this.#fail(e, `cannot list the processes of container ${id}`);
+    }
+  }
+
   async resizeTty(id: string, size: TtySize): Promise<void> {
     try {
       await this.docker.getContainer(id).resize({ h: size.rows, w: size.cols });
@@ -1046,6 +1056,7 @@ export class DockerEngine implements Engine {
         repoDigests: i["RepoDigests"] ?? [],
         labels: i["Config"]?.["Labels"] ?? {},
         created: i["Created"] ?? "",
+        ...(typeof i["Size"] === "number" ? { size: i["Size"] as number } : {}),
       };
     } catch (e) {
       if (is404(e)) return undefined;

@@ -165,6 +165,14 @@ export interface ImageInfo {
   repoDigests: string[];
   labels: Labels;
   created: string;
+  /** Bytes, when the engine reports it. */
+  size?: number;
+}
+
+/** The processes of a container, as `ps` inside it shows them. */
+export interface ProcessList {
+  titles: string[];
+  processes: string[][];
 }
 
 /** One message of a pull or build progress stream, already checked for errors. */
@@ -280,6 +288,8 @@ export interface Engine {
    * engine without it cannot pass stdin to `run`.
    */
   attachStdin?(id: string, input: AsyncIterable<Buffer | string>, stop: AbortSignal): Promise<void>;
+  /** The processes running in a container (`top`). Optional. */
+  top?(id: string): Promise<ProcessList>;
   /** Resize the TTY of a running container created with `Tty: true`. Optional. */
   resizeTty?(id: string, size: TtySize): Promise<void>;
   /** Extract a tar archive at `path` inside the container. */

@@ -53,6 +53,22 @@ describe("scale, pause/unpause, wait (CLI)", () => {
     assert.deepEqual(states(), ["app-1 running"]);
   });
 
+  test("images and top", () => {
+    const images = flotilla("images", "--format", "json");
+    assert.equal(images.code, 0, images.stderr);
+    const rows = JSON.parse(images.stdout) as { ContainerName: string; Repository: string; Tag: string; ID: string; Size: number }[];
+    assert.deepEqual(rows.map((r) => [r.ContainerName, r.Repository, r.Tag]), [[`${project}-app-1`, "flotilla-busybox", "latest"]]);
+    assert.match(rows[0]!.ID, /^sha256:[0-9a-f]{64}$/);
+    assert.ok(rows[0]!.Size > 0);
+    const table = flotilla("images");
+    assert.match(table.stdout, /^CONTAINER +REPOSITORY +TAG +IMAGE ID +SIZE\n/);
+    assert.match(table.stdout, new RegExp(`${project}-app-1 +flotilla-busybox +latest +[0-9a-f]{12} +[0-9.]+[kM]B\n`));
+    const top = flotilla("top", "app");
+    assert.equal(top.code, 0, top.stderr);
+    assert.match(top.stdout, new RegExp(`^${project}-app-1\nUID +PID +PPID`));
+    assert.match(top.stdout, /sleep 3600/);
+  });
+
   test("wait returns the exit code of the first container of the services to stop", () => {
     assert.equal(flotilla("up", "-d", "job").code, 0);
     const w = flotilla("wait", "job");

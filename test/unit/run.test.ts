@@ -1,6 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { parseKeyValues, runRequest } from "../../src/cli/commands/run.js";
+import { humanSize } from "../../src/cli/commands/images.js";
 import { oneOffService } from "../../src/runtime/run.js";
 import type { ServiceConfig } from "../../src/spec/model.js";
 
@@ -52,5 +53,11 @@ describe("run: the one-off service", () => {
   test("a new entrypoint drops the service's command unless one is given", () => {
     assert.equal(oneOffService(svc, { entrypoint: ["/bin/sh"] }).command, undefined);
     assert.deepEqual(oneOffService(svc, { entrypoint: ["/bin/sh"], command: ["-c", "x"] }).command, ["-c", "x"]);
+  });
+});
+
+describe("images: sizes as Docker prints them", () => {
+  test("decimal units, three significant digits", () => {
+    assert.deepEqual([0, 999, 1000, 1985472, 141_234_567, 4_257_345_000].map(humanSize), ["0B", "999B", "1kB", "1.99MB", "141MB", "4.26GB"]);
   });
 });
