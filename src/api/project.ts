@@ -33,6 +33,14 @@ import { buildService, imageName, pullImage } from "../runtime/images.js";
 import { waitForCondition, waitUntilReady, type ReadyTarget } from "../runtime/conditions.js";
 import { ServiceGraph } from "../graph/graph.js";
 import { runOneOff, type OneOffOptions, type OneOffResult } from "../runtime/run.js";
+import { copyFromContainer, copyToContainer } from "../runtime/cp.js";
+
+/** `web:/etc/app.conf` → { service, path }; a host path (no colon before the first slash) → undefined. */
+export function splitServicePath(arg: string): { service: string; path: string } | undefined {
+  const m = /^([a-zA-Z0-9][a-zA-Z0-9._-]*):(.*)$/.exec(arg);
+  if (!m) return undefined;
+  return { service: m[1]!, path: m[2] === "" ? "/" : m[2]! };
+}
 
 export type ProjectLoadOptions = Partial<LoadOptions> & {
   /** Use this engine instead of connecting to DOCKER_HOST / the current context. */
@@ -446,6 +454,21 @@ export class Project {
     const c = list.find((x) => x.labels[Label.oneoff] !== "True");
     if (!c) throw new FlotillaError("NO_SUCH_SERVICE", `service "${service}" has no container number ${index}`, { service, hint: "run `up` first" });
     return c.id;
+  }
+
+  /**
+   * `cp`: one side is `SERVICE:PATH` (its container number `index`, default 1), the other a host
+   * path; `docker cp`'s rules for where the copy lands.
+   */
+  async cp(source: string, dest: string, opts: { index?: number } = {}): Promise<void> {
+    const from = splitServicePath(source);
+    const to = splitServicePath(dest);
+    if ((from === undefined) === (to === undefined)) {
+      throw new FlotillaError("USAGE", "cp copies between a service and the host: one of the two paths must be SERVICE:PATH", { hint: "e.g. cp web:/etc/nginx/nginx.conf ./nginx.conf" });
+    }
+    const engine = await this.engine();
+    if (from) await copyFromContainer(engine, await this.containerId(from.service, opts.index ?? 1), from.path, dest);
+    else await copyToContainer(engine, await this.containerId(to!.service, opts.index ?? 1), source, to!.path);
   }
 
   /** The host port published for a container port of a service (undefined when not published). */

@@ -72,6 +72,7 @@ export interface CliProject {
   unpause?(services?: string[], opts?: OperationBase): Promise<string[]>;
   wait?(services: string[], opts?: { signal?: AbortSignal }): Promise<{ container: string; exitCode: number }>;
   images?(services?: string[]): Promise<ContainerImage[]>;
+  cp?(source: string, dest: string, opts?: { index?: number }): Promise<void>;
   top?(services?: string[]): Promise<{ container: string; processes: { titles: string[]; processes: string[][] } }[]>;
 }
 

@@ -938,6 +938,33 @@ export class DockerEngine implements Engine {
     }
   }
 
+  async getArchive(id: string, path: string): Promise<Readable> {
+    try {
+      return (await this.docker.getContainer(id).getArchive({ path })) as unknown as Readable;
+    } catch (e) {
+      if (is404(e)) throw new EngineError("ENGINE", `no such file or directory in container ${id}: ${path}`, { statusCode: 404 });
+      throw this.#fail(e, `cannot copy ${path} from container ${id}`);
+    }
+  }
+
+  async statPath(id: string, path: string): Promise<{ isDirectory: boolean } | undefined> {
+    try {
+      // HEAD /containers/{id}/archive: the X-Docker-Container-Path-Stat header, base64 JSON with the mode.
+      // dockerode hands back the response itself (a stream): read its headers, then close it, or
+      // its socket keeps the process alive.
+      const res = (await this.docker.getContainer(id).infoArchive({ path })) as unknown as { headers: Record<string, string>; destroy?: () => void };
+      const raw = res.headers["x-docker-container-path-stat"];
+      res.destroy?.();
+      if (!raw) return { isDirectory: false };
+      const stat = JSON.parse(Buffer.from(raw, "base64").toString("utf8")) as { mode?: number };
+      // Go's os.ModeDir is the top bit of a 32-bit mode.
+      return { isDirectory: ((stat.mode ?? 0) & 0x80000000) !== 0 };
+    } catch (e) {
+      if (is404(e)) return undefined;
+      throw this.#fail(e, `cannot look up ${path} in container ${id}`);
+    }
+  }
+
   // --- networks ------------------------------------------------------------------------------
 
   /** `name` matches exactly (the engine's name filter matches substrings; we narrow it). */

@@ -288,6 +288,10 @@ export interface Engine {
    * engine without it cannot pass stdin to `run`.
    */
   attachStdin?(id: string, input: AsyncIterable<Buffer | string>, stop: AbortSignal): Promise<void>;
+  /** A tar archive of `path` inside the container (its last element is the archive's top entry), for `cp`. Optional. */
+  getArchive?(id: string, path: string): Promise<Readable>;
+  /** Whether `path` exists in the container and is a directory (undefined: it does not exist). Optional. */
+  statPath?(id: string, path: string): Promise<{ isDirectory: boolean } | undefined>;
   /** The processes running in a container (`top`). Optional. */
   top?(id: string): Promise<ProcessList>;
   /** Resize the TTY of a running container created with `Tty: true`. Optional. */

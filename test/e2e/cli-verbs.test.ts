@@ -1,6 +1,8 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../../..");
@@ -67,6 +69,38 @@ describe("scale, pause/unpause, wait (CLI)", () => {
     assert.equal(top.code, 0, top.stderr);
     assert.match(top.stdout, new RegExp(`^${project}-app-1\nUID +PID +PPID`));
     assert.match(top.stdout, /sleep 3600/);
+  });
+
+  test("cp copies files and directories both ways with docker cp's naming rules", () => {
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-cp-"));
+    try {
+      mkdirSync(join(dir, "tree", "sub"), { recursive: true });
+      writeFileSync(join(dir, "file.txt"), "hello\n");
+      writeFileSync(join(dir, "tree", "sub", "deep.txt"), "deep\n");
+      assert.equal(flotilla("exec", "app", "mkdir", "-p", "/work").code, 0);
+      for (const [src, dest] of [
+        [join(dir, "file.txt"), "app:/work"], // into an existing directory: keeps its name
+        [join(dir, "file.txt"), "app:/work/renamed.txt"], // to a new name
+        [join(dir, "tree"), "app:/work/tree2"], // a directory to a new name
+      ] as const) {
+        const r = flotilla("cp", src, dest);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      const inside = flotilla("exec", "app", "sh", "-c", "cat /work/file.txt /work/renamed.txt /work/tree2/sub/deep.txt");
+      assert.equal(inside.stdout, "hello\nhello\ndeep\n");
+      mkdirSync(join(dir, "back"));
+      assert.equal(flotilla("cp", "app:/work/tree2", join(dir, "back")).code, 0);
+      assert.equal(flotilla("cp", "app:/work/renamed.txt", join(dir, "back", "r.txt")).code, 0);
+      assert.equal(readFileSync(join(dir, "back", "tree2", "sub", "deep.txt"), "utf8"), "deep\n");
+      assert.equal(readFileSync(join(dir, "back", "r.txt"), "utf8"), "hello\n");
+      const missing = flotilla("cp", "app:/nope", join(dir, "x"));
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /no such file or directory in the container: \/nope/);
+      const both = flotilla("cp", join(dir, "file.txt"), join(dir, "y"));
+      assert.match(both.stderr, /one of the two paths must be SERVICE:PATH/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("wait returns the exit code of the first container of the services to stop", () => {

@@ -2,6 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { parseKeyValues, runRequest } from "../../src/cli/commands/run.js";
 import { humanSize } from "../../src/cli/commands/images.js";
+import { splitServicePath } from "../../src/api/project.js";
 import { oneOffService } from "../../src/runtime/run.js";
 import type { ServiceConfig } from "../../src/spec/model.js";
 
@@ -59,5 +60,14 @@ describe("run: the one-off service", () => {
 describe("images: sizes as Docker prints them", () => {
   test("decimal units, three significant digits", () => {
     assert.deepEqual([0, 999, 1000, 1985472, 141_234_567, 4_257_345_000].map(humanSize), ["0B", "999B", "1kB", "1.99MB", "141MB", "4.26GB"]);
+  });
+});
+
+describe("cp: SERVICE:PATH arguments", () => {
+  test("a service path, a host path", () => {
+    assert.deepEqual(splitServicePath("web:/etc/app.conf"), { service: "web", path: "/etc/app.conf" });
+    assert.deepEqual(splitServicePath("web:"), { service: "web", path: "/" });
+    assert.equal(splitServicePath("./local/file"), undefined);
+    assert.equal(splitServicePath("/abs/path:with-colon"), undefined);
   });
 });

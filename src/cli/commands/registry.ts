@@ -14,6 +14,7 @@ export interface CommandEntry {
 export const commands: readonly CommandEntry[] = [
   { name: "build", summary: "Build or rebuild services", load: async () => (await import("./build.js")).buildCommand },
   { name: "config", summary: "Parse, resolve and render the compose file in canonical format", load: async () => (await import("./config.js")).configCommand },
+  { name: "cp", summary: "Copy files/folders between a service container and the local filesystem", load: async () => (await import("./cp.js")).cpCommand },
   { name: "create", summary: "Creates containers for a service", load: async () => (await import("./create.js")).createCommand },
   { name: "down", summary: "Stop and remove containers, networks", load: async () => (await import("./down.js")).downCommand },
   { name: "exec", summary: "Execute a command in a running container", load: async () => (await import("./exec.js")).execCommand },
