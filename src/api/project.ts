@@ -84,6 +84,15 @@ export interface RunOptions extends OneOffOptions, Pick<OperationBase, "onEvent"
   build?: boolean;
 }
 
+export interface ProjectEvent {
+  time: Date;
+  type: string;
+  action: string;
+  id: string;
+  service: string;
+  attributes: Record<string, string>;
+}
+
 export interface ContainerImage {
   container: string;
   repository: string;
@@ -429,6 +438,18 @@ export class Project {
       .filter((c) => c.labels[Label.oneoff] !== "True" && (!services?.length || services.includes(c.labels[Label.service] ?? "")))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return Promise.all(running.map(async (c) => ({ container: c.name, processes: await engine.top!(c.id) })));
+  }
+
+  /** The engine's container events for this project (of the named services, or all), until `signal` aborts. */
+  async *events(services?: string[], opts: { signal?: AbortSignal } = {}): AsyncIterable<ProjectEvent> {
+    this.#checkServices(services);
+    const engine = await this.engine();
+    for await (const e of engine.events({ labels: { [Label.project]: this.name } }, opts.signal)) {
+      if (e.type !== "container") continue;
+      const service = e.attributes[Label.service] ?? "";
+      if (services?.length && !services.includes(service)) continue;
+      yield { time: new Date(e.time * 1000), type: e.type, action: e.action, id: e.id, service, attributes: e.attributes };
+    }
   }
 
   /** Pause the running containers of the services (all when none named). */

@@ -14,7 +14,7 @@ import type {
   PsOptions,
   UpOptions,
 } from "../runtime/options.js";
-import type { BuildOptions, ContainerImage, PullOptions, RemoveOptions, RunOptions } from "../api/project.js";
+import type { BuildOptions, ContainerImage, ProjectEvent, PullOptions, RemoveOptions, RunOptions } from "../api/project.js";
 import type { OneOffResult } from "../runtime/run.js";
 import type { ListProjectsOptions, ProjectSummary } from "../runtime/ps.js";
 
@@ -73,6 +73,7 @@ export interface CliProject {
   wait?(services: string[], opts?: { signal?: AbortSignal }): Promise<{ container: string; exitCode: number }>;
   images?(services?: string[]): Promise<ContainerImage[]>;
   cp?(source: string, dest: string, opts?: { index?: number }): Promise<void>;
+  events?(services?: string[], opts?: { signal?: AbortSignal }): AsyncIterable<ProjectEvent>;
   top?(services?: string[]): Promise<{ container: string; processes: { titles: string[]; processes: string[][] } }[]>;
 }
 

@@ -36,6 +36,7 @@ export async function openLibraryProject(options: OpenOptions): Promise<CliProje
     wait: (s, o) => project.wait(s, o),
     images: (s) => project.images(s),
     cp: (a, b, o) => project.cp(a, b, o),
+    events: (s, o) => project.events(s, o),
     top: (s) => project.top(s),
   };
   return cli;

@@ -1,6 +1,6 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -101,6 +101,26 @@ describe("scale, pause/unpause, wait (CLI)", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test("events streams the project's container events until Ctrl-C", async () => {
+    const child = spawn(process.execPath, [bin, ...base, "events", "--json", "app"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // the subscription is open
+      assert.equal(flotilla("restart", "app").code, 0);
+      for (let i = 0; i < 50 && !/"action":"start"/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      child.kill("SIGINT");
+    }
+    assert.equal(await closed, 0);
+    const events = out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; action: string; service: string; id: string; time: string });
+    assert.ok(events.length > 0, "no events");
+    assert.ok(events.every((e) => e.type === "container" && e.service === "app"), out);
+    assert.ok(events.some((e) => e.action === "start"), out);
+    assert.ok(!Number.isNaN(Date.parse(events[0]!.time)));
   });
 
   test("wait returns the exit code of the first container of the services to stop", () => {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { parseKeyValues, runRequest } from "../../src/cli/commands/run.js";
 import { humanSize } from "../../src/cli/commands/images.js";
 import { splitServicePath } from "../../src/api/project.js";
+import { formatEvent } from "../../src/cli/commands/events.js";
 import { oneOffService } from "../../src/runtime/run.js";
 import type { ServiceConfig } from "../../src/spec/model.js";
 
@@ -69,5 +70,13 @@ describe("cp: SERVICE:PATH arguments", () => {
     assert.deepEqual(splitServicePath("web:"), { service: "web", path: "/" });
     assert.equal(splitServicePath("./local/file"), undefined);
     assert.equal(splitServicePath("/abs/path:with-colon"), undefined);
+  });
+});
+
+describe("events: Compose's text line", () => {
+  test("time, type, action, id, then the attributes without compose labels, sorted", () => {
+    const e = { time: new Date("2026-01-02T03:04:05.678Z"), type: "container", action: "start", id: "abc", service: "web", attributes: { name: "p-web-1", image: "busybox", "com.docker.compose.project": "p" } };
+    assert.equal(formatEvent(e, false), "2026-01-02T03:04:05.678Z container start abc (image=busybox, name=p-web-1)\n");
+    assert.deepEqual(JSON.parse(formatEvent(e, true)), { time: "2026-01-02T03:04:05.678Z", type: "container", action: "start", id: "abc", service: "web", attributes: e.attributes });
   });
 });

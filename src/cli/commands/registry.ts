@@ -17,6 +17,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "cp", summary: "Copy files/folders between a service container and the local filesystem", load: async () => (await import("./cp.js")).cpCommand },
   { name: "create", summary: "Creates containers for a service", load: async () => (await import("./create.js")).createCommand },
   { name: "down", summary: "Stop and remove containers, networks", load: async () => (await import("./down.js")).downCommand },
+  { name: "events", summary: "Receive real time events from containers", load: async () => (await import("./events.js")).eventsCommand },
   { name: "exec", summary: "Execute a command in a running container", load: async () => (await import("./exec.js")).execCommand },
   { name: "images", summary: "List images used by the created containers", load: async () => (await import("./images.js")).imagesCommand },
   { name: "kill", summary: "Force stop service containers", load: async () => (await import("./kill.js")).killCommand },
