@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { FlotillaError, isFlotillaError } from "../errors.js";
-import type { Engine, ExecOptions, ExecResult, ProcessList } from "../runtime/engine.js";
+import type { ContainerStats, Engine, ExecOptions, ExecResult, ProcessList } from "../runtime/engine.js";
 import type { LoadOptions } from "../spec/options.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
 import type { ContainerStatus, DownOptions, LogLine, LogsOptions, OperationBase, PsOptions, PullMode, UpOptions } from "../runtime/options.js";
@@ -427,6 +427,17 @@ export class Project {
         };
       }),
     );
+  }
+
+  /** One resource-usage sample of each running container of the services (or all), for `stats`. */
+  async stats(services?: string[]): Promise<{ id: string; container: string; stats: ContainerStats }[]> {
+    this.#checkServices(services);
+    const engine = await this.engine();
+    if (!engine.stats) throw new FlotillaError("ENGINE", "this engine cannot report container resource usage");
+    const running = (await engine.listContainers({ labels: { [Label.project]: this.name } }))
+      .filter((c) => c.labels[Label.oneoff] !== "True" && (!services?.length || services.includes(c.labels[Label.service] ?? "")))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return Promise.all(running.map(async (c) => ({ id: c.id, container: c.name, stats: await engine.stats!(c.id) })));
   }
 
   /** The processes of each running container of the services (or all), for `top`. */

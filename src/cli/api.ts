@@ -16,6 +16,7 @@ import type {
 } from "../runtime/options.js";
 import type { BuildOptions, ContainerImage, ProjectEvent, PullOptions, RemoveOptions, RunOptions } from "../api/project.js";
 import type { OneOffResult } from "../runtime/run.js";
+import type { ContainerStats } from "../runtime/engine.js";
 import type { ListProjectsOptions, ProjectSummary } from "../runtime/ps.js";
 
 export type { BuildOptions, ListProjectsOptions, OneOffResult, ProjectSummary, PullOptions, RemoveOptions, RunOptions };
@@ -72,6 +73,7 @@ export interface CliProject {
   unpause?(services?: string[], opts?: OperationBase): Promise<string[]>;
   wait?(services: string[], opts?: { signal?: AbortSignal }): Promise<{ container: string; exitCode: number }>;
   images?(services?: string[]): Promise<ContainerImage[]>;
+  stats?(services?: string[]): Promise<{ id: string; container: string; stats: ContainerStats }[]>;
   cp?(source: string, dest: string, opts?: { index?: number }): Promise<void>;
   events?(services?: string[], opts?: { signal?: AbortSignal }): AsyncIterable<ProjectEvent>;
   top?(services?: string[]): Promise<{ container: string; processes: { titles: string[]; processes: string[][] } }[]>;

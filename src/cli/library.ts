@@ -35,6 +35,7 @@ export async function openLibraryProject(options: OpenOptions): Promise<CliProje
     unpause: (s, o) => project.unpause(s, o),
     wait: (s, o) => project.wait(s, o),
     images: (s) => project.images(s),
+    stats: (s) => project.stats(s),
     cp: (a, b, o) => project.cp(a, b, o),
     events: (s, o) => project.events(s, o),
     top: (s) => project.top(s),

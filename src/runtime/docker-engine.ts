@@ -21,6 +21,7 @@ import type {
   EngineInfo,
   ExecOptions,
   ExecResult,
+  ContainerStats,
   ProcessList,
   TtySize,
   ImageInfo,
@@ -483,6 +484,35 @@ async function feedStdin(stream: Duplex, input: AsyncIterable<Buffer | string>, 
   if (!stop.aborted && !stream.destroyed && !stream.writableEnded) stream.end();
 }
 
+/** Docker's stats document → the figures `docker stats` prints (its CPU and memory formulas). */
+export function containerStats(st: Json): ContainerStats {
+  const cpu: Json = st["cpu_stats"] ?? {};
+  const pre: Json = st["precpu_stats"] ?? {};
+  const cpuDelta = Number(cpu["cpu_usage"]?.["total_usage"] ?? 0) - Number(pre["cpu_usage"]?.["total_usage"] ?? 0);
+  const systemDelta = Number(cpu["system_cpu_usage"] ?? 0) - Number(pre["system_cpu_usage"] ?? 0);
+  const cpus = Number(cpu["online_cpus"] ?? (cpu["cpu_usage"]?.["percpu_usage"] as unknown[] | undefined)?.length ?? 1) || 1;
+  const cpuPercent = cpuDelta > 0 && systemDelta > 0 ? (cpuDelta / systemDelta) * cpus * 100 : 0;
+  const mem: Json = st["memory_stats"] ?? {};
+  const memStats: Json = mem["stats"] ?? {};
+  // The page cache is not the container's: cgroup v1 reports it as total_inactive_file/cache, v2 as inactive_file.
+  const cache = Number(memStats["total_inactive_file"] ?? memStats["inactive_file"] ?? memStats["cache"] ?? 0);
+  const usage = Math.max(0, Number(mem["usage"] ?? 0) - cache);
+  let rx = 0;
+  let tx = 0;
+  for (const n of Object.values((st["networks"] ?? {}) as Record<string, Json>)) {
+    rx += Number(n["rx_bytes"] ?? 0);
+    tx += Number(n["tx_bytes"] ?? 0);
+  }
+  let read = 0;
+  let write = 0;
+  for (const e of (st["blkio_stats"]?.["io_service_bytes_recursive"] ?? []) as Json[]) {
+    const op = String(e["op"] ?? "").toLowerCase();
+    if (op === "read") read += Number(e["value"] ?? 0);
+    if (op === "write") write += Number(e["value"] ?? 0);
+  }
+  return { cpuPercent, memoryUsage: usage, memoryLimit: Number(mem["limit"] ?? 0), networkRx: rx, networkTx: tx, blockRead: read, blockWrite: write, pids: Number(st["pids_stats"]?.["current"] ?? 0) };
+}
+
 export class DockerEngine implements Engine {
   readonly endpoint: EndpointConfig;
   readonly docker: Docker;
@@ -893,6 +923,16 @@ export class DockerEngine implements Engine {
     } catch (e) {
       throw this.#fail(e, `exec in container ${id} failed`);
     }
+  }
+
+  async stats(id: string): Promise<ContainerStats> {
+    let st: Json;
+    try {
+      st = (await this.docker.getContainer(id).stats({ stream: false })) as unknown as Json;
+    } catch (e) {
+      throw this.#fail(e, `cannot read the resource usage of container ${id}`);
+    }
+    return containerStats(st);
   }
 
   async top(id: string): Promise<ProcessList> {

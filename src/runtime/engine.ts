@@ -169,6 +169,19 @@ export interface ImageInfo {
   size?: number;
 }
 
+/** One resource-usage sample of a container, as `docker stats` shows it. */
+export interface ContainerStats {
+  /** Percent of one CPU × the number of CPUs (as Docker computes it). */
+  cpuPercent: number;
+  memoryUsage: number;
+  memoryLimit: number;
+  networkRx: number;
+  networkTx: number;
+  blockRead: number;
+  blockWrite: number;
+  pids: number;
+}
+
 /** The processes of a container, as `ps` inside it shows them. */
 export interface ProcessList {
   titles: string[];
@@ -292,6 +305,8 @@ export interface Engine {
   getArchive?(id: string, path: string): Promise<Readable>;
   /** Whether `path` exists in the container and is a directory (undefined: it does not exist). Optional. */
   statPath?(id: string, path: string): Promise<{ isDirectory: boolean } | undefined>;
+  /** One resource-usage sample of a running container (`stats`). Optional. */
+  stats?(id: string): Promise<ContainerStats>;
   /** The processes running in a container (`top`). Optional. */
   top?(id: string): Promise<ProcessList>;
   /** Resize the TTY of a running container created with `Tty: true`. Optional. */

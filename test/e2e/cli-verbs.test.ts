@@ -123,6 +123,16 @@ describe("scale, pause/unpause, wait (CLI)", () => {
     assert.ok(!Number.isNaN(Date.parse(events[0]!.time)));
   });
 
+  test("stats --no-stream samples the running containers once", () => {
+    const r = flotilla("stats", "--no-stream", "--format", "json", "app");
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { Name: string; PIDs: string; MemUsage: string; CPUPerc: string });
+    assert.deepEqual(rows.map((x) => x.Name), [`${project}-app-1`]);
+    assert.ok(Number(rows[0]!.PIDs) >= 1);
+    assert.match(rows[0]!.MemUsage, /^[0-9.]+[KMG]?i?B \/ [0-9.]+[KMGT]iB$/);
+    assert.match(rows[0]!.CPUPerc, /^\d+\.\d\d%$/);
+  });
+
   test("wait returns the exit code of the first container of the services to stop", () => {
     assert.equal(flotilla("up", "-d", "job").code, 0);
     const w = flotilla("wait", "job");

@@ -4,6 +4,8 @@ import { parseKeyValues, runRequest } from "../../src/cli/commands/run.js";
 import { humanSize } from "../../src/cli/commands/images.js";
 import { splitServicePath } from "../../src/api/project.js";
 import { formatEvent } from "../../src/cli/commands/events.js";
+import { binarySize } from "../../src/cli/commands/stats.js";
+import { containerStats } from "../../src/runtime/docker-engine.js";
 import { oneOffService } from "../../src/runtime/run.js";
 import type { ServiceConfig } from "../../src/spec/model.js";
 
@@ -78,5 +80,23 @@ describe("events: Compose's text line", () => {
     const e = { time: new Date("2026-01-02T03:04:05.678Z"), type: "container", action: "start", id: "abc", service: "web", attributes: { name: "p-web-1", image: "busybox", "com.docker.compose.project": "p" } };
     assert.equal(formatEvent(e, false), "2026-01-02T03:04:05.678Z container start abc (image=busybox, name=p-web-1)\n");
     assert.deepEqual(JSON.parse(formatEvent(e, true)), { time: "2026-01-02T03:04:05.678Z", type: "container", action: "start", id: "abc", service: "web", attributes: e.attributes });
+  });
+});
+
+describe("stats: Docker's formulas and units", () => {
+  test("CPU % from the two samples, memory without the page cache, summed network and block I/O", () => {
+    const s = containerStats({
+      cpu_stats: { cpu_usage: { total_usage: 3_000_000 }, system_cpu_usage: 20_000_000, online_cpus: 2 },
+      precpu_stats: { cpu_usage: { total_usage: 1_000_000 }, system_cpu_usage: 10_000_000 },
+      memory_stats: { usage: 10_000, limit: 100_000, stats: { inactive_file: 2_000 } },
+      networks: { eth0: { rx_bytes: 100, tx_bytes: 50 }, eth1: { rx_bytes: 1, tx_bytes: 2 } },
+      blkio_stats: { io_service_bytes_recursive: [{ op: "Read", value: 7 }, { op: "Write", value: 9 }, { op: "Read", value: 3 }] },
+      pids_stats: { current: 4 },
+    });
+    assert.deepEqual(s, { cpuPercent: 40, memoryUsage: 8_000, memoryLimit: 100_000, networkRx: 101, networkTx: 52, blockRead: 10, blockWrite: 9, pids: 4 });
+  });
+
+  test("binary sizes like docker stats", () => {
+    assert.deepEqual([512, 753_664, 25_275_000_000].map(binarySize), ["512B", "736KiB", "23.54GiB"]);
   });
 });

@@ -32,6 +32,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "run", summary: "Run a one-off command on a service", load: async () => (await import("./run.js")).runCommand },
   { name: "scale", summary: "Scale services", load: async () => (await import("./scale.js")).scaleCommand },
   { name: "start", summary: "Start services", load: async () => (await import("./start.js")).startCommand },
+  { name: "stats", summary: "Display a live stream of container(s) resource usage statistics", load: async () => (await import("./stats.js")).statsCommand },
   { name: "stop", summary: "Stop services", load: async () => (await import("./stop.js")).stopCommand },
   { name: "top", summary: "Display the running processes", load: async () => (await import("./top.js")).topCommand },
   { name: "unpause", summary: "Unpause services", load: async () => (await import("./pause.js")).unpauseCommand },
