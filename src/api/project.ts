@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { FlotillaError, isFlotillaError } from "../errors.js";
-import type { ContainerStats, Engine, ExecOptions, ExecResult, ProcessList } from "../runtime/engine.js";
+import type { ContainerStats, ContainerSummary, Engine, ExecOptions, ExecResult, ProcessList } from "../runtime/engine.js";
 import type { LoadOptions } from "../spec/options.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
 import type { ContainerStatus, DownOptions, LogLine, LogsOptions, OperationBase, PsOptions, PullMode, UpOptions } from "../runtime/options.js";
@@ -405,13 +405,19 @@ export class Project {
     }
   }
 
+  /** The project's service containers (not one-offs) of the named services, or all; by name. `all`: stopped ones too. */
+  async #serviceContainers(engine: Engine, services: string[] | undefined, all: boolean): Promise<ContainerSummary[]> {
+    const list = await engine.listContainers({ labels: { [Label.project]: this.name }, all });
+    return list
+      .filter((c) => c.labels[Label.oneoff] !== "True" && (!services?.length || services.includes(c.labels[Label.service] ?? "")))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
   /** The images of the project's containers (of the named services, or all), as `images` lists them. */
   async images(services?: string[]): Promise<ContainerImage[]> {
     this.#checkServices(services);
     const engine = await this.engine();
-    const containers = (await engine.listContainers({ labels: { [Label.project]: this.name }, all: true }))
-      .filter((c) => c.labels[Label.oneoff] !== "True" && (!services?.length || services.includes(c.labels[Label.service] ?? "")))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const containers = await this.#serviceContainers(engine, services, true);
     return Promise.all(
       containers.map(async (c) => {
         const info = await engine.inspectImage(c.imageId || c.image);
@@ -434,9 +440,7 @@ export class Project {
     this.#checkServices(services);
     const engine = await this.engine();
     if (!engine.stats) throw new FlotillaError("ENGINE", "this engine cannot report container resource usage");
-    const running = (await engine.listContainers({ labels: { [Label.project]: this.name } }))
-      .filter((c) => c.labels[Label.oneoff] !== "True" && (!services?.length || services.includes(c.labels[Label.service] ?? "")))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const running = await this.#serviceContainers(engine, services, false);
     return Promise.all(running.map(async (c) => ({ id: c.id, container: c.name, stats: await engine.stats!(c.id) })));
   }
 
@@ -445,9 +449,7 @@ export class Project {
     this.#checkServices(services);
     const engine = await this.engine();
     if (!engine.top) throw new FlotillaError("ENGINE", "this engine cannot list container processes");
-    const running = (await engine.listContainers({ labels: { [Label.project]: this.name } }))
-      .filter((c) => c.labels[Label.oneoff] !== "True" && (!services?.length || services.includes(c.labels[Label.service] ?? "")))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const running = await this.#serviceContainers(engine, services, false);
     return Promise.all(running.map(async (c) => ({ container: c.name, processes: await engine.top!(c.id) })));
   }
 
