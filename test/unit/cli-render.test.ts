@@ -92,4 +92,21 @@ describe("tables", () => {
     const table = await renderPs([row], psRequest([], {}));
     assert.match(table, /127\.0\.0\.1:8080->80\/tcp/);
   });
+
+  test("ps --format with a Go template: fields, json, a table with headers, \\t; unsupported parts refused", async () => {
+    const row = {
+      ID: "abc", Name: "demo-web-1", Names: "demo-web-1", Image: "img", Command: "sh", Project: "demo", Service: "web",
+      CreatedAt: "", RunningFor: "1 second ago", State: "running", Status: "Up 1 second", Health: "", ExitCode: 0,
+      Publishers: [{ URL: "127.0.0.1", TargetPort: 80, PublishedPort: 8080, Protocol: "tcp" }], Ports: "", Labels: "",
+      LocalVolumes: "0", Mounts: "", Networks: "demo_default", Size: "0B", Number: 1,
+    } satisfies ContainerStatus;
+    assert.equal(await renderPs([row], psRequest([], { format: "{{.Name}}: {{.State}} {{json .ExitCode}}" })), "demo-web-1: running 0\n");
+    assert.equal(
+      await renderPs([row], psRequest([], { format: "table {{.ID}}\\t{{.Name}}\\t{{.RunningFor}}" })),
+      "CONTAINER ID   NAME         CREATED\nabc            demo-web-1   1 second ago\n",
+    );
+    assert.equal(await renderPs([row], psRequest([], { format: "{{json .Publishers}}" })), '[{"URL":"127.0.0.1","TargetPort":80,"PublishedPort":8080,"Protocol":"tcp"}]\n');
+    assert.throws(() => psRequest([], { format: "{{range .Publishers}}x{{end}}" }), /only \{\{\.Field\}\} and \{\{json \.Field\}\} are supported/);
+    await assert.rejects(renderPs([row], psRequest([], { format: "{{.Nope}}" })), /unknown field "Nope"/);
+  });
 });

@@ -21,7 +21,8 @@ const STATES = ["paused", "restarting", "removing", "running", "dead", "created"
 
 export interface PsRequest {
   options: PsOptions;
-  output: "table" | "json" | "quiet" | "services";
+  output: "table" | "json" | "quiet" | "services" | "template";
+  template?: PsTemplate;
 }
 
 export function psRequest(services: string[], flags: PsFlags): PsRequest {
@@ -34,8 +35,9 @@ export function psRequest(services: string[], flags: PsFlags): PsRequest {
   for (const s of statuses) {
     if (!STATES.includes(s)) throw new UsageError(`invalid status "${s}": expected one of ${STATES.join(", ")}`);
   }
-  const format = (flags.format ?? "table").toLowerCase();
-  if (format !== "table" && format !== "json") throw new UsageError(`invalid --format "${flags.format}": expected table or json`);
+  const raw = flags.format ?? "table";
+  const format = raw.toLowerCase();
+  const template = format !== "table" && format !== "json" ? parseTemplate(raw) : undefined;
   if (flags.quiet && flags.services) throw new UsageError("--quiet and --services cannot be combined");
   const options: PsOptions = {};
   if (services.length > 0) options.services = services;
@@ -43,7 +45,49 @@ export function psRequest(services: string[], flags: PsFlags): PsRequest {
   if (flags.all || statuses.some((s) => s !== "running")) options.all = true;
   if (statuses.length > 0) options.status = statuses;
   if (flags.orphans === false) options.orphans = false;
+  if (template && !flags.quiet && !flags.services) return { options, output: "template", template };
   return { options, output: flags.quiet ? "quiet" : flags.services ? "services" : format === "json" ? "json" : "table" };
+}
+
+/** A `--format` Go template, in the subset Flotilla reads: `{{.Field}}`, `{{json .Field}}`, a `table ` prefix, `\t`. */
+export interface PsTemplate {
+  table: boolean;
+  /** Columns (split at tabs); each a list of literal text and field references. */
+  columns: { text?: string; field?: string; json?: boolean }[][];
+}
+
+const TEMPLATE_HEADERS: Record<string, string> = { ID: "CONTAINER ID", RunningFor: "CREATED", LocalVolumes: "LOCAL VOLUMES" };
+
+export function parseTemplate(format: string): PsTemplate {
+  let body = format.replace(/\\t/g, "\t");
+  const table = body.startsWith("table ");
+  if (table) body = body.slice("table ".length);
+  const columns = body.split("\t").map((col) => {
+    const parts: PsTemplate["columns"][number] = [];
+    let last = 0;
+    for (const m of col.matchAll(/\{\{\s*(.*?)\s*\}\}/g)) {
+      if (m.index! > last) parts.push({ text: col.slice(last, m.index) });
+      const ref = /^(json\s+)?\.([A-Za-z]+)$/.exec(m[1]!);
+      if (!ref) throw new UsageError(`unsupported --format template "{{${m[1]}}}": only {{.Field}} and {{json .Field}} are supported`, "or use --format json");
+      parts.push({ field: ref[2]!, json: ref[1] !== undefined });
+      last = m.index! + m[0].length;
+    }
+    if (last < col.length) parts.push({ text: col.slice(last) });
+    return parts;
+  });
+  return { table, columns };
+}
+
+function fill(parts: PsTemplate["columns"][number], row: ContainerStatus): string {
+  return parts
+    .map((p) => {
+      if (p.text !== undefined) return p.text;
+      const record = row as unknown as Record<string, unknown>;
+      if (!(p.field! in record)) throw new UsageError(`--format: unknown field "${p.field}"`, `fields: ${Object.keys(record).join(", ")}`);
+      const v = record[p.field!];
+      return p.json ? JSON.stringify(v) : typeof v === "string" ? v : v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
+    })
+    .join("");
 }
 
 function ports(c: ContainerStatus): string {
@@ -73,6 +117,14 @@ export async function renderPs(rows: ContainerStatus[], req: PsRequest, noTrunc 
     case "json":
       // JSON Lines, like `docker compose ps --format json`.
       return rows.map((r) => `${JSON.stringify(r)}\n`).join("");
+    case "template": {
+      const t = req.template!;
+      const lines = rows.map((r) => t.columns.map((c) => fill(c, r)));
+      if (!t.table) return lines.map((cells) => `${cells.join("\t")}\n`).join("");
+      const headers = t.columns.map((c) => c.filter((p) => p.field).map((p) => TEMPLATE_HEADERS[p.field!] ?? p.field!.replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase()).join(" "));
+      const { renderTable } = await import("../render/table.js");
+      return renderTable(headers, lines);
+    }
     case "table": {
       const { renderTable } = await import("../render/table.js");
       return renderTable(
@@ -95,7 +147,7 @@ export const psCommand: CommandModule = {
       .option("--services", "Display services")
       .option("--status <status>", "Filter services by status (repeatable)", collect)
       .option("--filter <filter>", "Filter services by a property (status=STATUS)", collect)
-      .option("--format <format>", "Format the output: table or json", "table")
+      .option("--format <format>", "Format the output: table, json, or a template such as \"{{.Name}} {{.State}}\"", "table")
       .option("--no-trunc", "Don't truncate output")
       .option("--orphans", "Include orphaned services (default true)")
       .action(
