@@ -24,12 +24,12 @@ describe("networks on the real engine", () => {
     assert.equal((await get("api", "web")).stdout.trim(), "front");
     assert.equal((await get("api", "db")).stdout.trim(), "back");
     assert.equal((await get("api", "database")).stdout.trim(), "back");
-    assert.equal((await get("api", "172.31.250.10")).stdout.trim(), "back");
+    assert.equal((await get("api", "10.213.250.10")).stdout.trim(), "back");
 
     // web and db share no network: neither the name nor the address of db is reachable from web
     const byName = await get("web", "db");
     assert.notEqual(byName.exitCode, 0, `web reached db by name: ${byName.stdout}`);
-    const byAddress = await get("web", "172.31.250.10");
+    const byAddress = await get("web", "10.213.250.10");
     assert.notEqual(byAddress.exitCode, 0, `web reached db's address: ${byAddress.stdout}`);
 
     const engine = await p.engine();
