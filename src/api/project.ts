@@ -390,8 +390,8 @@ export class Project {
   async wait(services: string[], opts: { signal?: AbortSignal } = {}): Promise<{ container: string; exitCode: number }> {
     this.#checkServices(services);
     const engine = await this.engine();
-    const list = await engine.listContainers({ labels: { [Label.project]: this.name }, all: true });
-    const targets = list.filter((c) => c.labels[Label.oneoff] !== "True" && services.includes(c.labels[Label.service] ?? ""));
+    // No service named is nothing to wait for (the helper would read it as "all").
+    const targets = services.length > 0 ? await this.#serviceContainers(engine, services, true) : [];
     if (targets.length === 0) throw new FlotillaError("NO_SUCH_SERVICE", `no containers for service(s): ${services.join(", ")}`, { hint: "create them first with `up`" });
     // Each wait ends when its container stops; the first one decides, the others are cancelled.
     const stop = new AbortController();

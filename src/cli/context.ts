@@ -16,6 +16,20 @@ import {
 import type { CliIO } from "./io.js";
 import type { Reporter } from "./render/reporter.js";
 import { StringDecoder } from "node:string_decoder";
+import { isFlotillaError } from "../errors.js";
+
+/** See CliContext.containerIO. */
+export interface ContainerIO {
+  options: {
+    tty: boolean;
+    onOutput: (chunk: { stream: "stdout" | "stderr"; data: Buffer }) => void;
+    stdin?: AsyncIterable<Buffer>;
+    ttySize?: { rows: number; cols: number };
+    onResizable?: (resize: (size: { rows: number; cols: number }) => void) => void;
+  };
+  raw(): void;
+  restore(): void;
+}
 
 export class CliContext {
   private cachedGlobals: GlobalOptions | undefined;
@@ -73,6 +87,39 @@ export class CliContext {
       const text = decoders[chunk.stream].write(chunk.data);
       if (text) (chunk.stream === "stdout" ? this.out(text) : this.err(text));
     };
+  }
+
+  /**
+   * How a container command (`exec`, `run`) meets the user: its output streamed to ours; at a
+   * terminal (unless `tty` is off) a TTY fed raw keystrokes and resized with the window; else
+   * piped stdin. `interactive: false` passes no stdin. Call `raw()` when the command starts and
+   * `restore()` when it ends (idempotent).
+   */
+  containerIO(want: { tty: boolean; interactive: boolean }): ContainerIO {
+    const term = want.tty && want.interactive ? this.io.terminal?.() : undefined;
+    const stdin = !want.interactive ? undefined : term ? term.input : this.io.pipedStdin?.();
+    let unsubscribe = (): void => {};
+    const options: ContainerIO["options"] = { tty: term !== undefined, onOutput: this.outputSink() };
+    if (stdin) options.stdin = stdin;
+    if (term) {
+      options.ttySize = term.size();
+      options.onResizable = (resize) => {
+        unsubscribe = term.onResize(() => resize(term.size()));
+      };
+    }
+    return {
+      options,
+      raw: () => term?.setRaw(true),
+      restore: () => {
+        unsubscribe();
+        term?.setRaw(false);
+      },
+    };
+  }
+
+  /** The error ends a command the user interrupted (Ctrl-C): exit 130, not an error message. */
+  interrupted(err: unknown): boolean {
+    return this.signal.aborted && isFlotillaError(err) && err.code === "ABORTED";
   }
 
   warn(message: string): void {

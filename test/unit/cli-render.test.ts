@@ -77,13 +77,14 @@ describe("tables", () => {
     assert.equal(t, "NAME         STATUS\ndemo-web-1   Up 2 seconds\nx            Exited (0)\n");
   });
 
+  const row = {
+    ID: "abc", Name: "demo-web-1", Names: "demo-web-1", Image: "img", Command: "sh", Project: "demo", Service: "web",
+    CreatedAt: "", RunningFor: "1 second ago", State: "running", Status: "Up 1 second", Health: "", ExitCode: 0,
+    Publishers: [{ URL: "127.0.0.1", TargetPort: 80, PublishedPort: 8080, Protocol: "tcp" }], Ports: "", Labels: "",
+    LocalVolumes: "0", Mounts: "", Networks: "demo_default", Size: "0B", Number: 1,
+  } satisfies ContainerStatus;
+
   test("ps --format json is JSON Lines; -q prints IDs", async () => {
-    const row = {
-      ID: "abc", Name: "demo-web-1", Names: "demo-web-1", Image: "img", Command: "sh", Project: "demo", Service: "web",
-      CreatedAt: "", RunningFor: "1 second ago", State: "running", Status: "Up 1 second", Health: "", ExitCode: 0,
-      Publishers: [{ URL: "127.0.0.1", TargetPort: 80, PublishedPort: 8080, Protocol: "tcp" }], Ports: "", Labels: "",
-      LocalVolumes: "0", Mounts: "", Networks: "demo_default", Size: "0B", Number: 1,
-    } satisfies ContainerStatus;
     const json = await renderPs([row, { ...row, ID: "def", Name: "demo-web-2", Number: 2 }], psRequest([], { format: "json" }));
     const lines = json.trimEnd().split("\n");
     assert.equal(lines.length, 2);
@@ -94,12 +95,6 @@ describe("tables", () => {
   });
 
   test("ps --format with a Go template: fields, json, a table with headers, \\t; unsupported parts refused", async () => {
-    const row = {
-      ID: "abc", Name: "demo-web-1", Names: "demo-web-1", Image: "img", Command: "sh", Project: "demo", Service: "web",
-      CreatedAt: "", RunningFor: "1 second ago", State: "running", Status: "Up 1 second", Health: "", ExitCode: 0,
-      Publishers: [{ URL: "127.0.0.1", TargetPort: 80, PublishedPort: 8080, Protocol: "tcp" }], Ports: "", Labels: "",
-      LocalVolumes: "0", Mounts: "", Networks: "demo_default", Size: "0B", Number: 1,
-    } satisfies ContainerStatus;
     assert.equal(await renderPs([row], psRequest([], { format: "{{.Name}}: {{.State}} {{json .ExitCode}}" })), "demo-web-1: running 0\n");
     assert.equal(
       await renderPs([row], psRequest([], { format: "table {{.ID}}\\t{{.Name}}\\t{{.RunningFor}}" })),

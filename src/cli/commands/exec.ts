@@ -1,6 +1,5 @@
 /** `flotilla exec SERVICE CMD...`: run a command in a running service container (non-interactive). */
 import type { Command } from "commander";
-import { isFlotillaError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { collect, parseNonNegativeInt } from "../usage.js";
 import { exitAction, type CommandModule } from "./command.js";
@@ -37,34 +36,25 @@ export const execCommand: CommandModule = {
         exitAction(ctx, async (service: string, command: string[], flags: ExecFlags) => {
           const index = parseNonNegativeInt("--index", flags.index);
           const project = await ctx.project();
-          // Output is streamed as the command writes it; piped stdin is passed on (then closed);
-          // Ctrl-C ends the exec (exit 130).
-          // A TTY when the user is at a terminal (unless -T): keystrokes go raw to the command.
-          const term = flags.tty === false || flags.interactive === false ? undefined : ctx.io.terminal?.();
-          const stdin = flags.interactive === false ? undefined : term ? term.input : ctx.io.pipedStdin?.();
-          term?.setRaw(true);
-          let unsubscribe = (): void => {};
+          // Output is streamed as the command writes it; piped stdin is passed on (then closed); at a
+          // terminal (unless -T) a TTY gets raw keystrokes. Ctrl-C ends the exec (exit 130).
+          const io = ctx.containerIO({ tty: flags.tty !== false, interactive: flags.interactive !== false });
+          io.raw();
           const result = await project
             .exec(service, command, {
-            index,
-            tty: term !== undefined,
-            ...(term ? { ttySize: term.size(), onResizable: (resize) => (unsubscribe = term.onResize(() => resize(term.size()))) } : {}),
-            signal: ctx.signal,
-            onOutput: ctx.outputSink(),
-            ...(stdin ? { stdin } : {}),
-            ...(flags.env ? { env: flags.env } : {}),
-            ...(flags.user ? { user: flags.user } : {}),
-            ...(flags.workdir ? { workingDir: flags.workdir } : {}),
-            ...(flags.privileged ? { privileged: true } : {}),
-          })
+              index,
+              ...io.options,
+              signal: ctx.signal,
+              ...(flags.env ? { env: flags.env } : {}),
+              ...(flags.user ? { user: flags.user } : {}),
+              ...(flags.workdir ? { workingDir: flags.workdir } : {}),
+              ...(flags.privileged ? { privileged: true } : {}),
+            })
             .catch((err: unknown) => {
-              if (ctx.signal.aborted && isFlotillaError(err) && err.code === "ABORTED") return { exitCode: 130 };
+              if (ctx.interrupted(err)) return { exitCode: 130 };
               throw err;
             })
-            .finally(() => {
-              unsubscribe();
-              term?.setRaw(false);
-            });
+            .finally(() => io.restore());
           return result.exitCode;
         }),
       );

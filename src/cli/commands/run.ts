@@ -1,6 +1,6 @@
 /** `flotilla run SERVICE [COMMAND...]`: a one-off container of a service (non-interactive). */
 import { Option, type Command } from "commander";
-import { isFlotillaError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import type { PullMode } from "../../runtime/options.js";
 import type { RunOptions } from "../api.js";
 import type { CliContext } from "../context.js";
@@ -95,10 +95,8 @@ export const runCommand: CommandModule = {
           const req = runRequest(service, command, flags, ctx.io.env);
           const project = await ctx.project();
           if (!project.run) throw new UsageError("run needs a compose file (no project to run from)");
-          // A TTY when the user is at a terminal (unless -T): keystrokes go raw to the command.
-          const term = flags.TTY === false || flags.interactive === false || req.detach ? undefined : ctx.io.terminal?.();
-          const stdin = flags.interactive === false || req.detach ? undefined : term ? term.input : ctx.io.pipedStdin?.();
-          let unsubscribe = (): void => {};
+          // Output streamed; piped stdin passed on; at a terminal (unless -T) a TTY with raw keystrokes.
+          const io = ctx.containerIO({ tty: flags.TTY !== false, interactive: flags.interactive !== false && !req.detach });
           // The progress display covers the preparation only: it is closed before the command's output.
           const reporter = await ctx.reporter("Running");
           let open = true;
@@ -112,16 +110,13 @@ export const runCommand: CommandModule = {
               ...req,
               onEvent: flags.quietPull ? withoutPullProgress(reporter.onEvent) : reporter.onEvent,
               signal: ctx.signal,
+              ...io.options,
               onStarted: async () => {
                 await close(false);
-                term?.setRaw(true);
+                io.raw();
               },
-              onOutput: ctx.outputSink(),
-              ...(stdin ? { stdin } : {}),
-              ...(term ? { tty: true, ttySize: term.size(), onResizable: (resize) => (unsubscribe = term.onResize(() => resize(term.size()))) } : {}),
             });
-            unsubscribe();
-            term?.setRaw(false);
+            io.restore();
             if (req.detach) {
               ctx.out(`${result.name}\n`);
               return 0;
@@ -129,9 +124,8 @@ export const runCommand: CommandModule = {
             return result.exitCode ?? 0;
           } catch (err) {
             await close(true);
-            unsubscribe();
-            term?.setRaw(false);
-            if (ctx.signal.aborted && isFlotillaError(err) && err.code === "ABORTED") return 130;
+            io.restore();
+            if (ctx.interrupted(err)) return 130;
             throw err;
           }
         }),
