@@ -467,6 +467,8 @@ export async function applyUp(project: LoadedProject, plan: Plan, engine: Engine
           }),
         ),
       );
+      // Up-to-date containers are reported like Compose does (` Container x  Running`), so a no-op up is not silent.
+      for (const a of actions) if (a.kind === "noop") res("container", a.target, "Running", s);
       if (toStart.length > 0 || actions.some((a) => a.kind === "noop")) startedServices.push(s);
       for (const a of actions) {
         if (a.kind === "remove") continue;

@@ -44,11 +44,11 @@ function flotilla(args: string[], opts: { env?: Record<string, string>; nodeArgs
  * Run flotilla in a pseudo-terminal (`script`), typing `lines` one per half second. With `size`,
  * the terminal has rows and columns (then progress is the interactive listr2 view).
  */
-function inTerminal(args: string[], lines: string[], size?: { rows: number; cols: number }): Promise<Result> {
+function inTerminal(args: string[], lines: string[], size?: { rows: number; cols: number }, env: Record<string, string> = {}): Promise<Result> {
   const quote = (a: string): string => `'${a.replace(/'/g, "'\\''")}'`;
   const command = (size ? `stty rows ${size.rows} cols ${size.cols}; ` : "") + [process.execPath, bin, ...args].map(quote).join(" ");
   return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: root, env: { ...process.env, COMPOSE_PROGRESS: "" }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: root, env: { ...process.env, COMPOSE_PROGRESS: "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -117,11 +117,18 @@ describe("flotilla CLI against the engine", () => {
     assert.match(up.stderr, new RegExp(` Network ${project}_default  Created`));
 
     // the interactive (listr2) progress view, in a sized terminal: a no-op up renders and exits 0
-    const tty = await inTerminal([...base, "up", "-d"], [], { rows: 30, cols: 100 });
+    // (CI and TERM are set here: the CI machine's own environment may say CI=true or TERM=dumb)
+    const tty = await inTerminal([...base, "up", "-d"], [], { rows: 30, cols: 100 }, { CI: "", TERM: "xterm" });
     assert.equal(tty.code, 0, tty.stdout);
     assert.match(tty.stdout, /\u001b\[/, "ANSI control sequences: the interactive view ran");
     assert.match(tty.stdout, /\u2714\S* Running/, "listr2's done mark");
     assert.doesNotMatch(tty.stdout, /flotilla:/, "no error");
+    // the same terminal under CI=true gets plain lines, and a no-op up still names each running container
+    const ci = await inTerminal([...base, "up", "-d"], [], { rows: 30, cols: 100 }, { CI: "true", TERM: "xterm" });
+    assert.equal(ci.code, 0, ci.stdout);
+    assert.match(ci.stdout, new RegExp(`^ Container ${project}-web-1  Running\r?$`, "m"));
+    assert.match(ci.stdout, new RegExp(`^ Container ${project}-worker-1  Running\r?$`, "m"));
+    assert.doesNotMatch(ci.stdout, /\u001b\[\?25l/, "no interactive view (cursor hiding) under CI");
 
     const ps = await flotilla([...base, "ps", "--format", "json"]);
     assert.equal(ps.code, 0, ps.stderr);
