@@ -354,8 +354,13 @@ export class Project {
         result.skipped.push(s);
         continue;
       }
+      // As Compose's pull: a service whose own policy is never/build is not pulled; missing skips a present image.
+      if (svc.pull_policy === "never" || svc.pull_policy === "build") {
+        result.skipped.push(s);
+        continue;
+      }
       const ref = imageName(this.name, s, svc);
-      if (opts.policy === "missing" && (await engine.inspectImage(ref))) {
+      if ((opts.policy === "missing" || svc.pull_policy === "missing") && (await engine.inspectImage(ref))) {
         result.skipped.push(s);
         continue;
       }

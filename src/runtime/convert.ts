@@ -784,6 +784,5 @@ function unsupported(c: Converter): void {
   if (svc["use_api_socket"] === true) c.warn("use_api_socket", "is not supported and ignored");
   if (svc["provider"] !== undefined) c.warn("provider", "is not supported: the service is created as a plain container");
   if (svc["models"] !== undefined) c.warn("models", "is not supported and ignored");
-  if (svc["pull_refresh_after"] !== undefined) c.warn("pull_refresh_after", "is not supported and ignored: no pull timestamps are kept");
   if (svc.platform && !svc.build) c.warn("platform", `(${svc.platform}) is not passed to the engine at create; the image present locally is used`);
 }

@@ -1124,6 +1124,7 @@ export class DockerEngine implements Engine {
         labels: i["Config"]?.["Labels"] ?? {},
         created: i["Created"] ?? "",
         ...(typeof i["Size"] === "number" ? { size: i["Size"] as number } : {}),
+        ...(typeof i["Metadata"]?.["LastTagTime"] === "string" ? { lastTagTime: i["Metadata"]["LastTagTime"] as string } : {}),
       };
     } catch (e) {
       if (is404(e)) return undefined;

@@ -167,6 +167,8 @@ export interface ImageInfo {
   created: string;
   /** Bytes, when the engine reports it. */
   size?: number;
+  /** When the engine last tagged the image locally (pull, build, tag); what refresh pull policies compare. */
+  lastTagTime?: string;
 }
 
 /** One resource-usage sample of a container, as `docker stats` shows it. */

@@ -76,6 +76,8 @@ interface FakeImage {
   labels: Labels;
   cmd: string[];
   created: string;
+  /** ISO time of the last pull/build/tag, as the engine's Metadata.LastTagTime. */
+  lastTagTime: string;
 }
 
 interface FakeNetwork {
@@ -313,13 +315,15 @@ export class FakeEngine implements Engine {
 
   // --- images ---------------------------------------------------------------------------------
 
-  /** Make an image available locally (no pull needed). */
-  addImage(ref: string, options: { labels?: Labels; cmd?: string[] } = {}): string {
+  /** Make an image available locally (no pull needed). `taggedAt` (ms): when it was last pulled/tagged. */
+  addImage(ref: string, options: { labels?: Labels; cmd?: string[]; taggedAt?: number } = {}): string {
     const tag = normalizeImageRef(ref);
     const existing = this.#findImage(tag);
     if (existing) return existing.id;
     const id = `sha256:${this.#id("a")}`;
-    this.images.set(id, { id, tags: new Set([tag]), labels: options.labels ?? {}, cmd: options.cmd ?? ["sh"], created: new Date(this.#clock()).toISOString() });
+    const now = new Date(this.#clock()).toISOString();
+    const lastTagTime = options.taggedAt !== undefined ? new Date(options.taggedAt).toISOString() : now;
+    this.images.set(id, { id, tags: new Set([tag]), labels: options.labels ?? {}, cmd: options.cmd ?? ["sh"], created: now, lastTagTime });
     return id;
   }
 
@@ -338,7 +342,7 @@ export class FakeEngine implements Engine {
     this.#log("inspectImage", ref);
     const img = this.#findImage(ref);
     if (!img) return undefined;
-    return { id: img.id, repoTags: [...img.tags], repoDigests: [], labels: { ...img.labels }, created: img.created };
+    return { id: img.id, repoTags: [...img.tags], repoDigests: [], labels: { ...img.labels }, created: img.created, lastTagTime: img.lastTagTime };
   }
 
   async pullImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<void> {
@@ -350,7 +354,7 @@ export class FakeEngine implements Engine {
       throw new EngineError("PULL_FAILED", `cannot pull image ${ref}: ${failure}`, { hint: "check the image name and tag, your network and registry credentials (docker login)" });
     }
     onProgress?.({ status: `Pulling from ${ref}` });
-    this.addImage(ref);
+    this.#findImage(this.addImage(ref))!.lastTagTime = new Date(this.#clock()).toISOString();
     onProgress?.({ status: `Status: Downloaded newer image for ${normalizeImageRef(ref)}` });
     this.#emit("image", "pull", normalizeImageRef(ref), { name: normalizeImageRef(ref) });
   }
@@ -367,7 +371,8 @@ export class FakeEngine implements Engine {
       }
     }
     const id = `sha256:${this.#id("b")}`;
-    const image: FakeImage = { id, tags: new Set(), labels: { ...(spec.labels ?? {}) }, cmd: ["sh"], created: new Date(this.#clock()).toISOString() };
+    const now = new Date(this.#clock()).toISOString();
+    const image: FakeImage = { id, tags: new Set(), labels: { ...(spec.labels ?? {}) }, cmd: ["sh"], created: now, lastTagTime: now };
     for (const tag of spec.tags) {
       const t = normalizeImageRef(tag);
       for (const other of this.images.values()) other.tags.delete(t);
@@ -397,6 +402,7 @@ export class FakeEngine implements Engine {
     const t = normalizeImageRef(`${repo}:${tag}`);
     for (const other of this.images.values()) other.tags.delete(t);
     img.tags.add(t);
+    img.lastTagTime = new Date(this.#clock()).toISOString();
   }
 
   // --- containers -----------------------------------------------------------------------------

@@ -4,13 +4,13 @@
  * (`runImageActions`: pulls in parallel, builds one at a time — builds are CPU-bound).
  */
 import type { BuildConfig, LoadedProject, ServiceConfig } from "../spec/model.js";
-import type { Engine, ProgressMessage } from "./engine.js";
+import type { Engine, ImageInfo, ProgressMessage } from "./engine.js";
 import type { EventListener } from "../events.js";
 import type { PullMode } from "./options.js";
 import { FlotillaError, ServiceError, isFlotillaError } from "../errors.js";
 import { Label } from "./labels.js";
 import { packBuildContext, placeDockerfile } from "./build-context.js";
-import { parseBytes } from "../spec/units.js";
+import { parseBytes, parseLongDuration } from "../spec/units.js";
 
 /** The image a service runs: `image:`, else `<project>-<service>` (the name Compose gives a build). */
 export function imageName(project: string, serviceName: string, svc: ServiceConfig): string {
@@ -34,16 +34,42 @@ export interface PlanImagesOptions {
   build?: boolean;
   /** `--no-build`: never build; a missing image of a build-only service is an error. */
   noBuild?: boolean;
+  /** The clock refresh windows are measured with (tests). */
+  now?: () => number;
 }
 
-function policyOf(svc: ServiceConfig, pull: PullMode | undefined): { policy: string; note?: string } {
+type Policy = { policy: "always" | "never" | "missing" | "build" } | { policy: "refresh"; afterMs: number; raw: string };
+
+/**
+ * A service's effective pull policy. As in Compose: `daily` and `weekly` are refresh windows of 24 h
+ * and 7 days, `every_<duration>` (units up to `d` and `w`) likewise; `refresh` uses
+ * `pull_refresh_after`, and without it is `missing`.
+ */
+export function policyOf(svc: ServiceConfig, pull: PullMode | undefined): Policy {
   if (pull && pull !== "policy") return { policy: pull };
   const raw = svc.pull_policy ?? "missing";
-  if (raw === "if_not_present") return { policy: "missing" };
-  if (raw === "refresh" || raw === "daily" || raw === "weekly" || raw.startsWith("every_")) {
-    return { policy: "missing", note: ` (pull_policy ${raw} is treated as missing: no pull timestamps are kept)` };
+  const window = (afterMs: number): Policy => ({ policy: "refresh", afterMs, raw });
+  if (raw === "daily") return window(86_400_000);
+  if (raw === "weekly") return window(7 * 86_400_000);
+  if (raw.startsWith("every_")) return window(longDuration(raw.slice("every_".length), raw));
+  if (raw === "refresh") return svc.pull_refresh_after !== undefined ? window(longDuration(svc.pull_refresh_after, "pull_refresh_after")) : { policy: "missing" };
+  if (raw === "always" || raw === "never" || raw === "build") return { policy: raw };
+  return { policy: "missing" };
+}
+
+function longDuration(text: string, what: string): number {
+  try {
+    return parseLongDuration(text);
+  } catch {
+    throw new FlotillaError("CONFIG_INVALID", `invalid duration "${text}" in ${what}`, { hint: "use e.g. every_12h, every_1d or every_1w" });
   }
-  return { policy: raw };
+}
+
+/** How long ago the engine last tagged (pulled, built, tagged) the image: for messages. */
+function ago(ms: number): string {
+  const units: [number, string][] = [[86_400_000, "d"], [3_600_000, "h"], [60_000, "m"], [1000, "s"]];
+  for (const [size, unit] of units) if (ms >= size) return `${Math.floor(ms / size)}${unit}`;
+  return "0s";
 }
 
 /**
@@ -52,31 +78,43 @@ function policyOf(svc: ServiceConfig, pull: PullMode | undefined): { policy: str
  */
 export async function planImages(project: LoadedProject, services: string[], engine: Engine, opts: PlanImagesOptions = {}): Promise<ImageAction[]> {
   const model = project.model;
-  const present = new Map<string, Promise<boolean>>();
-  const isPresent = (image: string): Promise<boolean> => {
+  const present = new Map<string, Promise<ImageInfo | undefined>>();
+  const inspect = (image: string): Promise<ImageInfo | undefined> => {
     const ref = withDefaultTag(image);
     let p = present.get(ref);
     if (!p) {
-      p = engine.inspectImage(ref).then((i) => i !== undefined);
+      p = engine.inspectImage(ref);
       present.set(ref, p);
     }
     return p;
   };
+  const now = opts.now ?? Date.now;
   return Promise.all(
     services.map(async (service): Promise<ImageAction> => {
       const svc = model.services[service];
       if (!svc) throw new FlotillaError("NO_SUCH_SERVICE", `no such service: ${service}`, { service });
       const image = imageName(model.name, service, svc);
-      const { policy, note = "" } = policyOf(svc, opts.pull);
+      const pol = policyOf(svc, opts.pull);
+      const { policy } = pol;
       const buildable = svc.build !== undefined;
-      const act = (action: ImageAction["action"], reason: string): ImageAction => ({ service, image, action, reason: reason + note });
+      const act = (action: ImageAction["action"], reason: string): ImageAction => ({ service, image, action, reason });
 
       if (buildable && !opts.noBuild) {
         if (opts.build) return act("build", "--build");
         if (policy === "build") return act("build", "pull_policy: build");
       }
       if (policy === "always" && (svc.image !== undefined || !buildable)) return act("pull", opts.pull === "always" ? "--pull always" : "pull_policy: always");
-      if (await isPresent(image)) return act("none", "image present");
+      const info = await inspect(image);
+      if (info && pol.policy === "refresh" && svc.image !== undefined) {
+        // Compose compares the engine's last tag time (set by a pull, build or tag) with the window.
+        const tagged = info.lastTagTime !== undefined ? Date.parse(info.lastTagTime) : NaN;
+        const age = Number.isFinite(tagged) && tagged > 0 ? now() - tagged : Number.POSITIVE_INFINITY;
+        if (age > pol.afterMs) {
+          return act("pull", Number.isFinite(age) ? `pull_policy ${pol.raw}: last pulled ${ago(age)} ago` : `pull_policy ${pol.raw}: no pull time recorded`);
+        }
+        return act("none", `image present, pulled ${ago(age)} ago (pull_policy ${pol.raw})`);
+      }
+      if (info) return act("none", "image present");
       if (buildable && !opts.noBuild) return act("build", "image missing");
       if (policy === "never") {
         throw new ServiceError("IMAGE_NOT_FOUND", service, `service ${service}: image ${image} is not present and pull_policy is never`, {

@@ -139,6 +139,8 @@ export interface ServiceConfig {
   image?: string;
   build?: BuildConfig;
   pull_policy?: string;
+  /** With `pull_policy: refresh`: pull again once the local image was last pulled longer ago than this. */
+  pull_refresh_after?: string;
   platform?: string;
   command?: string[] | null;
   entrypoint?: string[] | null;

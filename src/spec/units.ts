@@ -18,12 +18,25 @@ const DURATION_UNITS_MS: Record<string, number> = {
 
 const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
 
+/** Days and weeks too: the units `pull_policy: every_<duration>` accepts (Compose parses it with str2duration). */
+const LONG_DURATION_UNITS_MS: Record<string, number> = { ...DURATION_UNITS_MS, d: 86_400_000, w: 604_800_000 };
+const LONG_DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w)/y;
+
 /**
  * Parse a Go duration (`1h2m3.5s`, `500ms`, `10us`, `-1.5h`) into milliseconds (may be fractional
  * for sub-millisecond values). A bare number — a YAML number, or a string of digits — counts as
  * seconds: Compose files in the wild write `stop_grace_period: 30` and Compose v1 accepted it.
  */
 export function parseDuration(s: string | number): number {
+  return parseWith(s, DURATION_PART, DURATION_UNITS_MS);
+}
+
+/** Like parseDuration, also accepting `d` (24h) and `w` (7d): `every_2d`, `pull_refresh_after: 1w`. */
+export function parseLongDuration(s: string | number): number {
+  return parseWith(s, LONG_DURATION_PART, LONG_DURATION_UNITS_MS);
+}
+
+function parseWith(s: string | number, part: RegExp, units: Record<string, number>): number {
   if (typeof s === "number") {
     if (!Number.isFinite(s)) throw new RangeError(`invalid duration ${String(s)}`);
     return s * 1000;
@@ -39,11 +52,11 @@ export function parseDuration(s: string | number): number {
   if (i >= text.length) throw new RangeError(`invalid duration "${s}"`);
   let total = 0;
   while (i < text.length) {
-    DURATION_PART.lastIndex = i;
-    const m = DURATION_PART.exec(text);
+    part.lastIndex = i;
+    const m = part.exec(text);
     if (!m) throw new RangeError(`invalid duration "${s}" (expected e.g. 30s, 1m30s, 500ms)`);
-    total += Number(m[1]) * (DURATION_UNITS_MS[m[2] as string] as number);
-    i = DURATION_PART.lastIndex;
+    total += Number(m[1]) * (units[m[2] as string] as number);
+    i = part.lastIndex;
   }
   return sign * total;
 }

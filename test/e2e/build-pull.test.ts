@@ -16,7 +16,7 @@ import type { Engine } from "../../src/runtime/engine.js";
 import type { FlotillaEvent } from "../../src/events.js";
 import { connectEngine } from "../../src/runtime/docker-engine.js";
 import { resolveEndpoint } from "../../src/runtime/connect.js";
-import { buildService, pullImage } from "../../src/runtime/images.js";
+import { buildService, planImages, pullImage, runImageActions } from "../../src/runtime/images.js";
 import { containerName, containerSpec, networkSpec, volumeSpec } from "../../src/runtime/convert.js";
 import { isFlotillaError } from "../../src/errors.js";
 
@@ -140,6 +140,18 @@ describe("pull", () => {
     const statuses = events.flatMap((e) => (e.type === "resource" ? [e.status] : []));
     assert.deepEqual(statuses, ["Pulling", "Pulled"]);
     assert.ok(events.some((e) => e.type === "progress" && e.kind === "pull"));
+
+    // The engine records when it pulled (LastTagTime); refresh pull policies measure from it.
+    const pulledAt = Date.parse((await engine.inspectImage(ref))?.lastTagTime ?? "");
+    assert.ok(Math.abs(pulledAt - Date.now()) < 120_000, `LastTagTime is the pull's time (got ${String(pulledAt)})`);
+    const p = project({ daily: { image: ref, pull_policy: "daily" }, every: { image: ref, pull_policy: "every_2s" } });
+    const soon = await planImages(p, ["daily", "every"], engine, { now: () => pulledAt + 1000 });
+    assert.deepEqual(soon.map((a) => a.action), ["none", "none"]);
+    const later = await planImages(p, ["daily", "every"], engine, { now: () => pulledAt + 3000 });
+    assert.deepEqual(later.map((a) => `${a.action}: ${a.reason}`), ["none: image present, pulled 3s ago (pull_policy daily)", "pull: pull_policy every_2s: last pulled 3s ago"]);
+    const again: FlotillaEvent[] = [];
+    await runImageActions(later, engine, p, { onEvent: (e) => again.push(e) });
+    assert.deepEqual(again.flatMap((e) => (e.type === "resource" ? [`${e.status} ${e.name}`] : [])), [`Pulling ${ref}`, `Pulled ${ref}`]);
 
     const deadPort = await freePort();
     await assert.rejects(pullImage(engine, "api", `127.0.0.1:${deadPort}/nothing:1`), (e: unknown) => {

@@ -231,6 +231,20 @@ describe("Project on the fake engine", () => {
     await assert.rejects(p.pull(["broken"]), (e: unknown) => e instanceof FlotillaError && e.code === "PULL_FAILED");
   });
 
+  test("pull follows each service's own pull_policy: never/build skipped, missing skips a present image, refresh windows pull", async () => {
+    const engine = new FakeEngine();
+    engine.addImage(IMAGE);
+    const p = await load(engine, "p2", {
+      never: { image: "ghost:1", pull_policy: "never" },
+      bypolicy: { image: "made:1", build: { context: "." }, pull_policy: "build" },
+      missing: { image: IMAGE, pull_policy: "missing" },
+      daily: { image: IMAGE, pull_policy: "daily" },
+      plain: { image: IMAGE },
+    });
+    const r = await p.pull();
+    assert.deepEqual(r, { pulled: ["daily", "plain"], skipped: ["bypolicy", "missing", "never"], failed: [] });
+  });
+
   test("build passes --no-cache, --pull and --build-arg over the file's build section", async () => {
     const engine = new FakeEngine();
     const dir = tmp();

@@ -55,8 +55,52 @@ describe("planImages", () => {
       both: "none team/tool:1: image present",
       always: "pull nginx: pull_policy: always",
       policybuild: "build nginx: pull_policy: build",
-      daily: "pull postgres: image missing (pull_policy daily is treated as missing: no pull timestamps are kept)",
+      daily: "pull postgres: image missing",
     });
+  });
+
+  test("refresh windows (daily, weekly, every_<d>, refresh + pull_refresh_after) compare the last pull time", async () => {
+    const HOUR = 3_600_000;
+    const now = Date.parse("2026-06-01T12:00:00Z");
+    const engine = new FakeEngine({ now: () => now });
+    engine.addImage("fresh:1", { taggedAt: now - 2 * HOUR });
+    engine.addImage("stale:1", { taggedAt: now - 30 * HOUR });
+    engine.addImage("old:1", { taggedAt: now - 9 * 24 * HOUR });
+    const p = project({
+      dailyFresh: { image: "fresh:1", pull_policy: "daily" },
+      dailyStale: { image: "stale:1", pull_policy: "daily" },
+      weeklyStale: { image: "stale:1", pull_policy: "weekly" },
+      weeklyOld: { image: "old:1", pull_policy: "weekly" },
+      every1h: { image: "fresh:1", pull_policy: "every_1h" },
+      every1d12h: { image: "stale:1", pull_policy: "every_1d12h" },
+      every2w: { image: "old:1", pull_policy: "every_2w" },
+      refreshAfter: { image: "fresh:1", pull_policy: "refresh", pull_refresh_after: "90m" },
+      refreshBare: { image: "old:1", pull_policy: "refresh" },
+      dailyMissing: { image: "absent:1", pull_policy: "daily" },
+    });
+    const actions = await planImages(p, Object.keys(p.model.services), engine, { now: () => now });
+    const by = Object.fromEntries(actions.map((a) => [a.service, `${a.action}: ${a.reason}`]));
+    assert.deepEqual(by, {
+      dailyFresh: "none: image present, pulled 2h ago (pull_policy daily)",
+      dailyStale: "pull: pull_policy daily: last pulled 1d ago",
+      weeklyStale: "none: image present, pulled 1d ago (pull_policy weekly)",
+      weeklyOld: "pull: pull_policy weekly: last pulled 9d ago",
+      every1h: "pull: pull_policy every_1h: last pulled 2h ago",
+      every1d12h: "none: image present, pulled 1d ago (pull_policy every_1d12h)",
+      every2w: "none: image present, pulled 9d ago (pull_policy every_2w)",
+      refreshAfter: "pull: pull_policy refresh: last pulled 2h ago",
+      refreshBare: "none: image present",
+      dailyMissing: "pull: image missing",
+    });
+    // --pull overrides the window either way
+    const forced = await planImages(p, ["dailyFresh"], engine, { pull: "always", now: () => now });
+    assert.equal(forced[0]!.action, "pull");
+    const never = await planImages(p, ["dailyStale"], engine, { pull: "missing", now: () => now });
+    assert.equal(never[0]!.action, "none");
+    // a pull moves the last tag time: the stale image is fresh afterwards
+    await engine.pullImage("stale:1");
+    const after = await planImages(p, ["dailyStale"], engine, { now: () => now });
+    assert.equal(after[0]!.action, "none");
   });
 
   test("--build, --no-build and --pull override the policy", async () => {

@@ -266,6 +266,20 @@ const invalid: Case[] = [
     line: 4,
   },
   {
+    name: "pull_policy every_ with an unknown unit",
+    yaml: "services:\n  web:\n    image: x\n    pull_policy: every_5x\n",
+    path: "services.web.pull_policy",
+    fragment: "every_<duration>",
+    line: 4,
+  },
+  {
+    name: "pull_refresh_after that is not a duration",
+    yaml: "services:\n  web:\n    image: x\n    pull_policy: refresh\n    pull_refresh_after: soon\n",
+    path: "services.web.pull_refresh_after",
+    fragment: "must be a duration",
+    line: 5,
+  },
+  {
     name: "unknown attribute without a close match gets a hint, not a guess",
     yaml: "services:\n  web:\n    image: x\n    zzqqxx: 1\n",
     path: "services.web",
@@ -442,7 +456,8 @@ services:
     cpus: 0.5
     mem_limit: 512m
     shm_size: "1gb"
-    pull_policy: every_12h
+    pull_policy: every_1d12h
+    pull_refresh_after: 1w
   base:
     image: busybox
   db:
