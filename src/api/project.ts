@@ -369,7 +369,7 @@ export class Project {
         continue;
       }
       try {
-        await pullImage(engine, s, ref, opts.onEvent, opts.signal);
+        await pullImage(engine, s, ref, opts.onEvent, opts.signal, svc.platform);
         result.pulled.push(s);
       } catch (e) {
         if (!opts.ignorePullFailures || (isFlotillaError(e) && e.code === "ABORTED")) throw e;

@@ -293,6 +293,7 @@ export function containerSpec(svc: ServiceConfig, serviceName: string, id: Conta
     Image: imageName(model.name, serviceName, svc),
     HostConfig: c.host,
   };
+  if (svc.platform) spec.platform = svc.platform;
 
   // --- process ---
   if (svc.command != null) spec.Cmd = [...svc.command];
@@ -784,5 +785,4 @@ function unsupported(c: Converter): void {
   if (svc["use_api_socket"] === true) c.warn("use_api_socket", "is not supported and ignored");
   if (svc["provider"] !== undefined) c.warn("provider", "is not supported: the service is created as a plain container");
   if (svc["models"] !== undefined) c.warn("models", "is not supported and ignored");
-  if (svc.platform && !svc.build) c.warn("platform", `(${svc.platform}) is not passed to the engine at create; the image present locally is used`);
 }

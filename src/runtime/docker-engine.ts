@@ -557,7 +557,9 @@ export class DockerEngine implements Engine {
       code === "PORT_ALLOCATED"
         ? "another container or process uses this host port: stop it or publish a different port"
         : code === "IMAGE_NOT_FOUND"
-          ? "pull or build the image first (flotilla pull / flotilla build)"
+          ? /does not match the specified platform/i.test(message)
+            ? "the local image is for another platform: pull or build it for the service's platform, or remove platform:"
+            : "pull or build the image first (flotilla pull / flotilla build)"
           : undefined;
     return new EngineError(code, `${what}: ${message}`, {
       ...(status !== undefined ? { statusCode: status } : {}),
@@ -1164,7 +1166,7 @@ export class DockerEngine implements Engine {
     });
   }
 
-  async pullImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<void> {
+  async pullImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal, platform?: string): Promise<void> {
     if (signal?.aborted) throw abortedError(signal.reason);
     const failed = (message: string, status?: number, cause?: unknown): EngineError =>
       new EngineError("PULL_FAILED", `cannot pull image ${ref}: ${message}`, {
@@ -1174,7 +1176,7 @@ export class DockerEngine implements Engine {
       });
     let stream: Readable;
     try {
-      stream = (await this.docker.pull(ref, signal ? { abortSignal: signal } : {})) as unknown as Readable;
+      stream = (await this.docker.pull(ref, { ...(signal ? { abortSignal: signal } : {}), ...(platform ? { platform } : {}) })) as unknown as Readable;
     } catch (e) {
       if (signal?.aborted || isAbort(e)) throw abortedError(e);
       const f = this.#fail(e, `cannot pull image ${ref}`);

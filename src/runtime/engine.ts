@@ -78,6 +78,8 @@ export interface ContainerDetails {
 /** Docker Engine API create body (subset we produce), plus the name. */
 export interface ContainerCreateSpec {
   name: string;
+  /** `os[/arch[/variant]]`: sent as the create call's platform parameter (the image must match it). */
+  platform?: string;
   Image: string;
   Cmd?: string[];
   Entrypoint?: string[];
@@ -332,7 +334,8 @@ export interface Engine {
 
   // images
   inspectImage(ref: string): Promise<ImageInfo | undefined>;
-  pullImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<void>;
+  /** `platform` (`linux/arm64`): pull that variant of a multi-platform image. */
+  pullImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal, platform?: string): Promise<void>;
   /** Resolves with the built image id; build errors inside the stream reject with BUILD_FAILED. */
   buildImage(spec: BuildSpec, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<string>;
   removeImage(ref: string, force?: boolean): Promise<void>;

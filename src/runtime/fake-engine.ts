@@ -345,8 +345,8 @@ export class FakeEngine implements Engine {
     return { id: img.id, repoTags: [...img.tags], repoDigests: [], labels: { ...img.labels }, created: img.created, lastTagTime: img.lastTagTime };
   }
 
-  async pullImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<void> {
-    this.#log("pullImage", ref);
+  async pullImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal, platform?: string): Promise<void> {
+    this.#log("pullImage", ref, platform);
     await tick();
     if (signal?.aborted) throw new FlotillaError("ABORTED", "the operation was cancelled");
     const failure = this.script.pullFailures.get(normalizeImageRef(ref));

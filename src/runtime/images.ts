@@ -147,7 +147,7 @@ function formatProgress(m: ProgressMessage): string {
 }
 
 /** Pull one image, reporting progress; failures become PULL_FAILED naming the service and image. */
-export async function pullImage(engine: Engine, service: string, ref: string, onEvent?: EventListener, signal?: AbortSignal): Promise<void> {
+export async function pullImage(engine: Engine, service: string, ref: string, onEvent?: EventListener, signal?: AbortSignal, platform?: string): Promise<void> {
   const emit = onEvent ?? (() => {});
   aborted(signal, `pulling ${ref}`);
   emit({ type: "resource", kind: "image", name: ref, status: "Pulling", service });
@@ -161,6 +161,7 @@ export async function pullImage(engine: Engine, service: string, ref: string, on
         emit(ev);
       },
       signal,
+      platform,
     );
   } catch (e) {
     if (signal?.aborted || (isFlotillaError(e) && e.code === "ABORTED")) {
@@ -329,7 +330,8 @@ export async function runImageActions(actions: readonly ImageAction[], engine: E
       const [image, services] = next;
       try {
         const ref = withDefaultTag(image);
-        await pullImage(engine, services[0] as string, ref, opts.onEvent, opts.signal);
+        const platform = services.map((s) => project.model.services[s]?.platform).find((p) => p !== undefined);
+        await pullImage(engine, services[0] as string, ref, opts.onEvent, opts.signal, platform);
         const info = await engine.inspectImage(ref);
         if (info) for (const s of services) result[s] = info.id;
       } catch (e) {

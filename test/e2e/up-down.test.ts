@@ -88,4 +88,35 @@ describe("up / down on the real engine", () => {
     assert.equal((await engine.listContainers({ labels: { [Label.project]: bad }, all: true })).length, 0);
     assert.equal((await engine.listNetworks({ labels: { [Label.project]: bad } })).length, 0);
   });
+
+  test("platform reaches the engine at create: the local image's platform runs, another one is refused naming the service", async () => {
+    const plat = `rt-plat-${process.pid}`;
+    const arch = process.arch === "arm64" ? "arm64" : "amd64";
+    const other = arch === "amd64" ? "linux/s390x" : "linux/amd64";
+    const q = await Project.load({
+      projectName: plat,
+      env: {},
+      cwd: root,
+      documents: [{ services: { ok: { image: "flotilla-busybox:latest", platform: `linux/${arch}`, command: ["sleep", "30"], pull_policy: "never" } } }],
+    });
+    try {
+      await q.up({ timeout: 0 });
+      assert.equal((await q.ps())[0]?.State, "running");
+      const wrong = await Project.load({
+        projectName: plat,
+        env: {},
+        cwd: root,
+        documents: [{ services: { ok: { image: "flotilla-busybox:latest", platform: `linux/${arch}`, command: ["sleep", "30"], pull_policy: "never" }, odd: { image: "flotilla-busybox:latest", platform: other, command: ["true"], pull_policy: "never" } } }],
+      });
+      await assert.rejects(wrong.up({ services: ["odd"] }), (e: unknown) => {
+        assert.ok(e instanceof Error);
+        assert.match(e.message, /odd/);
+        assert.match(e.message, new RegExp(`does not match the specified platform: wanted ${other.replace("/", "\\/")}`));
+        assert.match((e as { hint?: string }).hint ?? "", /another platform/);
+        return true;
+      });
+    } finally {
+      await q.down({ timeout: 0, removeOrphans: true });
+    }
+  });
 });

@@ -86,6 +86,13 @@ describe("names and labels", () => {
 });
 
 describe("process attributes", () => {
+  test("platform is a create parameter, without a warning; absent when not set", () => {
+    const { spec, warnings } = convert({ image: "app:1", platform: "linux/arm64" });
+    assert.equal(spec.platform, "linux/arm64");
+    assert.deepEqual(warnings.filter((w) => /platform/.test(w)), []);
+    assert.equal(convert({ image: "app:1" }).spec.platform, undefined);
+  });
+
   test("image, command, entrypoint, env, user, workdir, stop settings", () => {
     const { spec } = convert({
       command: ["sh", "-c", "echo hi"],

@@ -232,7 +232,7 @@ describe("buildService", () => {
 describe("runImageActions", () => {
   test("pulls each image once, builds, and returns image ids per service", async () => {
     const engine = new FakeEngine();
-    const p = project({ a: { image: "redis:7" }, b: { image: "redis:7" }, c: { build: { context: FIXTURE } } });
+    const p = project({ a: { image: "redis:7" }, b: { image: "redis:7", platform: "linux/arm64" }, c: { build: { context: FIXTURE } } });
     const ids = await runImageActions(
       [
         { service: "a", image: "redis:7", action: "pull", reason: "image missing" },
@@ -243,6 +243,7 @@ describe("runImageActions", () => {
       p,
     );
     assert.equal(engine.callsOf("pullImage").length, 1);
+    assert.equal(engine.callsOf("pullImage")[0]!.args[1], "linux/arm64", "the platform a service of the image asks for");
     assert.equal(engine.callsOf("buildImage").length, 1);
     const redis = await engine.inspectImage("redis:7");
     const built = await engine.inspectImage("demo-c");
