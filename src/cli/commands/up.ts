@@ -6,6 +6,7 @@ import type { ComposeModel } from "../../spec/model.js";
 import type { EventListener } from "../../events.js";
 import type { PullMode, UpOptions } from "../../runtime/options.js";
 import type { CliContext } from "../context.js";
+import type { CliProject } from "../api.js";
 import type { GlobalOptions } from "../global-options.js";
 import { collect, parseNonNegativeInt, parseScale, rejectTogether } from "../usage.js";
 import { exitAction, literalNoFlag, type CommandModule } from "./command.js";
@@ -172,8 +173,19 @@ export async function runUp(ctx: CliContext, services: string[], flags: UpFlags)
     throw new UsageError("COMPOSE_IGNORE_ORPHANS and --remove-orphans cannot be combined");
   }
   const project = await ctx.project({ services });
-  if (req.watch && !ctx.globals.dryRun) await (await import("./watch.js")).checkWatch(project.config, services);
+  if (!req.watch || ctx.globals.dryRun) return upAndAttach(ctx, project, services, req);
+  const watch = await import("./watch.js");
+  await watch.checkWatch(project.config, services);
+  // one watch per project: taken before anything starts, held until up --watch ends
+  const lock = await watch.lockWatch(ctx, project.name);
+  try {
+    return await upAndAttach(ctx, project, services, req);
+  } finally {
+    lock.release();
+  }
+}
 
+async function upAndAttach(ctx: CliContext, project: CliProject, services: string[], req: UpRequest): Promise<number> {
   if (ctx.globals.dryRun) {
     const plan = await project.plan(req.options);
     const { renderPlan } = await import("../../runtime/plan.js");

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import type { EventListener } from "../../events.js";
 import type { LoadedProject } from "../../spec/model.js";
 import type { CliContext } from "../context.js";
+import type { WatchLock } from "../../runtime/watch/lock.js";
 import { exitAction, literalNoFlag, type CommandModule } from "./command.js";
 
 export interface WatchFlags {
@@ -19,6 +20,13 @@ export interface WatchFlags {
 export async function checkWatch(config: LoadedProject, services: readonly string[]): Promise<void> {
   const { planWatch } = await import("../../runtime/watch/watch.js");
   planWatch(config, services);
+}
+
+/** Take the project's watch lock (WATCH_FAILED if another watch holds it). */
+export async function lockWatch(ctx: CliContext, project: string): Promise<WatchLock> {
+  const { acquireWatchLock } = await import("../../runtime/watch/lock.js");
+  const home = ctx.io.env["HOME"];
+  return acquireWatchLock(project, home ? { home } : {});
 }
 
 /** Watch progress as plain lines on stderr; `quiet` hides build output. */
@@ -59,6 +67,15 @@ export async function runWatch(ctx: CliContext, services: string[], flags: Watch
   const project = await openProject(ctx, services);
   for (const w of project.config.warnings) ctx.warn(w);
   await checkWatch(project.config, services);
+  const lock = await lockWatch(ctx, project.name);
+  try {
+    return await upThenWatch(ctx, project, services, flags);
+  } finally {
+    lock.release();
+  }
+}
+
+async function upThenWatch(ctx: CliContext, project: Awaited<ReturnType<typeof openProject>>, services: string[], flags: WatchFlags): Promise<number> {
   const { watchProject } = await import("../../runtime/watch/watch.js");
   const { EXIT_INTERRUPTED } = await import("../render/errors.js");
 
