@@ -22,6 +22,7 @@ export type ErrorCode =
   | "ENGINE"
   | "IMAGE_NOT_FOUND"
   | "PULL_FAILED"
+  | "PUSH_FAILED"
   | "BUILD_FAILED"
   | "PORT_ALLOCATED"
   | "CONTAINER_FAILED"

@@ -15,6 +15,7 @@ export type ResourceStatus =
   | "Running"
   | "Pausing" | "Paused" | "Unpausing" | "Unpaused"
   | "Pulling" | "Pulled"
+  | "Pushing" | "Pushed"
   | "Building" | "Built"
   | "Skipped"
   | "Error"
@@ -24,7 +25,7 @@ export type FlotillaEvent =
   | { type: "resource"; kind: ResourceKind; name: string; status: ResourceStatus; detail?: string; service?: string }
   | { type: "warning"; message: string; service?: string }
   | { type: "info"; message: string; service?: string }
-  | { type: "progress"; kind: "pull" | "build"; name: string; text: string; current?: number; total?: number }
+  | { type: "progress"; kind: "pull" | "push" | "build"; name: string; text: string; current?: number; total?: number }
   | { type: "log"; service: string; container: string; stream: "stdout" | "stderr"; line: string; timestamp?: string }
   | { type: "watch"; service: string; message: string };
 

@@ -46,7 +46,7 @@ export type {
 
 // The library API: a loaded project driving one engine (runtime: observe → plan → apply)
 export { Project, connectFromEnv } from "./api/project.js";
-export type { ProjectLoadOptions, ServiceOpOptions } from "./api/project.js";
+export type { ProjectLoadOptions, ServiceOpOptions, PullOptions, PullResult, PushOptions, PushResult, BuildOptions } from "./api/project.js";
 export { planUp, renderPlan, planIsNoop } from "./runtime/plan.js";
 export type { Plan, PlanOptions, ServiceAction, ResourceAction, ContainerActionKind } from "./runtime/plan.js";
 export { observeProject } from "./runtime/observe.js";

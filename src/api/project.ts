@@ -29,7 +29,7 @@ import {
 import { listContainers, listProjects, type ListProjectsOptions, type ProjectSummary } from "../runtime/ps.js";
 import { streamLogs } from "../runtime/logs.js";
 import { Label } from "../runtime/labels.js";
-import { buildService, imageName, pullImage } from "../runtime/images.js";
+import { buildService, imageName, pullImage, pushImage, withDefaultTag } from "../runtime/images.js";
 import { waitForCondition, waitUntilReady, type ReadyTarget } from "../runtime/conditions.js";
 import { ServiceGraph } from "../graph/graph.js";
 import { runOneOff, type OneOffOptions, type OneOffResult } from "../runtime/run.js";
@@ -113,6 +113,23 @@ export interface PullOptions extends OperationBase {
   quiet?: boolean;
 }
 
+export interface PushOptions extends OperationBase {
+  /** Report failed pushes as warnings and go on (the result lists them). */
+  ignorePushFailures?: boolean;
+  /** Push the named services' dependencies too. */
+  includeDeps?: boolean;
+  quiet?: boolean;
+}
+
+export interface PushResult {
+  /** The references pushed (a service's image and its build.tags). */
+  pushed: string[];
+  /** Services with nothing to push (no build section or no image name). */
+  skipped: string[];
+  /** References whose push failed (only with ignorePushFailures). */
+  failed: string[];
+}
+
 export interface PullResult {
   pulled: string[];
   skipped: string[];
@@ -130,7 +147,11 @@ export async function listEngineProjects(
 
 /** Connect to the engine named by the environment (DOCKER_HOST, docker context, default socket). */
 export async function connectFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Engine> {
-  const [{ resolveEndpoint }, { connectEngine }] = await Promise.all([import("../runtime/connect.js"), import("../runtime/docker-engine.js")]);
+  const [{ resolveEndpoint }, { connectEngine }, { dockerRegistryAuth }] = await Promise.all([
+    import("../runtime/connect.js"),
+    import("../runtime/docker-engine.js"),
+    import("../runtime/registry-auth.js"),
+  ]);
   const readFile = (p: string): string | undefined => {
     try {
       return readFileSync(p, "utf8");
@@ -138,7 +159,8 @@ export async function connectFromEnv(env: Readonly<Record<string, string | undef
       return undefined;
     }
   };
-  return connectEngine(resolveEndpoint(env, homedir(), readFile));
+  // registry credentials come from the same Docker config as the endpoint (docker login, credential helpers)
+  return connectEngine(resolveEndpoint(env, homedir(), readFile), { registryAuth: dockerRegistryAuth(env, homedir(), readFile) });
 }
 
 export class Project {
@@ -334,6 +356,46 @@ export class Project {
       built.push(s);
     }
     return built;
+  }
+
+  /**
+   * Push the images of services that have both `build:` and `image:` (the image and every
+   * `build.tags` entry), as Compose does; other services are skipped.
+   */
+  async push(services?: string[], opts: PushOptions = {}): Promise<PushResult> {
+    this.#needFiles("push");
+    this.#checkServices(services);
+    const engine = await this.engine();
+    const names =
+      services && services.length > 0
+        ? opts.includeDeps
+          ? resolveTargets(this.config, { services })
+          : [...new Set(services)].sort()
+        : Object.keys(this.config.model.services).sort();
+    const result: PushResult = { pushed: [], skipped: [], failed: [] };
+    for (const s of names) {
+      const svc = this.config.model.services[s]!;
+      if (!svc.build || !svc.image) {
+        result.skipped.push(s);
+        opts.onEvent?.({ type: "resource", kind: "service", name: s, status: "Skipped", service: s });
+        continue;
+      }
+      for (const ref of [...new Set([svc.image, ...(svc.build.tags ?? [])])].map(withDefaultTag)) {
+        if (opts.dryRun) {
+          result.pushed.push(ref);
+          continue;
+        }
+        try {
+          await pushImage(engine, s, ref, opts.quiet ? undefined : opts.onEvent, opts.signal);
+          result.pushed.push(ref);
+        } catch (e) {
+          if (!opts.ignorePushFailures || (isFlotillaError(e) && e.code === "ABORTED")) throw e;
+          result.failed.push(ref);
+          opts.onEvent?.({ type: "warning", message: `${s}: ${e instanceof Error ? e.message : String(e)}`, service: s });
+        }
+      }
+    }
+    return result;
   }
 
   /** Pull the services' images (services without `image:` have nothing to pull). */

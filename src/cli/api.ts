@@ -14,12 +14,12 @@ import type {
   PsOptions,
   UpOptions,
 } from "../runtime/options.js";
-import type { BuildOptions, ContainerImage, ProjectEvent, PullOptions, RemoveOptions, RunOptions } from "../api/project.js";
+import type { BuildOptions, ContainerImage, ProjectEvent, PullOptions, PushOptions, PushResult, RemoveOptions, RunOptions } from "../api/project.js";
 import type { OneOffResult } from "../runtime/run.js";
 import type { ContainerStats } from "../runtime/engine.js";
 import type { ListProjectsOptions, ProjectSummary } from "../runtime/ps.js";
 
-export type { BuildOptions, ListProjectsOptions, OneOffResult, ProjectSummary, PullOptions, RemoveOptions, RunOptions };
+export type { BuildOptions, ListProjectsOptions, OneOffResult, ProjectSummary, PullOptions, PushOptions, PushResult, RemoveOptions, RunOptions };
 
 export interface StopOptions extends OperationBase {
   timeout?: number;
@@ -68,6 +68,7 @@ export interface CliProject {
   rm?(services?: string[], opts?: RemoveOptions): Promise<unknown>;
   build?(services?: string[], opts?: BuildOptions): Promise<unknown>;
   pull?(services?: string[], opts?: PullOptions): Promise<unknown>;
+  push?(services?: string[], opts?: PushOptions): Promise<PushResult>;
   run?(service: string, opts: RunOptions): Promise<OneOffResult>;
   pause?(services?: string[], opts?: OperationBase): Promise<string[]>;
   unpause?(services?: string[], opts?: OperationBase): Promise<string[]>;

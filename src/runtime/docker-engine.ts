@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import type { Duplex, Readable } from "node:stream";
 import { EngineError, FlotillaError, type ErrorCode } from "../errors.js";
 import type { EndpointConfig } from "./connect.js";
+import type { AuthConfig, RegistryAuth } from "./registry-auth.js";
 import type {
   BuildSpec,
   ContainerCreateSpec,
@@ -521,8 +522,12 @@ export class DockerEngine implements Engine {
   /** Podman healthchecks this adapter is running, by container id (one at a time each). */
   readonly #healthRuns = new Map<string, Promise<void>>();
 
-  constructor(endpoint: EndpointConfig) {
+  /** Registry credentials for pulls and pushes (none: anonymous). */
+  readonly #auth: RegistryAuth | undefined;
+
+  constructor(endpoint: EndpointConfig, engineOptions: DockerEngineOptions = {}) {
     this.endpoint = endpoint;
+    this.#auth = engineOptions.registryAuth;
     const options: Docker.DockerOptions = {};
     if (endpoint.kind === "unix" || endpoint.kind === "npipe") {
       options.socketPath = endpoint.socketPath ?? "/var/run/docker.sock";
@@ -1167,19 +1172,36 @@ export class DockerEngine implements Engine {
   }
 
   async pullImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal, platform?: string): Promise<void> {
+    const authconfig = await this.#registryAuth(ref);
+    await this.#transfer("pull", ref, (abort) => this.docker.pull(ref, { ...abort, ...(platform ? { platform } : {}), ...(authconfig ? { authconfig } : {}) }), onProgress, signal);
+  }
+
+  async pushImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<void> {
+    const authconfig = await this.#registryAuth(ref);
+    // The tag is passed on its own: without one the engine would push every tag of the repository.
+    const { repository, tag } = splitTag(ref);
+    await this.#transfer("push", ref, (abort) => this.docker.getImage(repository).push({ tag, ...abort, ...(authconfig ? { authconfig } : {}) }), onProgress, signal);
+  }
+
+  async #registryAuth(ref: string): Promise<AuthConfig | undefined> {
+    return this.#auth ? this.#auth(ref) : undefined;
+  }
+
+  /** A pull or push: the engine reports failures inside the progress stream, so every message is checked. */
+  async #transfer(verb: "pull" | "push", ref: string, open: (abort: { abortSignal?: AbortSignal }) => Promise<unknown>, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) throw abortedError(signal.reason);
     const failed = (message: string, status?: number, cause?: unknown): EngineError =>
-      new EngineError("PULL_FAILED", `cannot pull image ${ref}: ${message}`, {
-        hint: "check the image name and tag, your network and registry credentials (docker login)",
+      new EngineError(verb === "pull" ? "PULL_FAILED" : "PUSH_FAILED", `cannot ${verb} image ${ref}: ${message}`, {
+        hint: `check the image name and tag, your network and registry credentials (docker login${verb === "push" ? "; pushing needs write access" : ""})`,
         ...(status !== undefined ? { statusCode: status } : {}),
         ...(cause !== undefined ? { cause } : {}),
       });
     let stream: Readable;
     try {
-      stream = (await this.docker.pull(ref, { ...(signal ? { abortSignal: signal } : {}), ...(platform ? { platform } : {}) })) as unknown as Readable;
+      stream = (await open(signal ? { abortSignal: signal } : {})) as Readable;
     } catch (e) {
       if (signal?.aborted || isAbort(e)) throw abortedError(e);
-      const f = this.#fail(e, `cannot pull image ${ref}`);
+      const f = this.#fail(e, `cannot ${verb} image ${ref}`);
       if (f.code === "ENGINE_UNREACHABLE" || f.code === "ABORTED") throw f;
       throw failed(e instanceof Error ? engineMessage(e) : String(e), statusOf(e), e);
     }
@@ -1345,8 +1367,21 @@ function unreachable(endpoint: EndpointConfig, cause: unknown): EngineError {
 }
 
 /** Create the adapter and ping the engine once; ENGINE_UNREACHABLE when it does not answer. */
-export async function connectEngine(endpoint: EndpointConfig): Promise<DockerEngine> {
-  const engine = new DockerEngine(endpoint);
+export interface DockerEngineOptions {
+  /** Where pulls and pushes get registry credentials (see registry-auth.ts). */
+  registryAuth?: RegistryAuth;
+}
+
+/** `host:5000/app:1` → repository `host:5000/app`, tag `1` (`latest` when none; a digest is kept whole). */
+export function splitTag(ref: string): { repository: string; tag: string } {
+  if (ref.includes("@")) return { repository: ref, tag: "" };
+  const slash = ref.lastIndexOf("/");
+  const colon = ref.lastIndexOf(":");
+  return colon > slash ? { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repository: ref, tag: "latest" };
+}
+
+export async function connectEngine(endpoint: EndpointConfig, options: DockerEngineOptions = {}): Promise<DockerEngine> {
+  const engine = new DockerEngine(endpoint, options);
   await engine.ping();
   return engine;
 }

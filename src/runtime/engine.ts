@@ -336,6 +336,8 @@ export interface Engine {
   inspectImage(ref: string): Promise<ImageInfo | undefined>;
   /** `platform` (`linux/arm64`): pull that variant of a multi-platform image. */
   pullImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal, platform?: string): Promise<void>;
+  /** Push `ref` (one tag) to its registry; failures inside the stream reject with PUSH_FAILED. */
+  pushImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<void>;
   /** Resolves with the built image id; build errors inside the stream reject with BUILD_FAILED. */
   buildImage(spec: BuildSpec, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<string>;
   removeImage(ref: string, force?: boolean): Promise<void>;

@@ -225,6 +225,7 @@ export class FakeScript {
   readonly createFailures = new Map<string, Error>();
   readonly startFailures = new Map<string, Error>();
   readonly pullFailures = new Map<string, string>();
+  readonly pushFailures = new Map<string, string>();
   readonly buildFailures = new Map<string, string>();
   readonly outputs = new Map<string, LogChunk[]>();
 
@@ -252,6 +253,11 @@ export class FakeScript {
   /** pullImage of this reference rejects with PULL_FAILED. */
   pullFails(ref: string, message = "manifest unknown"): this {
     this.pullFailures.set(normalizeImageRef(ref), message);
+    return this;
+  }
+  /** pushImage of this reference rejects with PUSH_FAILED. */
+  pushFails(ref: string, message = "denied: requested access to the resource is denied"): this {
+    this.pushFailures.set(normalizeImageRef(ref), message);
     return this;
   }
   /** buildImage with this tag rejects with BUILD_FAILED. */
@@ -357,6 +363,21 @@ export class FakeEngine implements Engine {
     this.#findImage(this.addImage(ref))!.lastTagTime = new Date(this.#clock()).toISOString();
     onProgress?.({ status: `Status: Downloaded newer image for ${normalizeImageRef(ref)}` });
     this.#emit("image", "pull", normalizeImageRef(ref), { name: normalizeImageRef(ref) });
+  }
+
+  /** Pushed references, in order (what a registry would now hold). */
+  readonly pushed: string[] = [];
+
+  async pushImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<void> {
+    this.#log("pushImage", ref);
+    await tick();
+    if (signal?.aborted) throw new FlotillaError("ABORTED", "the operation was cancelled");
+    if (!this.#findImage(ref)) throw new EngineError("PUSH_FAILED", `cannot push image ${ref}: An image does not exist locally with the tag: ${ref}`, { statusCode: 404 });
+    const failure = this.script.pushFailures.get(normalizeImageRef(ref));
+    if (failure !== undefined) throw new EngineError("PUSH_FAILED", `cannot push image ${ref}: ${failure}`, { hint: "check your registry credentials (docker login)" });
+    onProgress?.({ status: `The push refers to repository [${ref}]` });
+    this.pushed.push(normalizeImageRef(ref));
+    this.#emit("image", "push", normalizeImageRef(ref), { name: normalizeImageRef(ref) });
   }
 
   async buildImage(spec: BuildSpec, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<string> {

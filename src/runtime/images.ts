@@ -11,6 +11,7 @@ import { FlotillaError, ServiceError, isFlotillaError } from "../errors.js";
 import { Label } from "./labels.js";
 import { packBuildContext, placeDockerfile } from "./build-context.js";
 import { parseBytes, parseLongDuration } from "../spec/units.js";
+import { registryOf } from "./registry-auth.js";
 
 /** The image a service runs: `image:`, else `<project>-<service>` (the name Compose gives a build). */
 export function imageName(project: string, serviceName: string, svc: ServiceConfig): string {
@@ -136,7 +137,8 @@ function aborted(signal: AbortSignal | undefined, what: string): void {
 }
 
 const UNREACHABLE = /connection refused|no such host|dial tcp|i\/o timeout|timeout|EAI_AGAIN|ENOTFOUND|ECONNREFUSED|network is unreachable|server gave HTTP response to HTTPS/i;
-const NOT_FOUND = /not found|manifest unknown|pull access denied|repository does not exist|does not exist|unauthorized/i;
+const NOT_FOUND = /not found|manifest unknown|pull access denied|repository does not exist|does not exist/i;
+const AUTH = /unauthorized|no basic auth credentials|authentication required|denied/i;
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -172,12 +174,35 @@ export async function pullImage(engine: Engine, service: string, ref: string, on
     emit({ type: "resource", kind: "image", name: ref, status: "Error", service, detail: text });
     const hint = UNREACHABLE.test(text)
       ? "the registry is unreachable: check the network and the registry address, or use a local image (pull_policy: never / --pull never)"
-      : NOT_FOUND.test(text)
+      : AUTH.test(text)
+        ? `the registry refused the credentials (or got none): docker login ${registryOf(ref)}, or check the credential helper in your Docker config`
+        : NOT_FOUND.test(text)
         ? "check the image name and tag, and log in (docker login) if the repository is private"
         : "check the image reference and the engine's access to the registry";
     throw new ServiceError("PULL_FAILED", service, `service ${service}: pulling image ${ref} failed: ${text}`, { hint, cause: e });
   }
   emit({ type: "resource", kind: "image", name: ref, status: "Pulled", service });
+}
+
+/** Push one reference, reporting progress; failures are PUSH_FAILED naming the service. */
+export async function pushImage(engine: Engine, service: string, ref: string, onEvent?: EventListener, signal?: AbortSignal): Promise<void> {
+  const emit = onEvent ?? (() => {});
+  aborted(signal, `pushing ${ref}`);
+  emit({ type: "resource", kind: "image", name: ref, status: "Pushing", service });
+  try {
+    await engine.pushImage(ref, (m) => emit({ type: "progress", kind: "push", name: ref, text: formatProgress(m) }), signal);
+  } catch (e) {
+    if (isFlotillaError(e) && (e.code === "ABORTED" || e.code === "ENGINE_UNREACHABLE")) throw e;
+    const text = errorText(e);
+    emit({ type: "resource", kind: "image", name: ref, status: "Error", service, detail: text });
+    const hint = /does not exist locally|no such image/i.test(text)
+      ? "build it first (flotilla build)"
+      : UNREACHABLE.test(text)
+        ? "the registry is unreachable: check the network and the registry address"
+        : `check the image name and your credentials (docker login ${registryOf(ref)}); pushing needs write access`;
+    throw new ServiceError("PUSH_FAILED", service, `service ${service}: pushing image ${ref} failed: ${text.replace(/^cannot push image \S+: /, "")}`, { hint, cause: e });
+  }
+  emit({ type: "resource", kind: "image", name: ref, status: "Pushed", service });
 }
 
 function isRemoteContext(context: string): boolean {

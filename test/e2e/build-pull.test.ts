@@ -4,9 +4,8 @@
  */
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { promises as fs, readFileSync } from "node:fs";
-import * as net from "node:net";
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +18,7 @@ import { resolveEndpoint } from "../../src/runtime/connect.js";
 import { buildService, planImages, pullImage, runImageActions } from "../../src/runtime/images.js";
 import { containerName, containerSpec, networkSpec, volumeSpec } from "../../src/runtime/convert.js";
 import { isFlotillaError } from "../../src/errors.js";
+import { freePort, startRegistry, type TestRegistry } from "../support/registry.js";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -30,18 +30,6 @@ function project(services: Record<string, ServiceConfig>, environment: Record<st
   return { model, workingDir: ROOT, configFiles: [], envFiles: [], environment, profiles: [], disabledServices: {}, warnings: [] };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function docker(...args: string[]): Promise<string> {
   const { stdout } = await run("docker", args, { timeout: 60_000 });
   return stdout;
@@ -49,8 +37,7 @@ async function docker(...args: string[]): Promise<string> {
 
 let engine: Engine;
 const images: string[] = [];
-let registry: ChildProcess | undefined;
-let registryDir: string | undefined;
+let registry: TestRegistry | undefined;
 
 before(async () => {
   engine = await connectEngine(
@@ -66,11 +53,7 @@ before(async () => {
 
 after(async () => {
   for (const img of images) await docker("rmi", "-f", img).catch(() => undefined);
-  if (registry && registry.exitCode === null) {
-    registry.kill("SIGTERM");
-    await new Promise((r) => registry?.once("exit", r));
-  }
-  if (registryDir) await fs.rm(registryDir, { recursive: true, force: true });
+  await registry?.stop();
 });
 
 describe("build", () => {
@@ -111,21 +94,8 @@ describe("build", () => {
 
 describe("pull", () => {
   test("from a local registry, and PULL_FAILED for an unreachable one", async () => {
-    const port = await freePort();
-    registryDir = await fs.mkdtemp(path.join(os.tmpdir(), "flotilla-registry-"));
-    const config = path.join(registryDir, "config.yml");
-    await fs.writeFile(
-      config,
-      `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(registryDir, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`,
-    );
-    registry = spawn("/usr/bin/docker-registry", ["serve", config], { stdio: "ignore" });
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error("the local registry did not start");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    registry = await startRegistry();
+    const port = registry.port;
 
     const ref = `127.0.0.1:${port}/flotilla-busybox:pulltest-${suffix}`;
     images.push(ref);

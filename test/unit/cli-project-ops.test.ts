@@ -16,6 +16,7 @@ import { Label } from "../../src/runtime/labels.js";
 import { Project, configFromLabels } from "../../src/api/project.js";
 import { FlotillaError, UsageError, WaitError } from "../../src/errors.js";
 import type { LoadedProject } from "../../src/spec/model.js";
+import type { FlotillaEvent } from "../../src/events.js";
 
 const IMAGE = "flotilla-busybox:latest";
 
@@ -243,6 +244,31 @@ describe("Project on the fake engine", () => {
     });
     const r = await p.pull();
     assert.deepEqual(r, { pulled: ["daily", "plain"], skipped: ["bypolicy", "missing", "never"], failed: [] });
+  });
+
+  test("push: services with build and image, each tag once; others skipped; ignorePushFailures collects failures", async () => {
+    const engine = new FakeEngine();
+    engine.addImage("reg.local/app:1");
+    engine.addImage("reg.local/app:stable");
+    engine.addImage("reg.local/tool:1");
+    engine.script.pushFails("reg.local/tool:1");
+    const p = await load(engine, "push1", {
+      app: { image: "reg.local/app:1", build: { context: ".", tags: ["reg.local/app:stable", "reg.local/app:1"] } },
+      tool: { image: "reg.local/tool:1", build: { context: "." } },
+      plain: { image: IMAGE },
+      noname: { build: { context: "." } },
+    });
+    const events: FlotillaEvent[] = [];
+    const r = await p.push(undefined, { ignorePushFailures: true, onEvent: (e) => events.push(e) });
+    assert.deepEqual(r, { pushed: ["reg.local/app:1", "reg.local/app:stable"], skipped: ["noname", "plain"], failed: ["reg.local/tool:1"] });
+    assert.deepEqual(engine.pushed, ["reg.local/app:1", "reg.local/app:stable"]);
+    assert.ok(events.some((e) => e.type === "resource" && e.status === "Pushed" && e.name === "reg.local/app:stable"));
+    assert.ok(events.some((e) => e.type === "warning" && /tool: service tool: pushing image reg\.local\/tool:1 failed: denied/.test(e.message)));
+    await assert.rejects(p.push(["tool"]), (e: unknown) => e instanceof FlotillaError && e.code === "PUSH_FAILED" && e.service === "tool");
+    // dry run pushes nothing
+    const dry = await p.push(["app"], { dryRun: true });
+    assert.deepEqual(dry.pushed, ["reg.local/app:1", "reg.local/app:stable"]);
+    assert.equal(engine.pushed.length, 2);
   });
 
   test("build passes --no-cache, --pull and --build-arg over the file's build section", async () => {

@@ -27,6 +27,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "port", summary: "Print the public port for a port binding", load: async () => (await import("./port.js")).portCommand },
   { name: "ps", summary: "List containers", load: async () => (await import("./ps.js")).psCommand },
   { name: "pull", summary: "Pull service images", load: async () => (await import("./pull.js")).pullCommand },
+  { name: "push", summary: "Push service images", load: async () => (await import("./push.js")).pushCommand },
   { name: "restart", summary: "Restart service containers", load: async () => (await import("./restart.js")).restartCommand },
   { name: "rm", summary: "Removes stopped service containers", load: async () => (await import("./rm.js")).rmCommand },
   { name: "run", summary: "Run a one-off command on a service", load: async () => (await import("./run.js")).runCommand },

@@ -20,7 +20,7 @@ const KIND: Record<ResourceKind, string> = {
 
 /** Statuses after which a row counts as done (others may still change). */
 const FINAL: ReadonlySet<ResourceStatus> = new Set<ResourceStatus>([
-  "Started", "Healthy", "Exited", "Stopped", "Removed", "Running", "Paused", "Unpaused", "Pulled", "Built", "Skipped", "Recreated", "Error",
+  "Started", "Healthy", "Exited", "Stopped", "Removed", "Running", "Paused", "Unpaused", "Pulled", "Pushed", "Built", "Skipped", "Recreated", "Error",
 ]);
 
 interface Row {
