@@ -32,7 +32,7 @@ import { Label } from "../runtime/labels.js";
 import { buildService, imageName, pullImage, pushImage, withDefaultTag } from "../runtime/images.js";
 import { waitForCondition, waitUntilReady, type ReadyTarget } from "../runtime/conditions.js";
 import { ServiceGraph } from "../graph/graph.js";
-import { runOneOff, type OneOffOptions, type OneOffResult } from "../runtime/run.js";
+import { oneOffService, runOneOff, type OneOffOptions, type OneOffResult } from "../runtime/run.js";
 import { copyFromContainer, copyToContainer } from "../runtime/cp.js";
 
 /** `web:/etc/app.conf` → { service, path }; a host path (no colon before the first slash) → undefined. */
@@ -82,6 +82,8 @@ export interface RunOptions extends OneOffOptions, Pick<OperationBase, "onEvent"
   pull?: PullMode;
   /** Build the image first (`--build`). */
   build?: boolean;
+  /** Remove containers of services no longer in the file while starting the dependencies. */
+  removeOrphans?: boolean;
 }
 
 export interface ProjectEvent {
@@ -299,7 +301,7 @@ export class Project {
     const base = { ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}) };
     const deps = [...graph.closure([service])].filter((s) => s !== service && s in model.services);
     if (!opts.noDeps && deps.length > 0) {
-      await this.up({ ...base, services: deps, detach: true, ...(opts.pull ? { pull: opts.pull } : {}) });
+      await this.up({ ...base, services: deps, detach: true, ...(opts.pull ? { pull: opts.pull } : {}), ...(opts.removeOrphans ? { removeOrphans: true } : {}) });
       for (const edge of graph.dependencies(service)) {
         if (!deps.includes(edge.service)) continue;
         const list = await engine.listContainers({ labels: { [Label.project]: this.name, [Label.service]: edge.service }, all: true });
@@ -314,7 +316,9 @@ export class Project {
     }
     const imageIds = await prepareImages(this.config, [service], engine, { ...base, ...(opts.pull ? { pull: opts.pull } : {}), ...(opts.build ? { build: true } : {}) });
     const observed = await observeProject(engine, this.name, { model });
-    const plan = planUp(this.config, observed, { services: [service], noDeps: true, imageIds });
+    // Planned with the one-off's own mounts, so a project volume only `run -v` names is created (labelled) too.
+    const runView = opts.volumes?.length ? { ...this.config, model: { ...model, services: { ...model.services, [service]: { ...model.services[service]!, volumes: oneOffService(model.services[service]!, opts).volumes ?? [] } } } } : this.config;
+    const plan = planUp(runView, observed, { services: [service], noDeps: true, imageIds });
     // Only the networks and volumes of that plan: the one-off container replaces the service's.
     await applyUp(this.config, { ...plan, targets: [], services: {}, orphans: [] }, engine, base);
     this.#brought = true;

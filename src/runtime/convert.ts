@@ -33,6 +33,8 @@ export interface ContainerIdentity {
   oneoff?: boolean;
   /** One-off (`run`) containers: the slug label. */
   slug?: string;
+  /** One-off containers: also answer to the service's name and aliases on its networks (`run --use-aliases`). */
+  useAliases?: boolean;
 }
 
 export interface ConvertContext {
@@ -604,7 +606,7 @@ function convertNetworking(c: Converter, spec: ContainerCreateSpec): void {
       const cfg = svc.networks?.[key] ?? null;
       const netName = model.networks[key]?.name ?? key;
       const endpoint: EndpointSpec = {};
-      const aliases = id.oneoff ? [...(cfg?.aliases ?? [])] : [service, ...(cfg?.aliases ?? [])];
+      const aliases = id.oneoff && !id.useAliases ? [...(cfg?.aliases ?? [])] : [service, ...(cfg?.aliases ?? [])];
       const uniq = [...new Set(aliases)];
       if (uniq.length > 0) endpoint.Aliases = uniq;
       const ipam: NonNullable<EndpointSpec["IPAMConfig"]> = {};

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { ServiceError } from "../errors.js";
-import type { LoadedProject, ServiceConfig } from "../spec/model.js";
+import type { LoadedProject, PortConfig, ServiceConfig, VolumeMount } from "../spec/model.js";
 import { abortError } from "./conditions.js";
 import { containerSpec, type ConvertContext } from "./convert.js";
 import type { Engine, LogChunk, TtySize } from "./engine.js";
@@ -26,6 +26,14 @@ export interface OneOffOptions {
   name?: string;
   /** Publish the service's ports (default: none). */
   servicePorts?: boolean;
+  /** Ports to publish (`run -p`), besides the service's with `servicePorts`. */
+  publish?: PortConfig[];
+  /** Extra mounts (`run -v`); one with the target of a service mount replaces it. */
+  volumes?: VolumeMount[];
+  capAdd?: string[];
+  capDrop?: string[];
+  /** Answer to the service's name and aliases on its networks (`--use-aliases`). */
+  useAliases?: boolean;
   /** Start and return at once (no output, no exit code). */
   detach?: boolean;
   /** Remove the container once it exited (attached runs). */
@@ -66,6 +74,13 @@ export function oneOffService(svc: ServiceConfig, opts: OneOffOptions): ServiceC
   if (opts.user) out.user = opts.user;
   if (opts.workdir) out.working_dir = opts.workdir;
   if (!opts.servicePorts) delete out.ports;
+  if (opts.publish && opts.publish.length > 0) out.ports = [...(out.ports ?? []), ...opts.publish];
+  if (opts.volumes && opts.volumes.length > 0) {
+    const targets = new Set(opts.volumes.map((v) => v.target));
+    out.volumes = [...(svc.volumes ?? []).filter((v) => !targets.has(v.target)), ...opts.volumes];
+  }
+  if (opts.capAdd && opts.capAdd.length > 0) out.cap_add = [...new Set([...(svc.cap_add ?? []), ...opts.capAdd])];
+  if (opts.capDrop && opts.capDrop.length > 0) out.cap_drop = [...new Set([...(svc.cap_drop ?? []), ...opts.capDrop])];
   delete out.restart;
   delete out.container_name;
   if (out.deploy?.restart_policy) out.deploy = { ...out.deploy, restart_policy: { condition: "none" } };
@@ -79,7 +94,7 @@ export async function runOneOff(project: LoadedProject, engine: Engine, service:
   const name = opts.name ?? `${model.name}-${service}-run-${slug.slice(0, 12)}`;
   const ctx: ConvertContext = { project, configHash: opts.configHash };
   if (opts.resolveContainer) ctx.resolveContainer = opts.resolveContainer;
-  const out = containerSpec(svc, service, { project: model.name, service, number: 1, name, oneoff: true, slug }, ctx);
+  const out = containerSpec(svc, service, { project: model.name, service, number: 1, name, oneoff: true, slug, ...(opts.useAliases ? { useAliases: true } : {}) }, ctx);
   const withStdin = opts.stdin !== undefined && !opts.detach;
   if (withStdin && !engine.attachStdin) throw new ServiceError("CONTAINER_FAILED", service, "this engine cannot pass stdin to a one-off container");
   const spec = { ...out.spec, name, ...(withStdin ? { OpenStdin: true, StdinOnce: true, AttachStdin: true } : {}), ...(opts.tty ? { Tty: true } : {}) };

@@ -1,6 +1,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { Project } from "../../src/api/project.js";
 import { Label } from "../../src/runtime/labels.js";
 
@@ -84,5 +86,48 @@ describe("run on the real engine", () => {
     const up = await p.up({ services: ["web"] });
     assert.deepEqual(up.containers.map((c) => [c.name, c.action]), [[`${name}-web-1`, "create"]]);
     await engine.removeContainer(r.id, { force: true });
+  });
+
+  test("-p, -v (bind and a project volume the service does not use) and --use-aliases", async () => {
+    await p.down({ timeout: 0, volumes: true });
+    const dir = await mkdtemp(join(tmpdir(), "flotilla-run-v-"));
+    try {
+      await writeFile(join(dir, "hello.txt"), "bound\n");
+      const r = await p.run("web", {
+        detach: true,
+        noDeps: true,
+        command: ["sh", "-c", "echo kept > /x/mark; httpd -f -p 7000 -h /srv"],
+        volumes: [
+          { type: "bind", source: dir, target: "/srv" },
+          { type: "volume", source: "data", target: "/x", volume: {} },
+        ],
+        publish: [{ mode: "ingress", host_ip: "127.0.0.1", target: 7000, protocol: "tcp" }],
+        useAliases: true,
+      });
+      const engine = await p.engine();
+      // the project volume was created by flotilla (labelled), not implicitly by the engine
+      const vol = (await engine.listVolumes({ labels: { [Label.project]: name } })).map((v) => v.name);
+      assert.deepEqual(vol, [`${name}_data`]);
+      let port: number | undefined;
+      for (let i = 0; i < 50 && port === undefined; i++) {
+        port = (await engine.inspectContainer(r.id))?.ports.find((b) => b.privatePort === 7000 && b.publicPort)?.publicPort;
+        if (port === undefined) await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.ok(port, "-p published 7000 on a host port");
+      let body = "";
+      for (let i = 0; i < 50 && body === ""; i++) {
+        body = await fetch(`http://127.0.0.1:${port}/hello.txt`).then((res) => (res.ok ? res.text() : ""), () => "");
+        if (body === "") await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.equal(body, "bound\n", "the bind mount is served");
+      // with --use-aliases the one-off answers to the service name; the volume holds what it wrote
+      let out = "";
+      const probe = await p.run("worker", { noDeps: true, remove: true, command: ["sh", "-c", "wget -qO- http://web:7000/hello.txt && cat /data/mark"], onOutput: (c) => (out += c.data.toString()) });
+      assert.equal(probe.exitCode, 0, out);
+      assert.equal(out, "bound\nkept\n");
+      await engine.removeContainer(r.id, { force: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -31,6 +31,54 @@ describe("run: flags -> request", () => {
   });
 });
 
+describe("run: publish, volumes, capabilities, aliases, env files", () => {
+  const files = (map: Record<string, string>) => ({
+    projectDir: "/srv/proj",
+    readFile: (f: string): string => {
+      if (!(f in map)) throw new Error(`ENOENT: no such file ${f}`);
+      return map[f]!;
+    },
+  });
+
+  test("-p short syntax (with ranges and host IP), -v with relative binds resolved against the project directory", () => {
+    const r = runRequest("api", [], { publish: ["8080:80", "127.0.0.1:9000-9001:9000-9001/udp"], volume: ["./src:/app/src:ro", "data:/data", "/abs:/abs"] }, {}, files({}));
+    assert.deepEqual(
+      r.publish?.map((p) => `${p.host_ip ?? ""}|${p.published ?? ""}|${p.target}/${p.protocol}`),
+      ["|8080|80/tcp", "127.0.0.1|9000|9000/udp", "127.0.0.1|9001|9001/udp"],
+    );
+    assert.deepEqual(r.volumes?.map((v) => `${v.type} ${v.source} ${v.target}${v.read_only ? " ro" : ""}`), ["bind /srv/proj/src /app/src ro", "volume data /data", "bind /abs /abs"]);
+    assert.throws(() => runRequest("api", [], { publish: ["nope:80:x:y"] }, {}, files({})), /invalid --publish "nope:80:x:y"/);
+    assert.throws(() => runRequest("api", [], { volume: ["/x::/y"] }, {}, files({})), /invalid --volume "\/x::\/y": empty section/);
+  });
+
+  test("--env-from-file (dotenv syntax, in order) under -e; cap-add/drop, use-aliases, remove-orphans", () => {
+    const r = runRequest(
+      "api",
+      [],
+      { envFromFile: ["a.env", "b.env"], env: ["B=cli"], capAdd: ["NET_ADMIN"], capDrop: ["MKNOD"], useAliases: true, removeOrphans: true },
+      { HOME: "/root" },
+      files({ "a.env": "# base\nA=1\nB=from-a\nQ='lit $HOME'\n", "b.env": "export C=\"${A}-2\"\n" }),
+    );
+    assert.deepEqual(r.env, { A: "1", B: "cli", Q: "lit $HOME", C: "1-2" });
+    assert.deepEqual([r.capAdd, r.capDrop, r.useAliases, r.removeOrphans], [["NET_ADMIN"], ["MKNOD"], true, true]);
+    assert.throws(() => runRequest("api", [], { envFromFile: ["missing.env"] }, {}, files({})), /--env-from-file missing.env: ENOENT/);
+  });
+
+  test("the one-off service gets them: a -v target replaces the service's mount there; caps merge", () => {
+    const base: ServiceConfig = { image: "app", volumes: [{ type: "volume", source: "data", target: "/data" }, { type: "bind", source: "/etc/x", target: "/x" }], cap_add: ["SYS_TIME"], ports: [{ mode: "ingress", target: 80, published: "8080", protocol: "tcp" }] };
+    const o = oneOffService(base, {
+      volumes: [{ type: "bind", source: "/tmp/d", target: "/data" }],
+      capAdd: ["NET_ADMIN", "SYS_TIME"],
+      capDrop: ["MKNOD"],
+      publish: [{ mode: "ingress", target: 9000, published: "9000", protocol: "tcp" }],
+    });
+    assert.deepEqual(o.volumes?.map((v) => `${v.source}:${v.target}`), ["/etc/x:/x", "/tmp/d:/data"]);
+    assert.deepEqual(o.cap_add, ["SYS_TIME", "NET_ADMIN"]);
+    assert.deepEqual(o.cap_drop, ["MKNOD"]);
+    assert.deepEqual(o.ports?.map((p) => p.target), [9000], "-p without --service-ports: only what -p asks");
+  });
+});
+
 describe("run: the one-off service", () => {
   const svc: ServiceConfig = {
     image: "app",

@@ -1,6 +1,10 @@
 /** `flotilla run SERVICE [COMMAND...]`: a one-off container of a service (non-interactive). */
 import { Option, type Command } from "commander";
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import { UsageError } from "../../errors.js";
+import { parseDotenv } from "../../spec/dotenv.js";
+import { parsePortSpec, parseVolumeSpec } from "../../spec/normalize.js";
 import type { PullMode } from "../../runtime/options.js";
 import type { RunOptions } from "../api.js";
 import type { CliContext } from "../context.js";
@@ -24,11 +28,26 @@ interface RunFlags {
   build?: boolean;
   pull?: string;
   quietPull?: boolean;
+  publish?: string[];
+  volume?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  useAliases?: boolean;
+  envFromFile?: string[];
+  removeOrphans?: boolean;
 }
 
 /** What the flags ask of Project.run (pure, for tests). */
 export type RunRequest = { service: string } & Required<Pick<RunOptions, "detach" | "remove" | "noDeps" | "servicePorts" | "build">> &
-  Pick<RunOptions, "command" | "entrypoint" | "env" | "labels" | "user" | "workdir" | "name" | "pull">;
+  Pick<RunOptions, "command" | "entrypoint" | "env" | "labels" | "user" | "workdir" | "name" | "pull" | "publish" | "volumes" | "capAdd" | "capDrop" | "useAliases" | "removeOrphans">;
+
+/** Where `run` reads files and resolves relative bind sources. */
+export interface RunFiles {
+  /** The project directory (relative `-v ./src:/src` sources resolve against it). */
+  projectDir: string;
+  /** Reads an `--env-from-file` file (relative to the working directory). */
+  readFile: (file: string) => string;
+}
 
 /** `KEY=VAL` as given; a bare `KEY` takes its value from the environment (skipped when unset), as Compose does. */
 export function parseKeyValues(flag: string, items: readonly string[], env: Readonly<Record<string, string | undefined>>): Record<string, string> {
@@ -43,7 +62,7 @@ export function parseKeyValues(flag: string, items: readonly string[], env: Read
   return out;
 }
 
-export function runRequest(service: string, command: string[], flags: RunFlags, env: Readonly<Record<string, string | undefined>>): RunRequest {
+export function runRequest(service: string, command: string[], flags: RunFlags, env: Readonly<Record<string, string | undefined>>, files?: RunFiles): RunRequest {
   if (flags.detach && flags.rm) throw new UsageError("--detach and --rm cannot be combined");
   const req: RunRequest = {
     service,
@@ -56,7 +75,48 @@ export function runRequest(service: string, command: string[], flags: RunFlags, 
   if (command.length > 0) req.command = command;
   // `--entrypoint ""` clears the image's entrypoint; otherwise it is one word, as with docker run.
   if (flags.entrypoint !== undefined) req.entrypoint = flags.entrypoint === "" ? [""] : [flags.entrypoint];
-  if (flags.env && flags.env.length > 0) req.env = parseKeyValues("--env", flags.env, env);
+  // --env-from-file first: -e wins over it, as with docker run
+  const fromFiles: Record<string, string> = {};
+  for (const file of flags.envFromFile ?? []) {
+    if (!files) throw new UsageError("--env-from-file needs the file system");
+    let text: string;
+    try {
+      text = files.readFile(file);
+    } catch (e) {
+      throw new UsageError(`--env-from-file ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    Object.assign(fromFiles, parseDotenv(text, file, (name) => fromFiles[name] ?? env[name]));
+  }
+  const cli = flags.env && flags.env.length > 0 ? parseKeyValues("--env", flags.env, env) : {};
+  if (Object.keys(fromFiles).length > 0 || Object.keys(cli).length > 0) req.env = { ...fromFiles, ...cli };
+  if (flags.publish && flags.publish.length > 0) {
+    req.publish = flags.publish.flatMap((spec) => {
+      try {
+        return parsePortSpec(spec);
+      } catch (e) {
+        throw new UsageError(`invalid --publish "${spec}": ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
+  }
+  if (flags.volume && flags.volume.length > 0) {
+    req.volumes = flags.volume.map((spec) => {
+      let m;
+      try {
+        m = parseVolumeSpec(spec);
+      } catch (e) {
+        throw new UsageError(`invalid --volume "${spec}": ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (m.type === "bind" && m.source !== undefined && !isAbsolute(m.source)) {
+        if (!files) throw new UsageError(`--volume "${spec}": a relative source needs the project directory`);
+        m.source = resolve(files.projectDir, m.source);
+      }
+      return m;
+    });
+  }
+  if (flags.capAdd && flags.capAdd.length > 0) req.capAdd = flags.capAdd;
+  if (flags.capDrop && flags.capDrop.length > 0) req.capDrop = flags.capDrop;
+  if (flags.useAliases) req.useAliases = true;
+  if (flags.removeOrphans) req.removeOrphans = true;
   if (flags.label && flags.label.length > 0) req.labels = parseKeyValues("--label", flags.label, {});
   if (flags.user) req.user = flags.user;
   if (flags.workdir) req.workdir = flags.workdir;
@@ -90,10 +150,20 @@ export const runCommand: CommandModule = {
       .option("--build", "Build image before starting container")
       .addOption(new Option("--pull <policy>", "Pull image before running").choices(["always", "missing", "never", "policy"]))
       .option("--quiet-pull", "Pull without printing progress information")
+      .option("-p, --publish <port>", "Publish a container's port(s) to the host (repeatable)", collect)
+      .option("-v, --volume <volume>", "Bind mount a volume (repeatable)", collect)
+      .option("--cap-add <cap>", "Add Linux capabilities (repeatable)", collect)
+      .option("--cap-drop <cap>", "Drop Linux capabilities (repeatable)", collect)
+      .option("--use-aliases", "Use the service's network aliases in the network(s) the container connects to")
+      .option("--env-from-file <file>", "Set environment variables from a file (repeatable)", collect)
+      .option("--remove-orphans", "Remove containers for services not defined in the Compose file")
       .action(
         exitAction(ctx, async (service: string, command: string[], flags: RunFlags) => {
-          const req = runRequest(service, command, flags, ctx.io.env);
           const project = await ctx.project();
+          const req = runRequest(service, command, flags, ctx.io.env, {
+            projectDir: project.config.workingDir,
+            readFile: (file) => readFileSync(resolve(ctx.io.cwd, file), "utf8"),
+          });
           if (!project.run) throw new UsageError("run needs a compose file (no project to run from)");
           // Output streamed; piped stdin passed on; at a terminal (unless -T) a TTY with raw keystrokes.
           const io = ctx.containerIO({ tty: flags.TTY !== false, interactive: flags.interactive !== false && !req.detach });
