@@ -867,13 +867,14 @@ export class DockerEngine implements Engine {
   async exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecResult> {
     if (signal?.aborted) throw abortedError(signal.reason);
     const container = this.docker.getContainer(id);
+    const detach = options.detach === true;
     let exec: Docker.Exec;
     try {
       const create: Docker.ExecCreateOptions = {
         Cmd: options.cmd,
-        AttachStdout: true,
-        AttachStderr: true,
-        AttachStdin: options.stdin !== undefined,
+        AttachStdout: !detach,
+        AttachStderr: !detach,
+        AttachStdin: options.stdin !== undefined && !detach,
         Tty: options.tty ?? false,
       };
       if (options.user !== undefined) create.User = options.user;
@@ -881,6 +882,17 @@ export class DockerEngine implements Engine {
       if (options.workingDir !== undefined) create.WorkingDir = options.workingDir;
       if (options.privileged !== undefined) create.Privileged = options.privileged;
       exec = await container.exec(create);
+      if (detach) {
+        // The engine answers at once with an empty body: drain it, or the socket keeps the process alive.
+        const reply = (await exec.start({ Detach: true, Tty: options.tty ?? false })) as unknown as Readable | undefined;
+        if (reply && typeof reply.resume === "function") {
+          await new Promise<void>((resolve) => {
+            reply.once("end", resolve).once("close", resolve).once("error", () => resolve());
+            reply.resume();
+          });
+        }
+        return { exitCode: 0, stdout: "", stderr: "" };
+      }
     } catch (e) {
       throw this.#fail(e, `cannot exec in container ${id}`);
     }

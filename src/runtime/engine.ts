@@ -238,6 +238,8 @@ export interface LogChunk {
 
 export interface ExecOptions {
   cmd: string[];
+  /** Start the command in the background and return at once (exit code 0, no output), as `exec -d`. */
+  detach?: boolean;
   user?: string;
   env?: string[];
   workingDir?: string;

@@ -840,6 +840,7 @@ export class FakeEngine implements Engine {
     const c = this.#get(id);
     if (c.state !== "running") throw new EngineError("ENGINE", `Container ${c.id} is not running`, { statusCode: 409 });
     const run = emulateCommand(options.cmd, c.files);
+    if (options.detach) return { exitCode: 0, stdout: "", stderr: "" };
     const stdout = options.tty ? run.stdout + run.stderr : run.stdout;
     const stderr = options.tty ? "" : run.stderr;
     if (options.onOutput) {

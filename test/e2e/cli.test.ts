@@ -182,6 +182,17 @@ describe("flotilla CLI against the engine", () => {
     assert.equal(open.code, 0, `exit code ${String(open.code)} (null: killed after 20 s) ${open.stderr}`);
     assert.equal(open.stdout, "quick\n");
 
+    // exec -d returns at once; the command goes on in the background
+    const detached = await flotilla([...base, "exec", "-d", "web", "sh", "-c", "sleep 1; echo done-in-background > /www/bg"]);
+    assert.equal(detached.code, 0, detached.stderr);
+    assert.equal(detached.stdout, "");
+    let bg = "";
+    for (let i = 0; i < 50 && bg === ""; i++) {
+      bg = (await flotilla([...base, "exec", "-T", "web", "sh", "-c", "cat /www/bg 2>/dev/null || true"])).stdout;
+      if (bg === "") await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(bg, "done-in-background\n");
+
     const down = await flotilla([...base, "--progress", "plain", "down", "-v", "-t", "0"]);
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stderr, new RegExp(` Volume ${project}_data  Removed`));

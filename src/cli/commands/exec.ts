@@ -29,6 +29,7 @@ export const execCommand: CommandModule = {
       .option("-T, --no-tty", "Disable pseudo-TTY allocation (a TTY is allocated when stdin and stdout are a terminal)")
       .option("-i, --interactive", "Keep STDIN open: piped or redirected stdin is passed to the command (default)")
       .option("--no-interactive", "Do not pass stdin to the command")
+      .option("-d, --detach", "Detached mode: Run command in the background")
       .option("--privileged", "Give extended privileges to the process")
       .option("-u, --user <user>", "Run the command as this user")
       .option("-w, --workdir <dir>", "Path to workdir directory for this command")
@@ -38,7 +39,7 @@ export const execCommand: CommandModule = {
           const project = await ctx.project();
           // Output is streamed as the command writes it; piped stdin is passed on (then closed); at a
           // terminal (unless -T) a TTY gets raw keystrokes. Ctrl-C ends the exec (exit 130).
-          const io = ctx.containerIO({ tty: flags.tty !== false, interactive: flags.interactive !== false });
+          const io = ctx.containerIO({ tty: flags.tty !== false && flags.detach !== true, interactive: flags.interactive !== false && flags.detach !== true });
           io.raw();
           const result = await project
             .exec(service, command, {
@@ -49,6 +50,7 @@ export const execCommand: CommandModule = {
               ...(flags.user ? { user: flags.user } : {}),
               ...(flags.workdir ? { workingDir: flags.workdir } : {}),
               ...(flags.privileged ? { privileged: true } : {}),
+              ...(flags.detach ? { detach: true } : {}),
             })
             .catch((err: unknown) => {
               if (ctx.interrupted(err)) return { exitCode: 130 };
