@@ -74,6 +74,10 @@ export interface BuildOptions extends OperationBase {
   quiet?: boolean;
   /** Build arguments, over the file's `build.args`. */
   buildArgs?: Record<string, string>;
+  /** Also build the services the named ones depend on (`--with-dependencies`). */
+  withDependencies?: boolean;
+  /** Push each built image (and its build.tags) afterwards (`--push`). */
+  push?: boolean;
 }
 
 export interface RunOptions extends OneOffOptions, Pick<OperationBase, "onEvent" | "parallel"> {
@@ -350,7 +354,16 @@ export class Project {
     this.#needFiles("build");
     this.#checkServices(services);
     const engine = await this.engine();
-    const names = services && services.length > 0 ? services : Object.keys(this.config.model.services).sort();
+    const names =
+      services && services.length > 0
+        ? opts.withDependencies
+          ? // dependencies first, so an image another one builds FROM is there
+            (() => {
+              const wanted = new Set(resolveTargets(this.config, { services }));
+              return ServiceGraph.fromServices(this.config.model.services).order().filter((s) => wanted.has(s));
+            })()
+          : services
+        : Object.keys(this.config.model.services).sort();
     const todo = names.filter((s) => this.config.model.services[s]?.build);
     if (opts.dryRun) return todo;
     const config = withBuildOverrides(this.config, opts);
@@ -358,6 +371,10 @@ export class Project {
     for (const s of todo) {
       await buildService(engine, config, s, opts.onEvent, opts.signal);
       built.push(s);
+    }
+    if (opts.push && built.length > 0) {
+      const pushable = built.filter((s) => this.config.model.services[s]?.image !== undefined);
+      if (pushable.length > 0) await this.push(pushable, { ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     }
     return built;
   }

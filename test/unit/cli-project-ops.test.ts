@@ -286,6 +286,33 @@ describe("Project on the fake engine", () => {
     assert.deepEqual(p.config.model.services["app"]!.build!.args, { A: "file", B: "file" });
   });
 
+  test("build --with-dependencies builds dependencies first; --push pushes what was built and has an image name", async () => {
+    const engine = new FakeEngine();
+    const dir = tmp();
+    writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
+    const p = await Project.load({
+      engine,
+      env: {},
+      cwd: dir,
+      projectName: "b2",
+      documents: [
+        {
+          services: {
+            app: { image: "reg.local/app:1", build: ".", depends_on: ["base", "db"] },
+            base: { image: "reg.local/base:1", build: "." },
+            db: { image: IMAGE },
+            other: { build: "." },
+          },
+        },
+      ],
+    });
+    assert.deepEqual(await p.build(["app"]), ["app"]);
+    engine.calls.length = 0;
+    assert.deepEqual(await p.build(["app"], { withDependencies: true, push: true }), ["base", "app"]);
+    assert.deepEqual(engine.callsOf("buildImage").map((c) => (c.args[0] as { tags: string[] }).tags[0]), ["reg.local/base:1", "reg.local/app:1"]);
+    assert.deepEqual(engine.pushed, ["reg.local/app:1", "reg.local/base:1"]);
+  });
+
   test("-p NAME without a compose file: rebuilt from labels; down works, up refuses", async () => {
     const engine = new FakeEngine();
     engine.addImage(IMAGE);

@@ -32,8 +32,10 @@ export const buildCommand: CommandModule = {
       .option("--no-cache", "Do not use cache when building the image")
       .option("--pull", "Always attempt to pull a newer version of the image")
       .option("-q, --quiet", "Don't print anything to STDOUT")
+      .option("--with-dependencies", "Also build dependencies (transitively)")
+      .option("--push", "Push service images")
       .action(
-        exitAction(ctx, async (services: string[], flags: { buildArg?: string[]; cache?: boolean; pull?: boolean; quiet?: boolean }) => {
+        exitAction(ctx, async (services: string[], flags: { buildArg?: string[]; cache?: boolean; pull?: boolean; quiet?: boolean; withDependencies?: boolean; push?: boolean }) => {
           const buildArgs = parseBuildArgs(flags.buildArg, ctx.io.env);
           const project = await ctx.project({ services });
           if (!project.build) throw new FlotillaError("ENGINE", "build is not supported by this version of the library");
@@ -45,6 +47,8 @@ export const buildCommand: CommandModule = {
               ...(flags.cache === false ? { noCache: true } : {}),
               ...(flags.pull ? { pull: true } : {}),
               ...(flags.quiet ? { quiet: true } : {}),
+              ...(flags.withDependencies ? { withDependencies: true } : {}),
+              ...(flags.push ? { push: true } : {}),
               ...(buildArgs ? { buildArgs } : {}),
               ...(ctx.globals.parallel !== undefined ? { parallel: ctx.globals.parallel } : {}),
               ...(ctx.globals.dryRun ? { dryRun: true } : {}),
