@@ -7,7 +7,8 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { FlotillaError, isFlotillaError } from "../errors.js";
-import type { ContainerStats, ContainerSummary, Engine, ExecOptions, ExecResult, ProcessList } from "../runtime/engine.js";
+import type { CommitOptions, ContainerStats, ContainerSummary, Engine, ExecOptions, ExecResult, ProcessList, VolumeSummary } from "../runtime/engine.js";
+import type { Readable } from "node:stream";
 import type { LoadOptions } from "../spec/options.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
 import type { ContainerStatus, DownOptions, LogLine, LogsOptions, OperationBase, PsOptions, PullMode, UpOptions } from "../runtime/options.js";
@@ -523,6 +524,22 @@ export class Project {
     );
   }
 
+  /**
+   * The project's volumes (by label), as `docker compose volumes`: with services, only the volumes
+   * those services mount.
+   */
+  async volumes(services?: string[]): Promise<VolumeSummary[]> {
+    this.#checkServices(services);
+    const engine = await this.engine();
+    const all = await engine.listVolumes({ labels: { [Label.project]: this.name } });
+    if (!services || services.length === 0 || this.#missingFiles) return all.sort((a, b) => a.name.localeCompare(b.name));
+    const model = this.config.model;
+    const used = new Set(
+      services.flatMap((s) => (model.services[s]?.volumes ?? []).filter((m) => m.type === "volume" && m.source).map((m) => model.volumes[m.source!]?.name ?? m.source!)),
+    );
+    return all.filter((v) => used.has(v.name)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
   /** One resource-usage sample of each running container of the services (or all), for `stats`. */
   async stats(services?: string[]): Promise<{ id: string; container: string; stats: ContainerStats }[]> {
     this.#checkServices(services);
@@ -607,6 +624,21 @@ export class Project {
     const engine = await this.engine();
     const id = await this.containerId(service, index ?? 1);
     return engine.exec(id, { ...rest, cmd }, signal);
+  }
+
+  /** A new image from a service container's changes (`commit`); resolves with the image id. */
+  async commit(service: string, opts: CommitOptions & { index?: number } = {}): Promise<string> {
+    const { index, ...rest } = opts;
+    const engine = await this.engine();
+    if (!engine.commitContainer) throw new FlotillaError("ENGINE", "this engine cannot commit containers");
+    return engine.commitContainer(await this.containerId(service, index ?? 1), rest);
+  }
+
+  /** A service container's filesystem as a tar stream (`export`). */
+  async export(service: string, opts: { index?: number } = {}): Promise<Readable> {
+    const engine = await this.engine();
+    if (!engine.exportContainer) throw new FlotillaError("ENGINE", "this engine cannot export containers");
+    return engine.exportContainer(await this.containerId(service, opts.index ?? 1));
   }
 
   /** `await using p = await Project.load(...)`: tears down (down, keeping named volumes) if this handle ran `up`. */

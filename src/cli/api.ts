@@ -16,7 +16,8 @@ import type {
 } from "../runtime/options.js";
 import type { BuildOptions, ContainerImage, ProjectEvent, PullOptions, PushOptions, PushResult, RemoveOptions, RunOptions } from "../api/project.js";
 import type { OneOffResult } from "../runtime/run.js";
-import type { ContainerStats } from "../runtime/engine.js";
+import type { CommitOptions, ContainerStats, VolumeSummary } from "../runtime/engine.js";
+import type { Readable } from "node:stream";
 import type { ListProjectsOptions, ProjectSummary } from "../runtime/ps.js";
 
 export type { BuildOptions, ListProjectsOptions, OneOffResult, ProjectSummary, PullOptions, PushOptions, PushResult, RemoveOptions, RunOptions };
@@ -74,6 +75,9 @@ export interface CliProject {
   unpause?(services?: string[], opts?: OperationBase): Promise<string[]>;
   wait?(services: string[], opts?: { signal?: AbortSignal }): Promise<{ container: string; exitCode: number }>;
   images?(services?: string[]): Promise<ContainerImage[]>;
+  volumes?(services?: string[]): Promise<VolumeSummary[]>;
+  commit?(service: string, opts?: CommitOptions & { index?: number }): Promise<string>;
+  export?(service: string, opts?: { index?: number }): Promise<Readable>;
   stats?(services?: string[]): Promise<{ id: string; container: string; stats: ContainerStats }[]>;
   cp?(source: string, dest: string, opts?: { index?: number }): Promise<void>;
   events?(services?: string[], opts?: { signal?: AbortSignal }): AsyncIterable<ProjectEvent>;

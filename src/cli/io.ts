@@ -5,7 +5,8 @@
 
 /** A stream the CLI writes to (process.stdout/stderr or a test buffer). */
 export interface OutStream {
-  write(chunk: string): unknown;
+  /** Text, or bytes (`export` writes a tar archive). */
+  write(chunk: string | Uint8Array): unknown;
   isTTY?: boolean;
   columns?: number;
 }
@@ -30,6 +31,8 @@ export interface CliIO {
   pipedStdin?: () => AsyncIterable<Buffer> | undefined;
   /** The user's terminal, when stdin and stdout are both one (for `exec` with a TTY). */
   terminal?: () => Terminal | undefined;
+  /** Resolves once stdout can take more after a write returned false (binary output to a pipe). */
+  drained?: () => Promise<void>;
   /** Install a handler for SIGINT/SIGTERM; returns an uninstaller. Tests may replace it. */
   onSignal: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
 }
@@ -50,6 +53,7 @@ export function processIO(): CliIO {
     env: process.env,
     cwd: process.cwd(),
     readStdin: readProcessStdin,
+    drained: () => new Promise((resolve) => process.stdout.once("drain", () => resolve())),
     pipedStdin: () => (process.stdin.isTTY ? undefined : (process.stdin as AsyncIterable<Buffer>)),
     terminal: () =>
       process.stdin.isTTY && process.stdout.isTTY
@@ -83,8 +87,11 @@ export class BufferStream implements OutStream {
   text = "";
   isTTY = false;
   columns = 120;
-  write(chunk: string): boolean {
-    this.text += chunk;
+  /** Bytes written (binary output), in order; text goes to `text`. */
+  readonly bytes: Buffer[] = [];
+  write(chunk: string | Uint8Array): boolean {
+    if (typeof chunk === "string") this.text += chunk;
+    else this.bytes.push(Buffer.from(chunk));
     return true;
   }
 }

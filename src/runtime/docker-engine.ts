@@ -22,6 +22,7 @@ import type {
   EngineInfo,
   ExecOptions,
   ExecResult,
+  CommitOptions,
   ContainerStats,
   ProcessList,
   TtySize,
@@ -1181,6 +1182,32 @@ export class DockerEngine implements Engine {
         },
       );
     });
+  }
+
+  async commitContainer(id: string, options: CommitOptions): Promise<string> {
+    const query: Record<string, unknown> = { pause: options.pause !== false };
+    if (options.reference) {
+      const { repository, tag } = splitTag(options.reference);
+      query["repo"] = repository;
+      if (tag) query["tag"] = tag;
+    }
+    if (options.author) query["author"] = options.author;
+    if (options.message) query["comment"] = options.message;
+    if (options.changes && options.changes.length > 0) query["changes"] = options.changes;
+    try {
+      const res = (await this.docker.getContainer(id).commit(query)) as unknown as Json;
+      return String(res["Id"] ?? "");
+    } catch (e) {
+      throw this.#fail(e, `cannot commit container ${id}`);
+    }
+  }
+
+  async exportContainer(id: string): Promise<Readable> {
+    try {
+      return (await this.docker.getContainer(id).export()) as unknown as Readable;
+    } catch (e) {
+      throw this.#fail(e, `cannot export container ${id}`);
+    }
   }
 
   async pullImage(ref: string, onProgress?: (m: ProgressMessage) => void, signal?: AbortSignal, platform?: string): Promise<void> {

@@ -261,6 +261,17 @@ export interface ExecOptions {
   onResizable?: (resize: (size: TtySize) => void) => void;
 }
 
+export interface CommitOptions {
+  /** `repo[:tag]` to tag the new image with (none: an untagged image). */
+  reference?: string;
+  author?: string;
+  message?: string;
+  /** Dockerfile instructions applied to the image (`CMD ["x"]`, `ENV A=1`, …). */
+  changes?: string[];
+  /** Pause the container while committing (default true, as Docker). */
+  pause?: boolean;
+}
+
 export interface TtySize {
   rows: number;
   cols: number;
@@ -313,6 +324,10 @@ export interface Engine {
   statPath?(id: string, path: string): Promise<{ isDirectory: boolean } | undefined>;
   /** One resource-usage sample of a running container (`stats`). Optional. */
   stats?(id: string): Promise<ContainerStats>;
+  /** A new image from the container's changes (`docker commit`); resolves with the image id. */
+  commitContainer?(id: string, options: CommitOptions): Promise<string>;
+  /** The container's filesystem as a tar stream (`docker export`). */
+  exportContainer?(id: string): Promise<Readable>;
   /** The processes running in a container (`top`). Optional. */
   top?(id: string): Promise<ProcessList>;
   /** Resize the TTY of a running container created with `Tty: true`. Optional. */

@@ -16,6 +16,7 @@ import * as tarStream from "tar-stream";
 import { EngineError, FlotillaError } from "../errors.js";
 import type {
   BuildSpec,
+  CommitOptions,
   ContainerCreateSpec,
   ContainerDetails,
   ContainerState,
@@ -849,6 +850,32 @@ export class FakeEngine implements Engine {
       return { exitCode: run.exitCode, stdout: "", stderr: "" };
     }
     return { exitCode: run.exitCode, stdout, stderr };
+  }
+
+  /** A committed image copies the container image's metadata (layers are not modelled). */
+  async commitContainer(id: string, options: CommitOptions): Promise<string> {
+    this.#log("commitContainer", id, options);
+    const c = this.#get(id);
+    const imageId = `sha256:${this.#id("c")}`;
+    const now = new Date(this.#clock()).toISOString();
+    const image: FakeImage = { id: imageId, tags: new Set(), labels: { ...c.image.labels }, cmd: [...c.image.cmd], created: now, lastTagTime: now };
+    if (options.reference) {
+      const t = normalizeImageRef(options.reference);
+      for (const other of this.images.values()) other.tags.delete(t);
+      image.tags.add(t);
+    }
+    this.images.set(imageId, image);
+    return imageId;
+  }
+
+  /** The container's files (those the fake tracks) as a tar stream. */
+  async exportContainer(id: string): Promise<Readable> {
+    this.#log("exportContainer", id);
+    const c = this.#get(id);
+    const pack = tarStream.pack();
+    for (const [file, data] of [...c.files.entries()].sort(([a], [b]) => a.localeCompare(b))) pack.entry({ name: file.replace(/^\//, "") }, data);
+    pack.finalize();
+    return pack as unknown as Readable;
   }
 
   async putArchive(id: string, path: string, tar: Readable | Buffer): Promise<void> {

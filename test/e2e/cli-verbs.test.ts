@@ -29,7 +29,8 @@ function states(): string[] {
 
 describe("scale, pause/unpause, wait (CLI)", () => {
   after(() => {
-    flotilla("down", "-t", "0");
+    flotilla("down", "-v", "-t", "0");
+    spawnSync("docker", ["rmi", "-f", `flotilla-commit-${process.pid}:1`]);
   });
 
   test("scale sets the number of containers without recreating the others", () => {
@@ -131,6 +132,46 @@ describe("scale, pause/unpause, wait (CLI)", () => {
     assert.ok(Number(rows[0]!.PIDs) >= 1);
     assert.match(rows[0]!.MemUsage, /^[0-9.]+[KMG]?i?B \/ [0-9.]+[KMGT]iB$/);
     assert.match(rows[0]!.CPUPerc, /^\d+\.\d\d%$/);
+  });
+
+  test("volumes lists the project's volumes (per service with arguments)", () => {
+    const json = flotilla("volumes", "--format", "json");
+    assert.equal(json.code, 0, json.stderr);
+    const rows = json.stdout.trim().split("\n").map((l) => JSON.parse(l) as { Name: string; Driver: string; Labels: string });
+    assert.deepEqual(rows.map((r) => [r.Name, r.Driver]), [[`${project}_cache`, "local"]]);
+    assert.match(rows[0]!.Labels, new RegExp(`com\\.docker\\.compose\\.project=${project}`));
+    assert.equal(flotilla("volumes", "-q", "job").stdout, "", "job mounts no volume");
+    const table = flotilla("volumes", "app");
+    assert.match(table.stdout, /^DRIVER\s+VOLUME NAME\n/);
+    assert.match(table.stdout, new RegExp(`^local\\s+${project}_cache$`, "m"));
+  });
+
+  test("commit makes an image of a container's changes; export writes its filesystem as tar", () => {
+    const tag = `flotilla-commit-${process.pid}:1`;
+    assert.equal(flotilla("exec", "-T", "app", "sh", "-c", "mkdir -p /data && echo committed > /data/x").code, 0);
+    const commit = flotilla("commit", "-m", "from the test", "-c", "ENV COMMITTED=yes", "app", tag);
+    assert.equal(commit.code, 0, commit.stderr);
+    assert.match(commit.stdout, /^sha256:[0-9a-f]{64}\n$/);
+    const inspect = spawnSync("docker", ["image", "inspect", tag, "--format", "{{.Comment}}|{{json .Config.Env}}"], { encoding: "utf8" });
+    assert.match(inspect.stdout, /^from the test\|.*"COMMITTED=yes"/);
+    const fromImage = spawnSync("docker", ["run", "--rm", tag, "cat", "/data/x"], { encoding: "utf8" });
+    assert.equal(fromImage.stdout, "committed\n");
+    assert.deepEqual(states().filter((s) => s.startsWith("app")), ["app-1 running"], "paused for the commit, running again");
+
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-export-"));
+    try {
+      const out = flotilla("export", "app", "-o", join(dir, "app.tar"));
+      assert.equal(out.code, 0, out.stderr);
+      const list = spawnSync("tar", ["-tf", join(dir, "app.tar")], { encoding: "utf8" }).stdout.split("\n");
+      assert.ok(list.includes("data/x") && list.includes("bin/busybox"), "the container's files are in the archive");
+      // to a pipe: the same archive on stdout
+      const piped = spawnSync(process.execPath, [bin, ...base, "export", "app"], { cwd: root, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+      assert.equal(piped.status, 0, String(piped.stderr));
+      assert.equal(piped.stdout.subarray(257, 262).toString(), "ustar", "a tar header");
+      assert.equal(piped.stdout.length, readFileSync(join(dir, "app.tar")).length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("wait returns the exit code of the first container of the services to stop", () => {

@@ -172,6 +172,24 @@ describe("CLI verbs over the library", () => {
   });
 });
 
+describe("the CLI's binding of the library", () => {
+  test("every public Project method the CLI can use is bound (a verb never finds its method missing)", async () => {
+    const { openLibraryProject } = await import("../../src/cli/library.js");
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-bind-"));
+    try {
+      writeFileSync(join(dir, "compose.yaml"), "services:\n  web:\n    image: x\n");
+      const cli = (await openLibraryProject({ cwd: dir, env: {}, projectName: "bind" })) as unknown as Record<string, unknown>;
+      // not for the CLI: construction helpers, the engine handle, id lookup
+      const notCli = new Set(["constructor", "fromLabels", "engine", "containerId"]);
+      const methods = Object.getOwnPropertyNames(Project.prototype).filter((m) => !notCli.has(m));
+      assert.ok(methods.includes("push") && methods.includes("volumes"));
+      assert.deepEqual(methods.filter((m) => typeof cli[m] !== "function"), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("Project on the fake engine", () => {
   const dirs: string[] = [];
   const tmp = (): string => {

@@ -13,12 +13,14 @@ export interface CommandEntry {
 
 export const commands: readonly CommandEntry[] = [
   { name: "build", summary: "Build or rebuild services", load: async () => (await import("./build.js")).buildCommand },
+  { name: "commit", summary: "Create a new image from a service container's changes", load: async () => (await import("./commit.js")).commitCommand },
   { name: "config", summary: "Parse, resolve and render the compose file in canonical format", load: async () => (await import("./config.js")).configCommand },
   { name: "cp", summary: "Copy files/folders between a service container and the local filesystem", load: async () => (await import("./cp.js")).cpCommand },
   { name: "create", summary: "Creates containers for a service", load: async () => (await import("./create.js")).createCommand },
   { name: "down", summary: "Stop and remove containers, networks", load: async () => (await import("./down.js")).downCommand },
   { name: "events", summary: "Receive real time events from containers", load: async () => (await import("./events.js")).eventsCommand },
   { name: "exec", summary: "Execute a command in a running container", load: async () => (await import("./exec.js")).execCommand },
+  { name: "export", summary: "Export a service container's filesystem as a tar archive", load: async () => (await import("./export.js")).exportCommand },
   { name: "images", summary: "List images used by the created containers", load: async () => (await import("./images.js")).imagesCommand },
   { name: "kill", summary: "Force stop service containers", load: async () => (await import("./kill.js")).killCommand },
   { name: "logs", summary: "View output from containers", load: async () => (await import("./logs.js")).logsCommand },
@@ -38,6 +40,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "top", summary: "Display the running processes", load: async () => (await import("./top.js")).topCommand },
   { name: "unpause", summary: "Unpause services", load: async () => (await import("./pause.js")).unpauseCommand },
   { name: "up", summary: "Create and start containers", load: async () => (await import("./up.js")).upCommand },
+  { name: "volumes", summary: "List volumes", load: async () => (await import("./volumes.js")).volumesCommand },
   { name: "wait", summary: "Block until containers of all (or specified) services stop.", load: async () => (await import("./wait.js")).waitCommand },
   { name: "watch", summary: "Watch build context for service and rebuild/refresh containers when files are updated", load: async () => (await import("./watch.js")).watchCommand },
   { name: "version", summary: "Show the Flotilla version information", load: async () => (await import("./version.js")).versionCommand },
