@@ -28,7 +28,7 @@ import {
   type LifecycleOptions,
 } from "../runtime/down.js";
 import { listContainers, listProjects, type ListProjectsOptions, type ProjectSummary } from "../runtime/ps.js";
-import { streamLogs } from "../runtime/logs.js";
+import { streamLogs, toEngineTime } from "../runtime/logs.js";
 import { Label } from "../runtime/labels.js";
 import { buildService, imageName, pullImage, pushImage, withDefaultTag } from "../runtime/images.js";
 import { waitForCondition, waitUntilReady, type ReadyTarget } from "../runtime/conditions.js";
@@ -558,11 +558,18 @@ export class Project {
     return Promise.all(running.map(async (c) => ({ container: c.name, processes: await engine.top!(c.id) })));
   }
 
-  /** The engine's container events for this project (of the named services, or all), until `signal` aborts. */
-  async *events(services?: string[], opts: { signal?: AbortSignal } = {}): AsyncIterable<ProjectEvent> {
+  /**
+   * The engine's container events for this project (of the named services, or all), until `signal`
+   * aborts; `since` replays past ones, `until` ends the stream (unix seconds, RFC 3339, or a
+   * duration back from now such as "10m").
+   */
+  async *events(services?: string[], opts: { signal?: AbortSignal; since?: string; until?: string } = {}): AsyncIterable<ProjectEvent> {
     this.#checkServices(services);
     const engine = await this.engine();
-    for await (const e of engine.events({ labels: { [Label.project]: this.name } }, opts.signal)) {
+    const filter: { labels: Record<string, string>; since?: number | string; until?: number | string } = { labels: { [Label.project]: this.name } };
+    if (opts.since !== undefined) filter.since = toEngineTime(opts.since);
+    if (opts.until !== undefined) filter.until = toEngineTime(opts.until);
+    for await (const e of engine.events(filter, opts.signal)) {
       if (e.type !== "container") continue;
       const service = e.attributes[Label.service] ?? "";
       if (services?.length && !services.includes(service)) continue;

@@ -80,7 +80,7 @@ export interface CliProject {
   export?(service: string, opts?: { index?: number }): Promise<Readable>;
   stats?(services?: string[]): Promise<{ id: string; container: string; stats: ContainerStats }[]>;
   cp?(source: string, dest: string, opts?: { index?: number }): Promise<void>;
-  events?(services?: string[], opts?: { signal?: AbortSignal }): AsyncIterable<ProjectEvent>;
+  events?(services?: string[], opts?: { signal?: AbortSignal; since?: string; until?: string }): AsyncIterable<ProjectEvent>;
   top?(services?: string[]): Promise<{ container: string; processes: { titles: string[]; processes: string[][] } }[]>;
 }
 

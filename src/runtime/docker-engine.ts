@@ -1358,13 +1358,14 @@ export class DockerEngine implements Engine {
 
   // --- events --------------------------------------------------------------------------------
 
-  events(filter: { labels?: LabelFilter; since?: number }, signal?: AbortSignal): AsyncIterable<EngineEvent> {
+  events(filter: { labels?: LabelFilter; since?: number | string; until?: number | string }, signal?: AbortSignal): AsyncIterable<EngineEvent> {
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
         if (signal?.aborted) return;
         const opts: Json = { filters: filtersParam({ label: labelFilters(filter.labels) }) };
         if (filter.since !== undefined) opts["since"] = String(filter.since);
+        if (filter.until !== undefined) opts["until"] = String(filter.until);
         if (signal) opts["abortSignal"] = signal;
         let stream: Readable;
         try {

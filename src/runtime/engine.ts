@@ -361,5 +361,6 @@ export interface Engine {
   tagImage(ref: string, repo: string, tag: string): Promise<void>;
 
   // events
-  events(filter: { labels?: LabelFilter; since?: number }, signal?: AbortSignal): AsyncIterable<EngineEvent>;
+  /** `since`/`until`: unix seconds or RFC 3339 (with `until`, the stream ends there). */
+  events(filter: { labels?: LabelFilter; since?: number | string; until?: number | string }, signal?: AbortSignal): AsyncIterable<EngineEvent>;
 }

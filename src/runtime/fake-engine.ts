@@ -1040,7 +1040,8 @@ export class FakeEngine implements Engine {
 
   // --- events ---------------------------------------------------------------------------------
 
-  events(filter: { labels?: LabelFilter; since?: number }, signal?: AbortSignal): AsyncIterable<EngineEvent> {
+  /** Live events only: the fake keeps no history, so `since` and `until` are not modelled. */
+  events(filter: { labels?: LabelFilter; since?: number | string; until?: number | string }, signal?: AbortSignal): AsyncIterable<EngineEvent> {
     this.#log("events", filter);
     const self = this;
     return {

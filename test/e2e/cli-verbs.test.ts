@@ -109,6 +109,7 @@ describe("scale, pause/unpause, wait (CLI)", () => {
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const from = Math.floor(Date.now() / 1000) - 1;
     try {
       await new Promise((r) => setTimeout(r, 1500)); // the subscription is open
       assert.equal(flotilla("restart", "app").code, 0);
@@ -122,6 +123,12 @@ describe("scale, pause/unpause, wait (CLI)", () => {
     assert.ok(events.every((e) => e.type === "container" && e.service === "app"), out);
     assert.ok(events.some((e) => e.action === "start"), out);
     assert.ok(!Number.isNaN(Date.parse(events[0]!.time)));
+
+    // --since replays them, --until ends the stream by itself
+    const replay = flotilla("events", "--json", "--since", String(from), "--until", String(Math.floor(Date.now() / 1000) + 1), "app");
+    assert.equal(replay.code, 0, replay.stderr);
+    const replayed = replay.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { action: string; service: string });
+    assert.ok(replayed.some((e) => e.action === "start" && e.service === "app"), replay.stdout);
   });
 
   test("stats --no-stream samples the running containers once", () => {

@@ -24,13 +24,16 @@ export const eventsCommand: CommandModule = {
       .description("Receive real time events from containers")
       .argument("[services...]", "Services (default: all)")
       .option("--json", "Output events as a stream of json objects")
+      .option("--since <time>", "Show all events created since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)")
+      .option("--until <time>", "Stream events until this timestamp (then exit)")
       .action(
-        exitAction(ctx, async (services: string[], flags: { json?: boolean }) => {
+        exitAction(ctx, async (services: string[], flags: { json?: boolean; since?: string; until?: string }) => {
           const project = await ctx.project();
           if (!project.events) throw new UsageError("events needs a project");
           const uninstall = ctx.io.onSignal(() => ctx.cancel(new Error("interrupted")));
           try {
-            for await (const e of project.events(services.length > 0 ? services : undefined, { signal: ctx.signal })) ctx.out(formatEvent(e, flags.json === true));
+            const opts = { signal: ctx.signal, ...(flags.since ? { since: flags.since } : {}), ...(flags.until ? { until: flags.until } : {}) };
+            for await (const e of project.events(services.length > 0 ? services : undefined, opts)) ctx.out(formatEvent(e, flags.json === true));
           } finally {
             uninstall();
           }
