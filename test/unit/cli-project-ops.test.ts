@@ -2,7 +2,7 @@ import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { main } from "../../src/cli/main.js";
 import { BufferStream, type CliIO } from "../../src/cli/io.js";
 import type { CliDeps, CliProject, ListProjectsOptions, ProjectSummary } from "../../src/cli/api.js";
@@ -396,6 +396,24 @@ describe("config --variables", () => {
     assert.deepEqual(configRequest({ variables: true }), { kind: "variables", format: "table" });
     assert.deepEqual(configRequest({ variables: true, format: "json" }), { kind: "variables", format: "json" });
     assert.throws(() => configRequest({ variables: true, services: true }), UsageError);
+  });
+
+  test("config --environment prints the interpolation environment (process over .env), sorted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-envprint-"));
+    try {
+      writeFileSync(join(dir, "compose.yaml"), "services:\n  web:\n    image: x\n");
+      writeFileSync(join(dir, ".env"), "BAR=file\nFOO=dotenv\n");
+      const stdout = new BufferStream();
+      const stderr = new BufferStream();
+      const code = await main(["config", "--environment"], { stdout, stderr, env: { FOO: "shell", ZED: "z" }, cwd: dir, readStdin: async () => "", onSignal: () => () => {} });
+      assert.equal(code, 0, stderr.text);
+      // the loader's own additions (COMPOSE_PROJECT_NAME, PWD) are part of what interpolation sees
+      const name = basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, "");
+      assert.equal(stdout.text, `BAR=file\nCOMPOSE_PROJECT_NAME=${name}\nFOO=shell\nPWD=${dir}\nZED=z\n`);
+      assert.throws(() => configRequest({ environment: true, images: true }), /cannot be combined/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("config --variables reads the files as written (a missing required variable is listed, not an error)", async () => {

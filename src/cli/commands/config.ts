@@ -18,11 +18,12 @@ export interface ConfigFlags {
   envResolution?: boolean;
   output?: string;
   variables?: boolean;
+  environment?: boolean;
 }
 
 export type ConfigRequest =
   | { kind: "model"; format: "yaml" | "json" }
-  | { kind: "services" | "volumes" | "networks" | "profiles" | "images" }
+  | { kind: "services" | "volumes" | "networks" | "profiles" | "images" | "environment" }
   | { kind: "hash"; services: "*" | string[] }
   | { kind: "quiet" }
   | { kind: "variables"; format: "table" | "yaml" | "json" };
@@ -31,7 +32,7 @@ export type ConfigRequest =
 export function configRequest(flags: ConfigFlags): ConfigRequest {
   const format = (flags.format ?? "yaml").toLowerCase();
   if (format !== "yaml" && format !== "json") throw new UsageError(`invalid --format "${flags.format}": expected yaml or json`);
-  const lists = (["services", "volumes", "networks", "profiles", "images", "variables"] as const).filter((k) => flags[k] === true);
+  const lists = (["services", "volumes", "networks", "profiles", "images", "variables", "environment"] as const).filter((k) => flags[k] === true);
   const chosen = [...lists, ...(flags.hash !== undefined ? ["hash"] : []), ...(flags.quiet ? ["quiet"] : [])];
   if (chosen.length > 1) throw new UsageError(`--${chosen[0]} and --${chosen[1]} cannot be combined`);
   if (flags.quiet) return { kind: "quiet" };
@@ -209,6 +210,8 @@ export async function renderConfig(project: LoadedProject, req: ConfigRequest): 
       return lines(sortedKeys(model.services).map((name) => model.services[name]!.image ?? `${model.name}-${name}`));
     case "variables":
       return renderVariables(extractVariables(model), req.format);
+    case "environment":
+      return lines(sortedKeys(project.environment).map((k) => `${k}=${project.environment[k]}`));
     case "hash": {
       const { serviceConfigHash } = await import("../../spec/hash.js");
       const names = req.services === "*" ? sortedKeys(model.services) : req.services;
@@ -246,6 +249,7 @@ export const configCommand: CommandModule = {
       .option("--profiles", "Print the profile names, one per line")
       .option("--images", "Print the image names, one per line")
       .option("--variables", "Print the model variables and their default values (a table unless --format is given)")
+      .option("--environment", "Print the environment used for interpolation (KEY=VALUE, sorted)")
       .option("--hash <services>", 'Print the config hash of "*" or SVC[,SVC...]')
       .option("-q, --quiet", "Only validate the configuration, print nothing")
       .option("--no-interpolate", "Don't interpolate environment variables")
