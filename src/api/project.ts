@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { FlotillaError, isFlotillaError } from "../errors.js";
-import type { CommitOptions, ContainerStats, ContainerSummary, Engine, ExecOptions, ExecResult, ProcessList, VolumeSummary } from "../runtime/engine.js";
+import type { CommitOptions, ContainerStats, LogChunk, TtySize, ContainerSummary, Engine, ExecOptions, ExecResult, ProcessList, VolumeSummary } from "../runtime/engine.js";
 import type { Readable } from "node:stream";
 import type { LoadOptions } from "../spec/options.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
@@ -118,6 +118,20 @@ export interface PullOptions extends OperationBase {
   /** `missing`: pull only images the engine does not have. */
   policy?: PullMode;
   quiet?: boolean;
+}
+
+export interface AttachOptions {
+  /** Container number (default 1). */
+  index?: number;
+  onOutput?: (chunk: LogChunk) => void;
+  /** Passed to the container's stdin when it keeps stdin open (`stdin_open: true`). */
+  stdin?: AsyncIterable<Buffer | string>;
+  ttySize?: TtySize;
+  onResizable?: (resize: (size: TtySize) => void) => void;
+  /** Detach: stop following (the container keeps running). */
+  signal?: AbortSignal;
+  /** Called once attached, with whether the container has a TTY and a function that signals it. */
+  onAttached?: (info: { tty: boolean; kill: (signal: string) => Promise<void> }) => void;
 }
 
 export interface PushOptions extends OperationBase {
@@ -631,6 +645,45 @@ export class Project {
     const engine = await this.engine();
     const id = await this.containerId(service, index ?? 1);
     return engine.exec(id, { ...rest, cmd }, signal);
+  }
+
+  /**
+   * Attach to a running service container (`attach`): its output from now on goes to `onOutput`,
+   * `stdin` (when the container keeps stdin open) to its input; resolves with its exit code once it
+   * stops, or undefined when `signal` aborts first (detached, the container keeps running).
+   */
+  async attach(service: string, opts: AttachOptions = {}): Promise<number | undefined> {
+    const engine = await this.engine();
+    const id = await this.containerId(service, opts.index ?? 1);
+    const details = await engine.inspectContainer(id);
+    if (!details?.state.running) {
+      throw new FlotillaError("CONTAINER_FAILED", `service "${service}": container ${details?.name ?? id} is not running`, { service, hint: "start it first (flotilla start / up -d)" });
+    }
+    const stop = new AbortController();
+    const detach = (): void => stop.abort();
+    opts.signal?.addEventListener("abort", detach, { once: true });
+    let feeding: Promise<void> = Promise.resolve();
+    // Output from this moment (fractional seconds): taken before stdin is fed, so no reply is missed.
+    const since = (Date.now() / 1000).toFixed(3);
+    try {
+      if (opts.stdin && details.openStdin && engine.attachStdin) {
+        feeding = engine.attachStdin(id, opts.stdin, stop.signal);
+        feeding.catch(() => {});
+      }
+      if (details.tty && engine.resizeTty) {
+        const resize = (size: TtySize): void => void engine.resizeTty!(id, size).catch(() => {});
+        if (opts.ttySize) resize(opts.ttySize);
+        opts.onResizable?.(resize);
+      }
+      opts.onAttached?.({ tty: details.tty, kill: (sig) => engine.killContainer(id, sig) });
+      for await (const chunk of engine.logs(id, { follow: true, stdout: true, stderr: true, since }, stop.signal)) opts.onOutput?.(chunk);
+      if (stop.signal.aborted) return undefined;
+      return await engine.waitContainer(id);
+    } finally {
+      opts.signal?.removeEventListener("abort", detach);
+      stop.abort();
+      await feeding.catch(() => {});
+    }
   }
 
   /** A new image from a service container's changes (`commit`); resolves with the image id. */

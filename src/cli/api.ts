@@ -14,7 +14,7 @@ import type {
   PsOptions,
   UpOptions,
 } from "../runtime/options.js";
-import type { BuildOptions, ContainerImage, ProjectEvent, PullOptions, PushOptions, PushResult, RemoveOptions, RunOptions } from "../api/project.js";
+import type { AttachOptions, BuildOptions, ContainerImage, ProjectEvent, PullOptions, PushOptions, PushResult, RemoveOptions, RunOptions } from "../api/project.js";
 import type { OneOffResult } from "../runtime/run.js";
 import type { CommitOptions, ContainerStats, VolumeSummary } from "../runtime/engine.js";
 import type { Readable } from "node:stream";
@@ -76,6 +76,7 @@ export interface CliProject {
   wait?(services: string[], opts?: { signal?: AbortSignal }): Promise<{ container: string; exitCode: number }>;
   images?(services?: string[]): Promise<ContainerImage[]>;
   volumes?(services?: string[]): Promise<VolumeSummary[]>;
+  attach?(service: string, opts?: AttachOptions): Promise<number | undefined>;
   commit?(service: string, opts?: CommitOptions & { index?: number }): Promise<string>;
   export?(service: string, opts?: { index?: number }): Promise<Readable>;
   stats?(services?: string[]): Promise<{ id: string; container: string; stats: ContainerStats }[]>;

@@ -37,6 +37,7 @@ export async function openLibraryProject(options: OpenOptions): Promise<CliProje
     wait: (s, o) => project.wait(s, o),
     images: (s) => project.images(s),
     volumes: (s) => project.volumes(s),
+    attach: (s, o) => project.attach(s, o),
     commit: (s, o) => project.commit(s, o),
     export: (s, o) => project.export(s, o),
     stats: (s) => project.stats(s),

@@ -43,6 +43,14 @@ export function parseInteger(flag: string, value: string): number {
 }
 
 /** commander collector for repeatable options. */
+/** A Docker-style boolean flag with an optional value: `--pause`, `--pause=false`, `--sig-proxy=0`. */
+export function parseBoolFlag(flag: string, value: string | boolean): boolean {
+  if (typeof value === "boolean") return value;
+  if (/^(true|1)$/i.test(value)) return true;
+  if (/^(false|0)$/i.test(value)) return false;
+  throw new UsageError(`invalid ${flag} "${value}": expected true or false`);
+}
+
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }

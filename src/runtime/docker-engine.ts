@@ -349,6 +349,8 @@ function toDetails(c: Json): ContainerDetails {
     labels: c["Config"]?.["Labels"] ?? {},
     state,
     restartCount: Number(c["RestartCount"] ?? 0),
+    tty: c["Config"]?.["Tty"] === true,
+    openStdin: c["Config"]?.["OpenStdin"] === true,
     ports: inspectPorts(c["NetworkSettings"]?.["Ports"]),
     networks,
     mounts: (Array.isArray(c["Mounts"]) ? (c["Mounts"] as Json[]) : []).map((m) => {

@@ -67,6 +67,9 @@ export interface ContainerDetails {
     health?: { status: "starting" | "healthy" | "unhealthy" | "none"; failingStreak: number; log: { exitCode: number; output: string; start: string; end: string }[] };
   };
   restartCount: number;
+  /** Created with a TTY / with stdin kept open (what `attach` can do with it). */
+  tty: boolean;
+  openStdin: boolean;
   ports: PortBinding[];
   /** network name -> endpoint */
   networks: Record<string, { ipAddress?: string; aliases: string[]; networkId: string }>;

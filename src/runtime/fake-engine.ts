@@ -552,6 +552,8 @@ export class FakeEngine implements Engine {
       labels: { ...(c.spec.Labels ?? {}) },
       state,
       restartCount: c.restartCount,
+      tty: c.spec.Tty === true,
+      openStdin: c.spec.OpenStdin === true,
       ports: c.ports.map((p) => ({ ...p })),
       networks,
       mounts,

@@ -181,10 +181,21 @@ describe("scale, pause/unpause, wait (CLI)", () => {
     }
   });
 
+  test("attach: output from now on, piped stdin to the container, its exit code", () => {
+    assert.equal(flotilla("up", "-d", "echoer").code, 0);
+    for (let i = 0; i < 50 && !flotilla("logs", "echoer").stdout.includes("old-output"); i++) spawnSync("sleep", ["0.1"]);
+    const r = spawnSync(process.execPath, [bin, ...base, "attach", "echoer"], { cwd: root, encoding: "utf8", timeout: 60_000, input: "hi\nbye\n" });
+    assert.equal(r.status, 3, r.stderr);
+    assert.equal(r.stdout, "got:hi\ngot:bye\n", "no history (old-output), both replies");
+    const notRunning = flotilla("attach", "echoer");
+    assert.equal(notRunning.code, 1);
+    assert.match(notRunning.stderr, /is not running/);
+  });
+
   test("wait returns the exit code of the first container of the services to stop", () => {
     assert.equal(flotilla("up", "-d", "job").code, 0);
     const w = flotilla("wait", "job");
     assert.equal(w.code, 7, w.stderr);
-    assert.deepEqual(states(), ["app-1 running", "job-1 exited"]);
+    assert.deepEqual(states(), ["app-1 running", "echoer-1 exited", "job-1 exited"]);
   });
 });

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import type { CliContext } from "../context.js";
-import { collect, parseNonNegativeInt } from "../usage.js";
+import { collect, parseBoolFlag, parseNonNegativeInt } from "../usage.js";
 import { exitAction, type CommandModule } from "./command.js";
 
 interface CommitFlags {
@@ -11,14 +11,6 @@ interface CommitFlags {
   index: string;
   message?: string;
   pause: string | boolean;
-}
-
-/** `--pause`, `--pause=false`, `--no-pause`: Docker's boolean flag, default true. */
-export function parsePause(value: string | boolean): boolean {
-  if (typeof value === "boolean") return value;
-  if (/^(true|1)$/i.test(value)) return true;
-  if (/^(false|0)$/i.test(value)) return false;
-  throw new UsageError(`invalid --pause "${value}": expected true or false`);
 }
 
 export const commitCommand: CommandModule = {
@@ -38,7 +30,7 @@ export const commitCommand: CommandModule = {
       .action(
         exitAction(ctx, async (service: string, reference: string | undefined, flags: CommitFlags) => {
           const index = parseNonNegativeInt("--index", flags.index);
-          const pause = parsePause(flags.pause);
+          const pause = parseBoolFlag("--pause", flags.pause);
           const project = await ctx.project();
           if (!project.commit) throw new UsageError("commit needs a project");
           const id = await project.commit(service, {

@@ -12,6 +12,7 @@ export interface CommandEntry {
 }
 
 export const commands: readonly CommandEntry[] = [
+  { name: "attach", summary: "Attach local standard input, output, and error streams to a service's running container", load: async () => (await import("./attach.js")).attachCommand },
   { name: "build", summary: "Build or rebuild services", load: async () => (await import("./build.js")).buildCommand },
   { name: "commit", summary: "Create a new image from a service container's changes", load: async () => (await import("./commit.js")).commitCommand },
   { name: "config", summary: "Parse, resolve and render the compose file in canonical format", load: async () => (await import("./config.js")).configCommand },
