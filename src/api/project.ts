@@ -402,12 +402,7 @@ export class Project {
     this.#needFiles("push");
     this.#checkServices(services);
     const engine = await this.engine();
-    const names =
-      services && services.length > 0
-        ? opts.includeDeps
-          ? resolveTargets(this.config, { services })
-          : [...new Set(services)].sort()
-        : Object.keys(this.config.model.services).sort();
+    const names = resolveTargets(this.config, { ...(services ? { services } : {}), noDeps: !opts.includeDeps });
     const result: PushResult = { pushed: [], skipped: [], failed: [] };
     for (const s of names) {
       const svc = this.config.model.services[s]!;
@@ -439,12 +434,7 @@ export class Project {
     this.#needFiles("pull");
     this.#checkServices(services);
     const engine = await this.engine();
-    const names =
-      services && services.length > 0
-        ? opts.includeDeps
-          ? resolveTargets(this.config, { services })
-          : [...new Set(services)].sort()
-        : Object.keys(this.config.model.services).sort();
+    const names = resolveTargets(this.config, { ...(services ? { services } : {}), noDeps: !opts.includeDeps });
     const result: PullResult = { pulled: [], skipped: [], failed: [] };
     for (const s of names) {
       const svc = this.config.model.services[s]!;
