@@ -22,7 +22,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface ComposeOptions {
   /** Compose files (relative to `cwd`). Without files or documents: discovery in `cwd`. */
   files?: readonly string[];
-  /** Inline compose documents instead of files: YAML text or objects (merged in order, like several files). */
+  /**
+   * Inline compose documents: YAML text or objects (merged in order, like several files). With
+   * `files`, merged after them like override files: change one service for one test.
+   */
   documents?: readonly (string | Record<string, unknown>)[];
   /** Working directory for relative paths and discovery (default: process.cwd()). */
   cwd?: string;
@@ -122,9 +125,6 @@ async function bringUp(o: ComposeOptions): Promise<StartedStack> {
   const emit = o.onEvent ?? silent;
   if (o.reuse && !o.projectName) {
     throw new UsageError("compose({ reuse: true }) needs a projectName", "name the stack, e.g. compose({ projectName: \"my-tests\", reuse: true })");
-  }
-  if ((o.files?.length ?? 0) > 0 && (o.documents?.length ?? 0) > 0) {
-    throw new UsageError("compose: give either files or documents, not both", "to change a file for one test, pass env overrides, or load the file's content as a document");
   }
   const timeoutMs = o.timeout ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new UsageError(`compose: timeout must be a positive number of milliseconds, got ${timeoutMs}`);

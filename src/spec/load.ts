@@ -269,13 +269,12 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
   let sources: Source[];
   let configFiles: string[];
   let projectDir: string;
-  if (options.documents !== undefined && options.documents.length > 0) {
+  const documents = options.documents ?? [];
+  const inline = (dir: string): Source[] =>
+    documents.map((d, i) => (typeof d === "string" ? { file: `<inline-${i}>`, dir, text: d } : { file: `<inline-${i}>`, dir, object: d }));
+  if (documents.length > 0 && (options.files === undefined || options.files.length === 0)) {
     projectDir = options.projectDirectory !== undefined ? resolve(cwd, options.projectDirectory) : cwd;
-    sources = options.documents.map((d, i) =>
-      typeof d === "string"
-        ? { file: `<inline-${i}>`, dir: projectDir, text: d }
-        : { file: `<inline-${i}>`, dir: projectDir, object: d },
-    );
+    sources = inline(projectDir);
     configFiles = sources.map((s) => s.file);
   } else {
     const found = discoverComposeFiles({
@@ -291,6 +290,12 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     sources = found.files.map((f) =>
       f === STDIN_FILE ? { file: "<stdin>", dir: cwd, text: options.stdin ?? "" } : { file: f, dir: fileDir(f, projectDir) },
     );
+    // documents given with files are merged after them, like override files (relative paths: the project directory)
+    if (documents.length > 0) {
+      const extra = inline(projectDir);
+      sources.push(...extra);
+      configFiles = [...configFiles, ...extra.map((x) => x.file)];
+    }
   }
 
   // 2. the interpolation environment of the project

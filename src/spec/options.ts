@@ -9,8 +9,9 @@ export interface LoadOptions {
   /** Content for "-" among `files`. */
   stdin?: string;
   /**
-   * Inline compose documents instead of files (library use): YAML text or an already-parsed object.
-   * Treated as a file named `<inline-N>` living in `projectDirectory ?? cwd`.
+   * Inline compose documents (library use): YAML text or an already-parsed object, each treated as a
+   * file named `<inline-N>`. Alone, they are the whole project (living in `projectDirectory ?? cwd`);
+   * with `files`, they are merged after them like override files (living in the project directory).
    */
   documents?: readonly (string | Record<string, unknown>)[];
   projectName?: string;

@@ -153,7 +153,11 @@ services:
       await removeStack(engine, projectName);
     }
     await assert.rejects(compose({ files: [webFile], reuse: true }).up(), (e: unknown) => e instanceof UsageError && /projectName/.test(e.message));
-    await assert.rejects(compose({ files: [webFile], documents: ["services: {}"] }).up(), (e: unknown) => e instanceof UsageError && /either files or documents/.test(e.message));
+    {
+      // a document with files overrides one setting of the file for this stack only
+      await using tweaked = await compose({ files: [webFile], documents: [{ services: { web: { environment: { GREETING: "from-a-document" } } } }], reaper: false }).up();
+      assert.equal((await (await fetch(tweaked.service("web").url(8080, "/"))).text()).trim(), "from-a-document");
+    }
     await assert.rejects(compose({ files: [webFile] }).waitFor("api", wait.healthy()).up(), (e: unknown) => e instanceof FlotillaError && e.code === "NO_SUCH_SERVICE" && /api/.test(e.message));
   });
 

@@ -187,6 +187,20 @@ describe("loadProject: inline input", () => {
     assert.deepEqual(p.configFiles, ["<inline-0>", "<inline-1>"]);
   });
 
+  test("documents with files are merged after them, like override files, in the project directory", async () => {
+    const p = await loadProject({
+      cwd: "/",
+      env: {},
+      files: [fx("example", "compose.yaml")],
+      documents: [{ services: { api: { environment: { GREETING: "from the test" } }, extra: { image: "x", volumes: ["./data:/data"] } } }],
+    });
+    assert.equal(p.model.name, "flotilla-example");
+    assert.equal(p.model.services["api"]!.environment?.["GREETING"], "from the test", "the document overrides the file");
+    assert.ok(p.model.services["web"], "the file's services stay");
+    assert.equal(p.model.services["extra"]!.volumes?.[0]?.source, fx("example", "data"), "relative to the project directory");
+    assert.deepEqual(p.configFiles, [fx("example", "compose.yaml"), "<inline-0>"]);
+  });
+
   test("!reset and !override tags are honoured across documents and removed from a single one", async () => {
     const merged = await loadProject({
       cwd: "/tmp/tags",
