@@ -6,6 +6,7 @@
 import type { ErrorCode, IssueCollector } from "../errors.js";
 import { formatPath, type Locations, type PathSegment } from "./locations.js";
 import type { ComposeModel, ServiceConfig } from "./model.js";
+import { parseBytes } from "./units.js";
 
 const SYNC_ACTIONS = new Set(["sync", "sync+restart", "sync+exec"]);
 
@@ -67,6 +68,14 @@ export function findDependencyCycles(services: Record<string, ServiceConfig>): s
   };
   for (const s of Object.keys(services)) if (!state.has(s)) visit(s);
   return cycles;
+}
+
+function bytesOrNaN(v: string | number): number {
+  try {
+    return parseBytes(v);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export function checkModel(model: ComposeModel, locations: Locations, issues: IssueCollector): void {
@@ -166,6 +175,25 @@ export function checkModel(model: ComposeModel, locations: Locations, issues: Is
     if (s.container_name !== undefined && replicas > 1) {
       add("CONFIG_INVALID", [...base, "container_name"], `service "${name}" sets container_name "${s.container_name}" but asks for ${replicas} replicas`, "container names are unique: remove container_name or use one replica");
     }
+    if (s.scale !== undefined && s.scale < 0) add("CONFIG_INVALID", [...base, "scale"], `scale must not be negative (got ${s.scale})`, "use 0 or more");
+    if (s.deploy?.replicas !== undefined && s.deploy.replicas < 0) {
+      add("CONFIG_INVALID", [...base, "deploy", "replicas"], `deploy.replicas must not be negative (got ${s.deploy.replicas})`, "use 0 or more");
+    }
+    const test = s.healthcheck?.test;
+    if (test !== undefined && test.length > 0 && !["CMD", "CMD-SHELL", "NONE"].includes(test[0]!)) {
+      add("CONFIG_INVALID", [...base, "healthcheck", "test"], `healthcheck.test must start with "CMD", "CMD-SHELL" or "NONE" (got "${test[0]}")`, 'write ["CMD", "prog", "arg"], ["CMD-SHELL", "a shell command"], or a plain string');
+    }
+    const limits = s.deploy?.resources?.limits;
+    if (s.cpus !== undefined && limits?.cpus !== undefined && Number(s.cpus) !== Number(limits.cpus)) {
+      add("CONFIG_INVALID", [...base, "cpus"], `cpus (${s.cpus}) and deploy.resources.limits.cpus (${limits.cpus}) disagree`, "set only one of them, or the same value");
+    }
+    if (s.mem_limit !== undefined && limits?.memory !== undefined && bytesOrNaN(s.mem_limit) !== bytesOrNaN(limits.memory)) {
+      add("CONFIG_INVALID", [...base, "mem_limit"], `mem_limit (${s.mem_limit}) and deploy.resources.limits.memory (${limits.memory}) disagree`, "set only one of them, or the same value");
+    }
+    const platforms = s.build?.platforms;
+    if (s.platform !== undefined && platforms !== undefined && platforms.length > 0 && !platforms.includes(s.platform)) {
+      add("CONFIG_INVALID", [...base, "platform"], `platform "${s.platform}" is not one of build.platforms (${platforms.join(", ")})`, "add it to build.platforms or change platform");
+    }
     if (s.image === undefined && s.build === undefined && s["provider"] === undefined) {
       add("CONFIG_INVALID", base, `service "${name}" has neither an image nor a build context`, "add `image:` or `build:`");
     }
@@ -177,6 +205,28 @@ export function checkModel(model: ComposeModel, locations: Locations, issues: Is
         add("CONFIG_INVALID", [...base, "develop", "watch", i], `watch rule with action "${rule.action}" needs a target`, "set `target:` to the path inside the container");
       }
     });
+  }
+
+  // container names are unique on an engine: two services cannot share one
+  const byContainerName = new Map<string, string>();
+  for (const [name, s] of Object.entries(model.services)) {
+    if (s.container_name === undefined) continue;
+    const other = byContainerName.get(s.container_name);
+    if (other !== undefined) {
+      add("CONFIG_INVALID", ["services", name, "container_name"], `services "${other}" and "${name}" both use container_name "${s.container_name}"`, "container names are unique: give each service its own");
+    } else byContainerName.set(s.container_name, name);
+  }
+
+  // external resources are looked up, never created: creation attributes have no effect there
+  const creation = { networks: ["driver", "driver_opts", "ipam", "internal", "attachable", "enable_ipv6"], volumes: ["driver", "driver_opts"] } as const;
+  for (const kind of ["networks", "volumes"] as const) {
+    for (const [key, res] of Object.entries(model[kind])) {
+      if (!res.external) continue;
+      for (const attr of creation[kind]) {
+        if ((res as unknown as Record<string, unknown>)[attr] === undefined) continue;
+        add("CONFIG_INVALID", [kind, key, attr], `${kind === "networks" ? "network" : "volume"} "${key}" is external: "${attr}" cannot be set`, `remove "${attr}" (an external ${kind === "networks" ? "network" : "volume"} is created elsewhere), or remove "external: true"`);
+      }
+    }
   }
 
   for (const cycle of findDependencyCycles(model.services)) {

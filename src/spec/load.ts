@@ -303,16 +303,32 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
   const environment = projEnv.environment;
   if (options.projectName !== undefined && options.projectName !== "") environment["COMPOSE_PROJECT_NAME"] = options.projectName;
 
-  // 3. per file, then merged
-  const set = loadFileSet(sources, projectDir, environment, [], state);
-  if (state.issues.size > 0 || set === undefined) {
-    if (state.issues.size === 0) {
-      state.issues.add({ code: "CONFIG_INVALID", message: "no compose document to load", hint: "pass -f <file> or documents" });
-    }
-    state.issues.throwIfAny();
+  // 3. per file, then merged. The project name may come from the files (`name:`) or the directory,
+  // known only after this; a file that uses ${COMPOSE_PROJECT_NAME} is then read again with it.
+  let nameWanted = false;
+  if (environment["COMPOSE_PROJECT_NAME"] === undefined || environment["COMPOSE_PROJECT_NAME"] === "") {
+    delete environment["COMPOSE_PROJECT_NAME"];
+    Object.defineProperty(environment, "COMPOSE_PROJECT_NAME", {
+      get: () => {
+        nameWanted = true;
+        return undefined;
+      },
+      configurable: true,
+      enumerable: false,
+    });
   }
-  const raw = set!.doc;
-  const locations = set!.locations;
+  const warningsBefore = state.warnings.length;
+  const loadAll = (): { doc: RawMap; locations: Locations } => {
+    const set = loadFileSet(sources, projectDir, environment, [], state);
+    if (state.issues.size > 0 || set === undefined) {
+      if (state.issues.size === 0) {
+        state.issues.add({ code: "CONFIG_INVALID", message: "no compose document to load", hint: "pass -f <file> or documents" });
+      }
+      state.issues.throwIfAny();
+    }
+    return set!;
+  };
+  let { doc: raw, locations } = loadAll();
 
   // 4. project name
   const fileName = typeof raw["name"] === "string" ? raw["name"] : undefined;
@@ -322,7 +338,15 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     fromFile: fileName !== undefined ? { value: fileName, location: locations.get(["name"]) } : undefined,
     projectDir,
   });
+  delete environment["COMPOSE_PROJECT_NAME"];
   environment["COMPOSE_PROJECT_NAME"] = name;
+  if (nameWanted) {
+    state.issues = new IssueCollector();
+    state.warnings.length = warningsBefore;
+    state.interpolationWarnings.clear();
+    state.extendsCache.clear();
+    ({ doc: raw, locations } = loadAll());
+  }
 
   // 5. normalize
   const home = osEnv["HOME"] ?? osEnv["USERPROFILE"];

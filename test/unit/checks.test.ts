@@ -215,6 +215,75 @@ describe("attribute checks", () => {
     assert.equal(issues[0]!.location?.line, 4);
     assert.equal(issues[2]!.location?.line, 11);
   });
+  test("shared container_name, negative scale/replicas, healthcheck test form, cpus/memory disagreeing, platform outside build.platforms", () => {
+    const issues = check(`services:
+  a:
+    image: i
+    container_name: same
+    scale: -1
+    healthcheck:
+      test: [FOO, x]
+  b:
+    image: i
+    container_name: same
+    cpus: 1
+    mem_limit: 1g
+    deploy:
+      replicas: -2
+      resources:
+        limits:
+          cpus: "2"
+          memory: 2g
+  c:
+    image: i
+    platform: linux/arm64
+    cpus: 0.5
+    mem_limit: 1024m
+    build:
+      context: .
+      platforms: [linux/amd64]
+    deploy:
+      resources:
+        limits:
+          cpus: "0.5"
+          memory: 1g
+`);
+    assert.deepEqual(
+      issues.map((i) => [i.path, i.location?.line]),
+      [
+        ["services.a.scale", 5],
+        ["services.a.healthcheck.test", 7],
+        ["services.b.deploy.replicas", 14],
+        ["services.b.cpus", 11],
+        ["services.b.mem_limit", 12],
+        ["services.c.platform", 21],
+        ["services.b.container_name", 10],
+      ],
+    );
+    assert.match(issues[1]!.message, /must start with "CMD", "CMD-SHELL" or "NONE" \(got "FOO"\)/);
+    assert.match(issues[6]!.message, /services "a" and "b" both use container_name "same"/);
+  });
+
+  test("external networks and volumes cannot carry creation attributes", () => {
+    const issues = check(`services:
+  a:
+    image: i
+    networks: [ext]
+    volumes: [v:/v]
+networks:
+  ext:
+    external: true
+    driver: overlay
+volumes:
+  v:
+    external: true
+    driver_opts:
+      type: nfs
+`);
+    assert.deepEqual(issues.map((i) => [i.path, i.location?.line]), [["networks.ext.driver", 9], ["volumes.v.driver_opts", 13]]);
+    assert.match(issues[0]!.message, /network "ext" is external: "driver" cannot be set/);
+  });
+
   test("duplicate targets, dockerfile with dockerfile_inline, sync watch rule without target", () => {
     const issues = check(`services:
   web:

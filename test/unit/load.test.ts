@@ -201,6 +201,16 @@ describe("loadProject: inline input", () => {
     assert.deepEqual(p.configFiles, [fx("example", "compose.yaml"), "<inline-0>"]);
   });
 
+  test("${COMPOSE_PROJECT_NAME} is the project's name also when it comes from name: or the directory", async () => {
+    const fromName = await loadProject({ cwd: "/tmp/Some-Dir", env: {}, documents: ['name: from-file\nservices:\n  a:\n    image: x\n    labels:\n      pn: "${COMPOSE_PROJECT_NAME}"\n'] });
+    assert.equal(fromName.model.services["a"]!.labels?.["pn"], "from-file");
+    assert.deepEqual(fromName.warnings, [], "no 'variable is not set' warning");
+    const fromDir = await loadProject({ cwd: "/tmp/Some-Dir", env: {}, documents: ['services:\n  a:\n    image: x\n    labels:\n      pn: "${COMPOSE_PROJECT_NAME:-unset}"\n'] });
+    assert.equal(fromDir.model.services["a"]!.labels?.["pn"], "some-dir");
+    const fromFlag = await loadProject({ cwd: "/tmp/Some-Dir", env: {}, projectName: "flagged", documents: ['name: ignored\nservices:\n  a:\n    image: x\n    labels:\n      pn: "${COMPOSE_PROJECT_NAME}"\n'] });
+    assert.equal(fromFlag.model.services["a"]!.labels?.["pn"], "flagged");
+  });
+
   test("!reset and !override tags are honoured across documents and removed from a single one", async () => {
     const merged = await loadProject({
       cwd: "/tmp/tags",
