@@ -33,6 +33,7 @@ import {
 import type { Engine } from "./engine.js";
 import { imageName, planImages, runImageActions } from "./images.js";
 import { CONFIG_LABEL, CONFIG_LABEL_MAX } from "./observe.js";
+import { Label } from "./labels.js";
 import type { UpOptions } from "./options.js";
 import { namespaceParents, type ContainerActionKind, type Plan, type ServiceAction } from "./plan.js";
 
@@ -257,8 +258,10 @@ export async function applyUp(project: LoadedProject, plan: Plan, engine: Engine
     const spec = { ...out.spec, Labels: { ...(out.spec.Labels ?? {}) } };
     const json = JSON.stringify(svc);
     if (json.length <= CONFIG_LABEL_MAX) spec.Labels[CONFIG_LABEL] = json;
-    if (a.kind === "recreate" && a.containerId) spec.name = `${a.containerId.slice(0, 12)}_${a.target}`;
-    else spec.name = a.target;
+    if (a.kind === "recreate" && a.containerId) {
+      spec.name = `${a.containerId.slice(0, 12)}_${a.target}`;
+      spec.Labels[Label.replace] = a.currentName ?? a.target; // as Compose: the container this one replaces
+    } else spec.name = a.target;
     const id = await limit(async () => {
       checkAbort();
       if (a.kind === "create") res("container", a.target, "Creating", s);

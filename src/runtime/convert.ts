@@ -450,7 +450,8 @@ function composeLabels(svc: ServiceConfig, serviceName: string, id: ContainerIde
   labels[Label.version] = COMPOSE_VERSION;
   labels[Label.workingDir] = p.workingDir;
   labels[Label.configFiles] = p.configFiles.join(",");
-  if (p.envFiles.length > 0) labels[Label.environmentFile] = p.envFiles.join(",");
+  // as Compose: only env files named with --env-file are recorded, not the implicit .env
+  if (p.envFilesExplicit && p.envFiles.length > 0) labels[Label.environmentFile] = p.envFiles.join(",");
   return labels;
 }
 

@@ -375,6 +375,7 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     workingDir: projectDir,
     configFiles,
     envFiles: projEnv.files,
+    ...(options.envFiles !== undefined && options.envFiles.length > 0 ? { envFilesExplicit: true } : {}),
     environment,
     profiles: selection.profiles,
     disabledServices: selection.disabled,

@@ -274,6 +274,8 @@ export interface LoadedProject {
   readonly configFiles: readonly string[];
   /** Absolute paths of env files used for interpolation (empty if none). */
   readonly envFiles: readonly string[];
+  /** The env files were named (`--env-file`, COMPOSE_ENV_FILES), not the implicit `.env`. */
+  readonly envFilesExplicit?: boolean;
   /** The interpolation environment (process env over .env), `COMPOSE_PROJECT_NAME` included. */
   readonly environment: Readonly<Record<string, string>>;
   /** Active profiles. */

@@ -135,8 +135,9 @@ describe("applyUp on FakeEngine", () => {
     assert.equal(after.get("t5-db-1"), before.get("t5-db-1"));
     assert.notEqual(after.get("t5-web-1"), before.get("t5-web-1"));
     assert.equal(after.size, 2);
-    const created = engine.callsOf("createContainer").at(-1)!.args[0] as { name: string };
+    const created = engine.callsOf("createContainer").at(-1)!.args[0] as { name: string; Labels: Record<string, string> };
     assert.equal(created.name, `${before.get("t5-web-1")!.slice(0, 12)}_t5-web-1`);
+    assert.equal(created.Labels["com.docker.compose.replace"], "t5-web-1", "the replace label names the container it replaces");
     assert.ok(events.some((e) => e.type === "resource" && e.status === "Recreate" && e.detail === "config changed: environment.GREETING"));
   });
 

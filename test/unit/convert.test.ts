@@ -52,7 +52,7 @@ describe("names and labels", () => {
           cache: { condition: "service_started", required: true },
         },
       },
-      { p: { envFiles: ["/srv/demo/.env.prod"] }, ctx: { imageDigest: "sha256:feed" } },
+      { p: { envFiles: ["/srv/demo/.env.prod"], envFilesExplicit: true }, ctx: { imageDigest: "sha256:feed" } },
     );
     assert.deepEqual(spec.Labels, {
       "com.example": "1",
@@ -68,6 +68,11 @@ describe("names and labels", () => {
       "com.docker.compose.project.config_files": "/srv/demo/compose.yaml,/srv/demo/compose.override.yaml",
       "com.docker.compose.project.environment_file": "/srv/demo/.env.prod",
     });
+  });
+
+  test("the implicit .env is not recorded as environment_file (only --env-file files are)", () => {
+    const { spec } = convert({ image: "nginx" }, { p: { envFiles: ["/srv/demo/.env"] } });
+    assert.equal(spec.Labels?.["com.docker.compose.project.environment_file"], undefined);
   });
 
   test("one-off containers: oneoff True, no container-number, slug label, no service alias", () => {
