@@ -992,9 +992,9 @@ export class DockerEngine implements Engine {
     await feedStdin(stream, input, stop);
   }
 
-  async putArchive(id: string, path: string, tar: Readable | Buffer): Promise<void> {
+  async putArchive(id: string, path: string, tar: Readable | Buffer, options: { copyUIDGID?: boolean } = {}): Promise<void> {
     try {
-      await this.docker.getContainer(id).putArchive(tar as unknown as NodeJS.ReadableStream, { path });
+      await this.docker.getContainer(id).putArchive(tar as unknown as NodeJS.ReadableStream, { path, ...(options.copyUIDGID ? { copyUIDGID: true } : {}) });
     } catch (e) {
       throw this.#fail(e, `cannot copy files to ${path} in container ${id}`);
     }

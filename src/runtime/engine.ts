@@ -336,7 +336,8 @@ export interface Engine {
   /** Resize the TTY of a running container created with `Tty: true`. Optional. */
   resizeTty?(id: string, size: TtySize): Promise<void>;
   /** Extract a tar archive at `path` inside the container. */
-  putArchive(id: string, path: string, tar: Readable | Buffer): Promise<void>;
+  /** `copyUIDGID`: the extracted files belong to the container's user (as Compose's watch sync). */
+  putArchive(id: string, path: string, tar: Readable | Buffer, options?: { copyUIDGID?: boolean }): Promise<void>;
 
   // networks
   listNetworks(filter: { labels?: LabelFilter; name?: string }): Promise<NetworkSummary[]>;

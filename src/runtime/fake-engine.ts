@@ -880,8 +880,8 @@ export class FakeEngine implements Engine {
     return pack as unknown as Readable;
   }
 
-  async putArchive(id: string, path: string, tar: Readable | Buffer): Promise<void> {
-    this.#log("putArchive", id, path);
+  async putArchive(id: string, path: string, tar: Readable | Buffer, options: { copyUIDGID?: boolean } = {}): Promise<void> {
+    this.#log("putArchive", id, path, options);
     const c = this.#get(id);
     const extract = tarStream.extract();
     const source = Buffer.isBuffer(tar) ? Readable.from([tar]) : tar;

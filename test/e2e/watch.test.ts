@@ -111,6 +111,17 @@ describe("watch mode on the real engine", () => {
     await saw(/^web: ran "sh -c cat \/hook\/v\.txt > \/www\/hooked\.txt" \(exit 0\) after v\.txt changed$/);
   });
 
+  test("synced files belong to the container's user (copyUIDGID), as with Compose", async () => {
+    writeFileSync(join(dir, "owned/mine.txt"), "mine\n");
+    const owner = await until("owned/mine.txt in the container", async () => {
+      const r = await p.exec("owned", ["stat", "-c", "%u:%g", "/owned/mine.txt"]);
+      return r.exitCode === 0 ? r.stdout.trim() : undefined;
+    });
+    assert.equal(owner, "1000:1000");
+    // so the non-root user can change it
+    assert.equal((await p.exec("owned", ["sh", "-c", "echo changed > /owned/mine.txt && cat /owned/mine.txt"])).stdout, "changed\n");
+  });
+
   test("sync+restart syncs the file and restarts the container", async () => {
     const engine = await p.engine();
     const id = await p.containerId("api");

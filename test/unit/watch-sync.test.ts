@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { extract } from "tar-stream";
 import { Readable } from "node:stream";
-import { packFiles, syncContainer } from "../../src/runtime/watch/sync.js";
+import { packFiles, syncContainer, syncOwner } from "../../src/runtime/watch/sync.js";
 import type { Engine, ExecOptions } from "../../src/runtime/engine.js";
 
-interface Entry { name: string; type: string; mode: number; body: string; linkname?: string }
+interface Entry { name: string; type: string; mode: number; body: string; linkname?: string; uid: number; gid: number }
 
 async function entries(tar: Buffer): Promise<Entry[]> {
   const out: Entry[] = [];
@@ -18,7 +18,7 @@ async function entries(tar: Buffer): Promise<Entry[]> {
       const chunks: Buffer[] = [];
       stream.on("data", (c: unknown) => chunks.push(c as Buffer));
       stream.on("end", () => {
-        out.push({ name: h.name, type: h.type ?? "file", mode: h.mode ?? 0, body: Buffer.concat(chunks).toString(), ...(h.linkname ? { linkname: h.linkname } : {}) });
+        out.push({ name: h.name, type: h.type ?? "file", mode: h.mode ?? 0, body: Buffer.concat(chunks).toString(), uid: h.uid ?? 0, gid: h.gid ?? 0, ...(h.linkname ? { linkname: h.linkname } : {}) });
         next();
       });
       stream.resume();
@@ -75,6 +75,40 @@ describe("watch sync", () => {
     const r = await syncContainer(engine, "c1", { tar: Buffer.from("x"), deletions: ["/app/old.txt", "/app/dir"] });
     assert.equal(r.archives, 1);
     assert.deepEqual(calls, ["exec c1 rm -rf -- /app/old.txt /app/dir", "put c1 /"]);
+  });
+
+  test("ownership: root by default, a numeric user in the tar headers, a named user through copyUIDGID", async () => {
+    assert.deepEqual([undefined, "root", "0:0", "1000", "1000:1001", "node", "www-data:www-data"].map((u) => syncOwner(u)), [
+      { uid: 0, gid: 0 },
+      { uid: 0, gid: 0 },
+      { uid: 0, gid: 0 },
+      { uid: 1000, gid: 0 },
+      { uid: 1000, gid: 1001 },
+      "container-user",
+      "container-user",
+    ]);
+    const rootOwned = await entries((await packFiles([{ hostPath: path.join(dir, "a.txt"), containerPath: "/app/a.txt" }])).tar);
+    assert.deepEqual([rootOwned[0]!.uid, rootOwned[0]!.gid], [0, 0]);
+    const owned = await entries((await packFiles([{ hostPath: path.join(dir, "a.txt"), containerPath: "/app/a.txt" }], 4, { uid: 1000, gid: 1001 })).tar);
+    assert.deepEqual([owned[0]!.uid, owned[0]!.gid], [1000, 1001]);
+  });
+
+  test("copyUIDGID is asked for; an engine that cannot resolve the user gets the archive as it is", async () => {
+    const puts: string[] = [];
+    const engine = (failWith?: string) =>
+      ({
+        exec: async () => ({ exitCode: 0, stdout: "", stderr: "" }),
+        putArchive: async (_id: string, _p: string, _tar: Buffer, o?: { copyUIDGID?: boolean }) => {
+          puts.push(o?.copyUIDGID ? "copy" : "plain");
+          if (o?.copyUIDGID && failWith) throw new Error(failWith);
+        },
+      }) as unknown as Engine;
+    assert.deepEqual(await syncContainer(engine(), "c1", { tar: Buffer.from("x"), deletions: [] }, undefined, true), { archives: 1 });
+    const r = await syncContainer(engine('getent unable to find entry "node" in passwd database'), "c1", { tar: Buffer.from("x"), deletions: [] }, undefined, true);
+    assert.equal(r.archives, 1);
+    assert.match(r.ownerFallback ?? "", /getent/);
+    await assert.rejects(syncContainer(engine("no space left on device"), "c1", { tar: Buffer.from("x"), deletions: [] }, undefined, true), /no space/);
+    assert.deepEqual(puts, ["copy", "copy", "plain", "copy"]);
   });
 
   test("a failing rm is an error", async () => {

@@ -65,10 +65,27 @@ function entryName(containerPath: string): string {
 }
 
 /**
- * Read the files and pack them into one tar. Directories listed in `files` get their own entry,
- * written before the files (sorted by path); files keep their mode and mtime, owner root.
+ * Who owns synced files in the container. Compose extracts with copyUIDGID (the container's user);
+ * a numeric `user: "uid[:gid]"` is written into the tar headers instead (older engines resolve
+ * copyUIDGID's user on the host and fail on those), a named user uses copyUIDGID.
  */
-export async function packFiles(files: readonly SyncFile[], readParallel = 32): Promise<PackedArchive> {
+export type SyncOwner = { uid: number; gid: number } | "container-user";
+
+export function syncOwner(user: string | undefined): SyncOwner {
+  const u = (user ?? "").trim();
+  if (u === "" || u === "root" || u === "0" || u === "0:0") return { uid: 0, gid: 0 };
+  const numeric = /^(\d+)(?::(\d+))?$/.exec(u);
+  if (numeric) return { uid: Number(numeric[1]), gid: numeric[2] !== undefined ? Number(numeric[2]) : 0 };
+  return "container-user";
+}
+
+/**
+ * Read the files and pack them into one tar. Directories listed in `files` get their own entry,
+ * written before the files (sorted by path); files keep their mode and mtime; the owner is `owner`
+ * (default root).
+ */
+export async function packFiles(files: readonly SyncFile[], readParallel = 32, owner: { uid: number; gid: number } = { uid: 0, gid: 0 }): Promise<PackedArchive> {
+  const { uid, gid } = owner;
   const unique = new Map<string, SyncFile>();
   for (const f of files) unique.set(entryName(f.containerPath), f);
   const loaded = await mapLimit([...unique.values()], readParallel, load);
@@ -89,15 +106,15 @@ export async function packFiles(files: readonly SyncFile[], readParallel = 32): 
         vanished.push(l.f);
         break;
       case "directory":
-        p.entry({ name, type: "directory", mode: l.mode, mtime: l.mtime, uid: 0, gid: 0 });
+        p.entry({ name, type: "directory", mode: l.mode, mtime: l.mtime, uid, gid });
         written.push(l.f.containerPath);
         break;
       case "symlink":
-        p.entry({ name, type: "symlink", linkname: l.link, mode: l.mode, mtime: l.mtime, uid: 0, gid: 0 });
+        p.entry({ name, type: "symlink", linkname: l.link, mode: l.mode, mtime: l.mtime, uid, gid });
         written.push(l.f.containerPath);
         break;
       case "file":
-        p.entry({ name, type: "file", mode: l.mode, mtime: l.mtime, size: l.data.length, uid: 0, gid: 0 }, l.data);
+        p.entry({ name, type: "file", mode: l.mode, mtime: l.mtime, size: l.data.length, uid, gid }, l.data);
         written.push(l.f.containerPath);
         break;
     }
@@ -117,14 +134,29 @@ export interface ContainerSync {
   deletions: readonly string[];
 }
 
-/** Apply one batch to one container: deletions first, then the archive. */
-export async function syncContainer(engine: Engine, id: string, change: ContainerSync, signal?: AbortSignal): Promise<{ archives: number }> {
+/**
+ * Apply one batch to one container: deletions first, then the archive. With `copyUIDGID`, the files
+ * go to the container's user; an engine that cannot resolve that user gets the archive as it is
+ * (`ownerFallback` says so).
+ */
+export async function syncContainer(engine: Engine, id: string, change: ContainerSync, signal?: AbortSignal, copyUIDGID = false): Promise<{ archives: number; ownerFallback?: string }> {
   for (let i = 0; i < change.deletions.length; i += RM_CHUNK) {
     const paths = change.deletions.slice(i, i + RM_CHUNK);
     const r = await engine.exec(id, { cmd: ["rm", "-rf", "--", ...paths] }, signal);
     if (r.exitCode !== 0) throw new Error(`rm -rf exited with ${r.exitCode}: ${(r.stderr || r.stdout).trim()}`);
   }
   if (change.tar && change.tar.length > 0) {
+    if (copyUIDGID) {
+      try {
+        await engine.putArchive(id, "/", change.tar, { copyUIDGID: true });
+        return { archives: 1 };
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        if (!/getent|passwd|unable to find (user|entry)|no such user/i.test(message)) throw e;
+        await engine.putArchive(id, "/", change.tar);
+        return { archives: 1, ownerFallback: message };
+      }
+    }
     await engine.putArchive(id, "/", change.tar);
     return { archives: 1 };
   }

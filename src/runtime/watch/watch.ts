@@ -15,7 +15,7 @@ import { Label } from "../labels.js";
 import type { UpOptions } from "../options.js";
 import { Batcher } from "./batcher.js";
 import { contextIgnorePatterns, createMatcher, relativeUnder, type RuleMatcher } from "./matcher.js";
-import { mapLimit, packFiles, syncContainer, type SyncFile } from "./sync.js";
+import { mapLimit, packFiles, syncContainer, syncOwner, type ContainerSync, type SyncFile } from "./sync.js";
 import { watchFiles, type FileEvent } from "./watcher.js";
 
 /** What watching needs from a project (the library's `Project` satisfies it). */
@@ -253,6 +253,21 @@ export async function watchProject(project: WatchableProject, options: WatchOpti
     return list.filter((c) => c.labels[Label.oneoff] !== "True" && c.state === "running").map((c) => c.id);
   };
 
+  // --- ownership of synced files: the container's user, as Compose (see syncOwner) ---------------
+  const ownerFallbackNoted = new Set<string>();
+  const packFor = (service: string, files: SyncFile[]) => {
+    const owner = syncOwner(model.services[service]?.user);
+    return packFiles(files, 32, owner === "container-user" ? undefined : owner);
+  };
+  const pushTo = async (service: string, id: string, change: ContainerSync) => {
+    const r = await syncContainer(engine, id, change, signal, syncOwner(model.services[service]?.user) === "container-user");
+    if (r.ownerFallback && !ownerFallbackNoted.has(service)) {
+      ownerFallbackNoted.add(service);
+      warn(service, `synced files belong to root: the engine cannot resolve user "${model.services[service]?.user ?? ""}" (${r.ownerFallback}); a numeric user: "uid:gid" avoids this`);
+    }
+    return r;
+  };
+
   // --- rebuild -------------------------------------------------------------------------------
   const rebuild = async (service: string, changed: string[]): Promise<void> => {
     stats.rebuilds++;
@@ -336,7 +351,7 @@ export async function watchProject(project: WatchableProject, options: WatchOpti
     if (syncFiles.length === 0 && deletions.length === 0 && restartHits.length === 0) return;
 
     // Look the containers up (never cached: they may have been recreated) while the files are read.
-    const packing = syncFiles.length > 0 ? packFiles(syncFiles) : undefined;
+    const packing = syncFiles.length > 0 ? packFor(service, syncFiles) : undefined;
     packing?.catch(() => undefined);
     let ids: string[];
     try {
@@ -374,7 +389,7 @@ export async function watchProject(project: WatchableProject, options: WatchOpti
       let failed = 0;
       await mapLimit(ids, parallel, async (id) => {
         try {
-          const r = await syncContainer(engine, id, change, signal);
+          const r = await pushTo(service, id, change);
           stats.archives += r.archives;
           stats.filesSynced += packed.written.length;
         } catch (e) {
@@ -481,10 +496,10 @@ export async function watchProject(project: WatchableProject, options: WatchOpti
           say(sw.name, `no running container for the initial sync of ${display(m.root)}`);
           continue;
         }
-        const packed = await packFiles(files.map((f) => ({ hostPath: f, containerPath: m.containerPath(f)! })));
+        const packed = await packFor(sw.name, files.map((f) => ({ hostPath: f, containerPath: m.containerPath(f)! })));
         await mapLimit(ids, parallel, async (id) => {
           try {
-            const r = await syncContainer(engine, id, { tar: packed.tar, deletions: [] }, signal);
+            const r = await pushTo(sw.name, id, { tar: packed.tar, deletions: [] });
             stats.archives += r.archives;
             stats.filesSynced += packed.written.length;
           } catch (e) {
