@@ -262,14 +262,23 @@ function toProtocol(p: unknown): PortBinding["protocol"] {
   return p === "udp" || p === "sctp" ? p : "tcp";
 }
 
+/**
+ * The engine lists a port's IPv4 and IPv6 bindings in no fixed order; IPv4 first (stable otherwise),
+ * as `docker ps` shows them and so `port` answers with an address one can dial.
+ */
+export function ipv4First(bindings: PortBinding[]): PortBinding[] {
+  const v6 = (b: PortBinding): number => (b.hostIp?.includes(":") ? 1 : 0);
+  return bindings.map((b, i) => ({ b, i })).sort((x, y) => v6(x.b) - v6(y.b) || x.i - y.i).map((x) => x.b);
+}
+
 function summaryPorts(ports: unknown): PortBinding[] {
   if (!Array.isArray(ports)) return [];
-  return ports.map((p: Json) => {
+  return ipv4First(ports.map((p: Json) => {
     const b: PortBinding = { privatePort: Number(p["PrivatePort"]), protocol: toProtocol(p["Type"]) };
     if (typeof p["IP"] === "string" && p["IP"] !== "") b.hostIp = p["IP"];
     if (p["PublicPort"] !== undefined && p["PublicPort"] !== null) b.publicPort = Number(p["PublicPort"]);
     return b;
-  });
+  }));
 }
 
 function inspectPorts(ports: unknown): PortBinding[] {
@@ -290,7 +299,7 @@ function inspectPorts(ports: unknown): PortBinding[] {
       out.push(pb);
     }
   }
-  return out;
+  return ipv4First(out);
 }
 
 function toSummary(c: Json): ContainerSummary {
@@ -307,6 +316,10 @@ function toSummary(c: Json): ContainerSummary {
     labels: c["Labels"] ?? {},
     ports: summaryPorts(c["Ports"]),
     networks: Object.keys(c["NetworkSettings"]?.["Networks"] ?? {}),
+    mounts: (Array.isArray(c["Mounts"]) ? (c["Mounts"] as Json[]) : []).map((m) => ({
+      name: String(m["Name"] || m["Source"] || ""),
+      ...(typeof m["Driver"] === "string" && m["Driver"] !== "" ? { driver: m["Driver"] as string } : {}),
+    })),
   };
 }
 

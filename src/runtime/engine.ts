@@ -48,6 +48,8 @@ export interface ContainerSummary {
   labels: Labels;
   ports: PortBinding[];
   networks: string[];
+  /** Volume names (named volumes) or host paths (binds), with the volume driver where there is one. */
+  mounts?: { name: string; driver?: string }[];
 }
 
 export interface ContainerDetails {

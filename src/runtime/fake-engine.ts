@@ -470,6 +470,7 @@ export class FakeEngine implements Engine {
         labels: { ...(c.spec.Labels ?? {}) },
         ports: c.ports.map((p) => ({ ...p })),
         networks: [...c.networks.keys()],
+        mounts: fakeMounts(c).map((m) => (m.type === "volume" ? { name: m.name ?? m.source, driver: "local" } : { name: m.source })),
       });
     }
     return out;
@@ -523,19 +524,7 @@ export class FakeEngine implements Engine {
       if (state.running) entry.ipAddress = ep.ipAddress;
       networks[name] = entry;
     }
-    const mounts: ContainerDetails["mounts"] = [];
-    for (const bind of ((c.spec.HostConfig["Binds"] as string[] | undefined) ?? [])) {
-      const [source = "", destination = "", mode] = bind.split(":");
-      const isVolume = !source.startsWith("/");
-      const m: ContainerDetails["mounts"][number] = { type: isVolume ? "volume" : "bind", source, destination, rw: mode !== "ro" };
-      if (isVolume) m.name = source;
-      mounts.push(m);
-    }
-    for (const m of ((c.spec.HostConfig["Mounts"] as { Type?: string; Source?: string; Target?: string; ReadOnly?: boolean }[] | undefined) ?? [])) {
-      const mount: ContainerDetails["mounts"][number] = { type: m.Type ?? "volume", source: m.Source ?? "", destination: m.Target ?? "", rw: m.ReadOnly !== true };
-      if (m.Type === "volume" && m.Source) mount.name = m.Source;
-      mounts.push(mount);
-    }
+    const mounts = fakeMounts(c);
     const raw = {
       Id: c.id,
       Name: `/${c.name}`,
@@ -1074,6 +1063,24 @@ export class FakeEngine implements Engine {
       },
     };
   }
+}
+
+/** The mounts a container's create spec asks for (binds and long-syntax mounts), as inspect lists them. */
+function fakeMounts(c: FakeContainer): ContainerDetails["mounts"] {
+  const mounts: ContainerDetails["mounts"] = [];
+  for (const bind of (c.spec.HostConfig["Binds"] as string[] | undefined) ?? []) {
+    const [source = "", destination = "", mode] = bind.split(":");
+    const isVolume = !source.startsWith("/");
+    const m: ContainerDetails["mounts"][number] = { type: isVolume ? "volume" : "bind", source, destination, rw: mode !== "ro" };
+    if (isVolume) m.name = source;
+    mounts.push(m);
+  }
+  for (const m of (c.spec.HostConfig["Mounts"] as { Type?: string; Source?: string; Target?: string; ReadOnly?: boolean }[] | undefined) ?? []) {
+    const mount: ContainerDetails["mounts"][number] = { type: m.Type ?? "volume", source: m.Source ?? "", destination: m.Target ?? "", rw: m.ReadOnly !== true };
+    if (m.Type === "volume" && m.Source) mount.name = m.Source;
+    mounts.push(mount);
+  }
+  return mounts;
 }
 
 function tick(): Promise<void> {

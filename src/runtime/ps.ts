@@ -72,8 +72,9 @@ export function toContainerStatus(c: ContainerSummary, projectName: string, now:
       .map(([k, v]) => `${k}=${v}`)
       .sort()
       .join(","),
-    LocalVolumes: "0",
-    Mounts: "",
+    // as docker ps: volumes of the local driver counted; mount names (volume name or host path) joined
+    LocalVolumes: String((c.mounts ?? []).filter((m) => m.driver === "local").length),
+    Mounts: (c.mounts ?? []).map((m) => m.name).join(","),
     Networks: (c.networks ?? []).join(","),
     Size: "0B",
     Number: Number(labels[Label.containerNumber] ?? "0") || 0,

@@ -132,9 +132,11 @@ describe("flotilla CLI against the engine", () => {
 
     const ps = await flotilla([...base, "ps", "--format", "json"]);
     assert.equal(ps.code, 0, ps.stderr);
-    const rows = ps.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { Name: string; State: string; Service: string; Publishers: { PublishedPort: number; TargetPort: number }[] });
+    const rows = ps.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { Name: string; State: string; Service: string; Publishers: { PublishedPort: number; TargetPort: number; URL: string }[]; LocalVolumes: string; Mounts: string });
     assert.deepEqual(rows.map((r) => r.Name).sort(), [`${project}-web-1`, `${project}-worker-1`]);
     assert.ok(rows.every((r) => r.State === "running"));
+    const worker = rows.find((r) => r.Service === "worker")!;
+    assert.deepEqual([worker.LocalVolumes, worker.Mounts], ["1", `${project}_data`], "the named volume, as docker ps lists it");
     const published = rows.find((r) => r.Service === "web")!.Publishers.find((p) => p.TargetPort === 8080)!.PublishedPort;
     assert.ok(published > 0);
 

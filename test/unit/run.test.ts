@@ -5,7 +5,7 @@ import { humanSize } from "../../src/cli/commands/images.js";
 import { splitServicePath } from "../../src/api/project.js";
 import { formatEvent } from "../../src/cli/commands/events.js";
 import { binarySize } from "../../src/cli/commands/stats.js";
-import { containerStats } from "../../src/runtime/docker-engine.js";
+import { containerStats, ipv4First } from "../../src/runtime/docker-engine.js";
 import { oneOffService } from "../../src/runtime/run.js";
 import type { ServiceConfig } from "../../src/spec/model.js";
 
@@ -105,6 +105,17 @@ describe("run: the one-off service", () => {
   test("a new entrypoint drops the service's command unless one is given", () => {
     assert.equal(oneOffService(svc, { entrypoint: ["/bin/sh"] }).command, undefined);
     assert.deepEqual(oneOffService(svc, { entrypoint: ["/bin/sh"], command: ["-c", "x"] }).command, ["-c", "x"]);
+  });
+});
+
+describe("port bindings", () => {
+  test("IPv4 before IPv6, otherwise in the engine's order", () => {
+    const b = [
+      { privatePort: 80, protocol: "tcp" as const, hostIp: "::", publicPort: 32771 },
+      { privatePort: 80, protocol: "tcp" as const, hostIp: "0.0.0.0", publicPort: 32771 },
+      { privatePort: 443, protocol: "tcp" as const, hostIp: "127.0.0.1", publicPort: 8443 },
+    ];
+    assert.deepEqual(ipv4First(b).map((x) => `${x.hostIp}:${x.publicPort}`), ["0.0.0.0:32771", "127.0.0.1:8443", ":::32771"]);
   });
 });
 

@@ -39,7 +39,7 @@ export const portCommand: CommandModule = {
           const rows = await project.ps({ services: [service], all: true });
           const row = rows.find((r) => r.Number === index) ?? rows[0];
           const host = row?.Publishers.find((p) => p.PublishedPort === published && p.TargetPort === port)?.URL || "0.0.0.0";
-          ctx.out(`${host}:${published}\n`);
+          ctx.out(`${host.includes(":") ? `[${host}]` : host}:${published}\n`);
           return 0;
         }),
       );
