@@ -164,9 +164,11 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
     const orphans = containers.filter((c) => !known.has(c.service) || (c.oneoff && c.labels[Label.hook] === undefined));
     if (!opts.removeOrphans && orphans.length > 0) {
       containers = containers.filter((c) => !orphans.includes(c));
-      warn(
-        `Found orphan containers ([${orphans.map((c) => c.name).join(", ")}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
-      );
+      if (!opts.ignoreOrphans) {
+        warn(
+          `Found orphan containers ([${orphans.map((c) => c.name).join(", ")}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
+        );
+      }
     }
   }
   if (opts.dryRun) {

@@ -27,6 +27,8 @@ export interface UpOptions extends OperationBase {
   noDeps?: boolean;
   noStart?: boolean;
   removeOrphans?: boolean;
+  /** Do not warn about orphan containers (COMPOSE_IGNORE_ORPHANS). */
+  ignoreOrphans?: boolean;
   /** service -> replicas */
   scale?: Record<string, number>;
   /** Stop timeout (seconds) used when recreating. */
@@ -40,6 +42,8 @@ export interface UpOptions extends OperationBase {
 export interface DownOptions extends OperationBase {
   volumes?: boolean;
   removeOrphans?: boolean;
+  /** Do not warn about orphan containers (COMPOSE_IGNORE_ORPHANS). */
+  ignoreOrphans?: boolean;
   rmi?: "local" | "all";
   /** Seconds; undefined = each service's stop_grace_period. */
   timeout?: number;

@@ -317,7 +317,7 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
     if (!reason) continue;
     plan.orphans.push({ kind: opts.removeOrphans ? "remove" : "noop", service: c.service, number: c.number, target: c.name, containerId: c.id, currentName: c.name, reason });
   }
-  if (plan.orphans.length > 0 && !opts.removeOrphans) {
+  if (plan.orphans.length > 0 && !opts.removeOrphans && !opts.ignoreOrphans) {
     const names = plan.orphans.map((o) => o.target).join(", ");
     plan.warnings.push(
       `Found orphan containers ([${names}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,

@@ -5,6 +5,7 @@ import { BufferStream, type CliIO } from "../../src/cli/io.js";
 import type { CliDeps, CliProject } from "../../src/cli/api.js";
 import type { OpenOptions } from "../../src/cli/api.js";
 import { attachTargets, upRequest, withoutPullProgress } from "../../src/cli/commands/up.js";
+import { downOptions } from "../../src/cli/commands/down.js";
 import type { FlotillaEvent } from "../../src/events.js";
 import { resolveGlobals } from "../../src/cli/global-options.js";
 import { psRequest } from "../../src/cli/commands/ps.js";
@@ -271,6 +272,8 @@ describe("flags -> options", () => {
     assert.equal(w.options.wait, true);
     assert.equal(w.options.waitTimeout, 30);
     assert.throws(() => upRequest(["db"], { exitCodeFrom: "web" }, g), /not among the services/);
+    assert.equal(upRequest([], {}, { ...g, ignoreOrphans: true }).options.ignoreOrphans, true, "COMPOSE_IGNORE_ORPHANS reaches up");
+    assert.equal(downOptions([], {}, { ...g, ignoreOrphans: true }).ignoreOrphans, true, "and down");
   });
 
   test("up --quiet-pull drops per-layer pull progress, keeps everything else", () => {

@@ -152,6 +152,9 @@ describe("planUp", () => {
     const removing = planUp(p, obs, { removeOrphans: true });
     assert.deepEqual(removing.orphans.map((o) => o.kind), ["remove"]);
     assert.equal(removing.warnings.length, 0);
+    const ignoring = planUp(p, obs, { ignoreOrphans: true });
+    assert.deepEqual(ignoring.orphans.map((o) => o.kind), ["noop"], "kept");
+    assert.equal(ignoring.warnings.length, 0, "COMPOSE_IGNORE_ORPHANS: no warning");
   });
 
   test("noRecreate never recreates; forceRecreate always does", () => {

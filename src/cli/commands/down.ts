@@ -13,12 +13,13 @@ export interface DownFlags {
   timeout?: string;
 }
 
-export function downOptions(services: string[], flags: DownFlags, globals: Pick<GlobalOptions, "dryRun" | "parallel" | "removeOrphans">): DownOptions {
+export function downOptions(services: string[], flags: DownFlags, globals: Pick<GlobalOptions, "dryRun" | "parallel" | "removeOrphans"> & Partial<Pick<GlobalOptions, "ignoreOrphans">>): DownOptions {
   const options: DownOptions = {};
   if (services.length > 0) options.services = services;
   if (flags.volumes) options.volumes = true;
   if (flags.rmi) options.rmi = flags.rmi;
   if (flags.removeOrphans || globals.removeOrphans) options.removeOrphans = true;
+  if (globals.ignoreOrphans) options.ignoreOrphans = true;
   if (flags.timeout !== undefined) options.timeout = parseNonNegativeInt("--timeout", flags.timeout);
   if (globals.parallel !== undefined) options.parallel = globals.parallel;
   if (globals.dryRun) options.dryRun = true;

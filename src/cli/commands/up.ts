@@ -81,7 +81,7 @@ export function attachTargets(model: ComposeModel, services: readonly string[], 
 const PULL_MODES: readonly PullMode[] = ["always", "missing", "never", "policy", "build"];
 
 /** Flags -> UpOptions + attach settings; rejects the pairs Compose rejects. */
-export function upRequest(services: string[], flags: UpFlags, globals: Pick<GlobalOptions, "dryRun" | "parallel" | "removeOrphans">): UpRequest {
+export function upRequest(services: string[], flags: UpFlags, globals: Pick<GlobalOptions, "dryRun" | "parallel" | "removeOrphans"> & Partial<Pick<GlobalOptions, "ignoreOrphans">>): UpRequest {
   const noDeps = flags.noDeps === true;
   const noStart = flags.noStart === true;
   rejectTogether("--detach", flags.detach, "--attach", flags.attach);
@@ -127,6 +127,7 @@ export function upRequest(services: string[], flags: UpFlags, globals: Pick<Glob
   if (noDeps) options.noDeps = true;
   if (noStart) options.noStart = true;
   if (flags.removeOrphans || globals.removeOrphans) options.removeOrphans = true;
+  if (globals.ignoreOrphans) options.ignoreOrphans = true;
   const scale = parseScale(flags.scale);
   if (scale) options.scale = scale;
   if (flags.timeout !== undefined) options.timeout = parseNonNegativeInt("--timeout", flags.timeout);
