@@ -295,6 +295,11 @@ describe("flags -> options", () => {
   test("ps, logs and config requests", () => {
     assert.deepEqual(psRequest([], { filter: ["status=exited"], format: "json" }), { options: { all: true, status: ["exited"] }, output: "json" });
     assert.throws(() => psRequest([], { status: ["sleeping"] }), /invalid status/);
+    // --orphans is a boolean with an optional value, as in Compose
+    assert.equal(psRequest([], { orphans: "false" }).options.orphans, false);
+    assert.equal(psRequest([], { orphans: false }).options.orphans, false);
+    assert.equal(psRequest([], { orphans: true }).options.orphans, undefined);
+    assert.throws(() => psRequest([], { orphans: "maybe" }), /invalid --orphans "maybe"/);
     assert.deepEqual(logsOptions([], { tail: "all", timestamps: true, index: "2" }), { tail: "all", timestamps: true, index: 2 });
     assert.deepEqual(configRequest({ hash: "web,db" }), { kind: "hash", services: ["web", "db"] });
     assert.throws(() => configRequest({ services: true, volumes: true }), /cannot be combined/);

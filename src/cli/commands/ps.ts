@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import type { ContainerStatus, PsOptions } from "../../runtime/options.js";
 import type { CliContext } from "../context.js";
-import { collect } from "../usage.js";
+import { collect, parseBoolFlag } from "../usage.js";
 import { exitAction, type CommandModule } from "./command.js";
 
 export interface PsFlags {
@@ -14,7 +14,7 @@ export interface PsFlags {
   filter?: string[];
   format?: string;
   noTrunc?: boolean;
-  orphans?: boolean;
+  orphans?: boolean | string;
 }
 
 const STATES = ["paused", "restarting", "removing", "running", "dead", "created", "exited"];
@@ -44,7 +44,7 @@ export function psRequest(services: string[], flags: PsFlags): PsRequest {
   // Asking for a status other than running implies looking at stopped containers too.
   if (flags.all || statuses.some((s) => s !== "running")) options.all = true;
   if (statuses.length > 0) options.status = statuses;
-  if (flags.orphans === false) options.orphans = false;
+  if (flags.orphans !== undefined && !parseBoolFlag("--orphans", flags.orphans)) options.orphans = false;
   if (template && !flags.quiet && !flags.services) return { options, output: "template", template };
   return { options, output: flags.quiet ? "quiet" : flags.services ? "services" : format === "json" ? "json" : "table" };
 }
@@ -149,7 +149,8 @@ export const psCommand: CommandModule = {
       .option("--filter <filter>", "Filter services by a property (status=STATUS)", collect)
       .option("--format <format>", "Format the output: table, json, or a template such as \"{{.Name}} {{.State}}\"", "table")
       .option("--no-trunc", "Don't truncate output")
-      .option("--orphans", "Include orphaned services (default true)")
+      .option("--orphans [bool]", "Include orphaned services (default true; --orphans=false or --no-orphans hides them)")
+      .option("--no-orphans", "Hide containers of services no longer in the file")
       .action(
         exitAction(ctx, async (services: string[], flags: PsFlags & { trunc?: boolean }) => {
           const req = psRequest(services, flags);
