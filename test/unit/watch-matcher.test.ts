@@ -8,10 +8,10 @@ const at = (rel: string): string => path.join(root, rel);
 
 describe("watch matcher", () => {
   test("editor and VCS noise is never matched", () => {
-    for (const p of [".git/HEAD", "a/.git/config", "x.swp", "d/x.swx", "4913", "index.html~", ".#index.html", "#index.html#", "a.js___jb_tmp___", "a.js___jb_old___"]) {
+    for (const p of [".git/HEAD", "a/.git/config", "x.swp", "d/x.swx", "4913", "index.html~", ".#index.html", "#index.html#", "a.js___jb_tmp___", "a.js___jb_old___", ".a.txt.kate-swp", "foo-go-tmp-umask", ".x.swn", ".idea/workspace.xml"]) {
       assert.equal(isNoise(p), true, p);
     }
-    for (const p of ["index.html", "git/x", "a#b", "4914", "sub/.gitignore"]) assert.equal(isNoise(p), false, p);
+    for (const p of ["index.html", "git/x", "a#b", "4914", "sub/.gitignore", "idea/x", "kate-swp.txt"]) assert.equal(isNoise(p), false, p);
     const m = createMatcher({ path: root, action: "sync", target: "/www" });
     assert.equal(m.matches(at("index.html")), true);
     assert.equal(m.matches(at(".git/HEAD")), false);

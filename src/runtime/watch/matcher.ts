@@ -12,13 +12,16 @@ import type { WatchRule } from "../../spec/model.js";
 /** Editor temp/swap files and VCS metadata: never synced, never trigger anything. */
 export function isNoise(relPosix: string): boolean {
   const parts = relPosix.split("/");
-  if (parts.includes(".git")) return true;
+  if (parts.includes(".git") || parts.includes(".idea")) return true;
   const base = parts[parts.length - 1] ?? "";
   if (base === "") return false;
   return (
     base.endsWith(".swp") ||
     base.endsWith(".swx") ||
     base.endsWith(".swo") ||
+    base.endsWith(".swn") ||
+    base.endsWith(".kate-swp") || // kate swap files
+    /-go-tmp-umask$/.test(base) || // go's temporary files
     base === "4913" || // vim's write test file
     base.endsWith("~") || // vim/emacs/kate backups
     base.startsWith(".#") || // emacs lock files
