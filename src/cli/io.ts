@@ -46,7 +46,20 @@ function readProcessStdin(): Promise<string> {
   });
 }
 
+/**
+ * A reader that went away (`flotilla logs -f | head`) is the normal end of the output, not a crash:
+ * exit quietly, as other CLIs do when their pipe closes.
+ */
+function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount("error") > 0) return;
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
+}
+
 export function processIO(): CliIO {
+  exitOnClosedPipe(process.stdout);
   return {
     stdout: process.stdout,
     stderr: process.stderr,

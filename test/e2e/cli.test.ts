@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 
 // dist/test/e2e/cli.test.js -> repo root
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -93,6 +95,19 @@ describe("flotilla CLI (no engine)", () => {
     });
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /denied module loaded: dockerode/);
+  });
+
+  test("a reader that closes the pipe early ends flotilla quietly (exit 0, no stack trace)", async () => {
+    // output far larger than a pipe's buffer, so the write is still going when the reader leaves
+    const big = join(mkdtempSync(join(tmpdir(), "flotilla-epipe-")), "compose.yaml");
+    writeFileSync(big, `services:\n${Array.from({ length: 3000 }, (_, i) => `  s${i}:\n    image: flotilla-busybox:latest\n    environment: [A=${"x".repeat(100)}]\n`).join("")}`);
+    const child = spawn(process.execPath, [bin, "-f", big, "config", "--format", "json"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once("data", () => child.stdout.destroy()); // like `| head -1`
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Error/);
   });
 
   test("unknown verb: exit 2 with a suggestion", async () => {
