@@ -3,6 +3,7 @@
  * (external resources are never created — callers check `external` first).
  */
 import type { NetworkConfig, VolumeConfig } from "../spec/model.js";
+import { resourceConfigHash } from "../spec/hash.js";
 import type { NetworkCreateSpec, VolumeCreateSpec } from "../runtime/engine.js";
 import { COMPOSE_VERSION, Label } from "../runtime/labels.js";
 
@@ -20,6 +21,7 @@ export function networkSpec(key: string, net: NetworkConfig, project: string): N
       [Label.network]: key,
       [Label.project]: project,
       [Label.version]: COMPOSE_VERSION,
+      [Label.configHash]: resourceConfigHash(net),
     },
   };
   if (net.driver) spec.Driver = net.driver;
@@ -55,6 +57,7 @@ export function volumeSpec(key: string, vol: VolumeConfig, project: string): Vol
       [Label.volume]: key,
       [Label.project]: project,
       [Label.version]: COMPOSE_VERSION,
+      [Label.configHash]: resourceConfigHash(vol),
     },
   };
   if (vol.driver) spec.Driver = vol.driver;

@@ -5,12 +5,13 @@
  */
 import { ConfigError, FlotillaError, type ConfigIssue } from "../errors.js";
 import { ServiceGraph } from "../graph/graph.js";
-import { diffServiceConfig, serviceConfigHash } from "../spec/hash.js";
+import { diffServiceConfig, resourceConfigHash, serviceConfigHash } from "../spec/hash.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
 import { containerName } from "./convert.js";
 import type { ObservedContainer, ObservedState } from "./observe.js";
 import type { UpOptions } from "./options.js";
 import type { ContainerState } from "./engine.js";
+import { Label } from "./labels.js";
 
 export type ResourceActionKind = "create" | "noop";
 
@@ -157,6 +158,29 @@ function recreateReason(
   return undefined;
 }
 
+/**
+ * An existing project network or volume is used as it is. Said when it was not made by Compose
+ * (no project label: `external: true` says that on purpose) or its definition changed since it was
+ * created (its config-hash label): the engine keeps the old settings until it is recreated.
+ */
+function existingReason(kind: "network" | "volume", key: string, config: object, labels: Readonly<Record<string, string>>, plan: Plan): string {
+  const engineName = (config as { name: string }).name;
+  if (labels[Label.project] === undefined) {
+    plan.warnings.push(`${kind} "${engineName}" exists but was not created by Compose: it is used as it is; set "external: true" on ${kind}s.${key} to say so`);
+    return "exists (not created by Compose)";
+  }
+  const stored = labels[Label.configHash];
+  if (stored !== undefined && stored !== resourceConfigHash(config)) {
+    plan.warnings.push(
+      kind === "network"
+        ? `network "${engineName}" has changed in the file since it was created and keeps its old settings: run \`down\` then \`up\` to recreate it`
+        : `volume "${engineName}" has changed in the file since it was created and keeps its old settings (and data): remove it (\`down -v\`, or docker volume rm) to recreate it`,
+    );
+    return "exists, definition changed (kept as it is)";
+  }
+  return "exists";
+}
+
 /** Plan an `up`. Throws ConfigError for missing external networks/volumes (before anything is created). */
 export function planUp(project: LoadedProject, observed: ObservedState, opts: PlanOptions = {}): Plan {
   const model = project.model;
@@ -188,7 +212,7 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
         });
       continue;
     }
-    plan.networks.push({ kind: exists ? "noop" : "create", resource: "network", key, target: net.name, reason: exists ? "exists" : "missing" });
+    plan.networks.push({ kind: exists ? "noop" : "create", resource: "network", key, target: net.name, reason: exists ? existingReason("network", key, net, observed.networks[net.name]!.labels, plan) : "missing" });
   }
   for (const key of [...volumeKeys].sort()) {
     const vol = model.volumes[key];
@@ -204,7 +228,7 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
         });
       continue;
     }
-    plan.volumes.push({ kind: exists ? "noop" : "create", resource: "volume", key, target: vol.name, reason: exists ? "exists" : "missing" });
+    plan.volumes.push({ kind: exists ? "noop" : "create", resource: "volume", key, target: vol.name, reason: exists ? existingReason("volume", key, vol, observed.volumes[vol.name]!.labels, plan) : "missing" });
   }
   if (issues.length > 0) throw new ConfigError(issues);
 

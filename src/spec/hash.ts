@@ -49,6 +49,11 @@ export function serviceConfigHash(service: ServiceConfig): string {
   return createHash("sha256").update(canonicalJson(hashable(service))).digest("hex");
 }
 
+/** A network's or volume's definition, hashed (stored as its config-hash label, compared on `up`). */
+export function resourceConfigHash(config: object): string {
+  return createHash("sha256").update(canonicalJson(config)).digest("hex");
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }

@@ -4,6 +4,7 @@ import type { ComposeModel, LoadedProject, ServiceConfig } from "../../src/spec/
 import { anonymousVolumesToInherit, containerName, containerSpec, dependsOnLabel, hookExecOptions, networkSpec, serviceHooks, volumeSpec, type ContainerIdentity, type ConvertContext } from "../../src/runtime/convert.js";
 import { COMPOSE_VERSION } from "../../src/runtime/labels.js";
 import { parseBytes, parseDuration, durationToNs } from "../../src/spec/units.js";
+import { resourceConfigHash } from "../../src/spec/hash.js";
 import { bindingsFor, formatPorts, portKey } from "../../src/network/ports.js";
 import { isFlotillaError } from "../../src/errors.js";
 
@@ -346,21 +347,18 @@ describe("networks", () => {
   });
 
   test("networkSpec and volumeSpec carry the Compose labels", () => {
+    const backNet = {
+      name: "demo_back",
+      driver: "bridge",
+      driver_opts: { "com.docker.network.bridge.name": "br-demo" },
+      ipam: { driver: "default", config: [{ subnet: "172.28.0.0/16", gateway: "172.28.0.1", ip_range: "172.28.5.0/24", aux_addresses: { host1: "172.28.1.5" } }] },
+      internal: true,
+      attachable: true,
+      enable_ipv6: false,
+      labels: { team: "a" },
+    };
     assert.deepEqual(
-      networkSpec(
-        "back",
-        {
-          name: "demo_back",
-          driver: "bridge",
-          driver_opts: { "com.docker.network.bridge.name": "br-demo" },
-          ipam: { driver: "default", config: [{ subnet: "172.28.0.0/16", gateway: "172.28.0.1", ip_range: "172.28.5.0/24", aux_addresses: { host1: "172.28.1.5" } }] },
-          internal: true,
-          attachable: true,
-          enable_ipv6: false,
-          labels: { team: "a" },
-        },
-        "demo",
-      ),
+      networkSpec("back", backNet, "demo"),
       {
         Name: "demo_back",
         CheckDuplicate: true,
@@ -370,15 +368,22 @@ describe("networks", () => {
         Internal: true,
         Attachable: true,
         EnableIPv6: false,
-        Labels: { team: "a", "com.docker.compose.network": "back", "com.docker.compose.project": "demo", "com.docker.compose.version": COMPOSE_VERSION },
+        Labels: { team: "a", "com.docker.compose.network": "back", "com.docker.compose.project": "demo", "com.docker.compose.version": COMPOSE_VERSION, "com.docker.compose.config-hash": resourceConfigHash(backNet) },
       },
     );
     assert.deepEqual(volumeSpec("data", { name: "demo_data", driver: "local", driver_opts: { type: "tmpfs" } }, "demo"), {
       Name: "demo_data",
       Driver: "local",
       DriverOpts: { type: "tmpfs" },
-      Labels: { "com.docker.compose.volume": "data", "com.docker.compose.project": "demo", "com.docker.compose.version": COMPOSE_VERSION },
+      Labels: {
+        "com.docker.compose.volume": "data",
+        "com.docker.compose.project": "demo",
+        "com.docker.compose.version": COMPOSE_VERSION,
+        "com.docker.compose.config-hash": resourceConfigHash({ name: "demo_data", driver: "local", driver_opts: { type: "tmpfs" } }),
+      },
     });
+    // the hash follows the definition: one changed attribute gives another hash
+    assert.notEqual(resourceConfigHash(backNet), resourceConfigHash({ ...backNet, internal: false }));
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { planUp, renderPlan, planIsNoop, type Plan } from "../../src/runtime/plan.js";
 import { emptyObservedState, groupByService, CONFIG_LABEL, type ObservedContainer, type ObservedState } from "../../src/runtime/observe.js";
-import { serviceConfigHash } from "../../src/spec/hash.js";
+import { resourceConfigHash, serviceConfigHash } from "../../src/spec/hash.js";
 import type { LoadedProject, ServiceConfig } from "../../src/spec/model.js";
 import type { ContainerState, NetworkSummary, VolumeSummary } from "../../src/runtime/engine.js";
 import { ConfigError, FlotillaError } from "../../src/errors.js";
@@ -60,12 +60,39 @@ function observed(containers: ObservedContainer[], networks: string[] = ["demo_d
   const s = emptyObservedState("demo");
   s.containers = containers;
   s.byService = groupByService(containers);
-  for (const n of networks) s.networks[n] = { name: n } as NetworkSummary;
-  for (const v of volumes) s.volumes[v] = { name: v } as VolumeSummary;
+  const labels = { "com.docker.compose.project": "demo" };
+  for (const n of networks) s.networks[n] = { name: n, labels } as unknown as NetworkSummary;
+  for (const v of volumes) s.volumes[v] = { name: v, labels } as unknown as VolumeSummary;
   return s;
 }
 
 const kinds = (plan: Plan, s: string): string[] => (plan.services[s] ?? []).map((a) => `${a.kind}:${a.number}`);
+
+describe("planUp: existing networks and volumes", () => {
+  test("used as they are; a changed definition or one not made by Compose is said, with what to do", () => {
+    const vols = { data: { name: "demo_data" }, old: { name: "demo_old" } };
+    const nets = { default: { name: "demo_default" }, back: { name: "demo_back", internal: true } };
+    const p = project({ web: { ...web, networks: { default: null, back: null }, volumes: [{ type: "volume", source: "data", target: "/d" }, { type: "volume", source: "old", target: "/o" }] } }, { networks: nets, volumes: vols });
+    const s = emptyObservedState("demo");
+    const own = (config: object) => ({ "com.docker.compose.project": "demo", "com.docker.compose.config-hash": resourceConfigHash(config) });
+    s.networks["demo_default"] = { name: "demo_default", labels: own(nets.default) } as unknown as NetworkSummary;
+    s.networks["demo_back"] = { name: "demo_back", labels: own({ name: "demo_back" }) } as unknown as NetworkSummary; // created before internal: true
+    s.volumes["demo_data"] = { name: "demo_data", labels: {} } as unknown as VolumeSummary; // made by hand
+    s.volumes["demo_old"] = { name: "demo_old", labels: { "com.docker.compose.project": "demo" } } as unknown as VolumeSummary; // no hash label: older Flotilla or Compose
+    const plan = planUp(p, s);
+    assert.deepEqual(plan.networks.map((n) => [n.kind, n.target, n.reason]), [
+      ["noop", "demo_back", "exists, definition changed (kept as it is)"],
+      ["noop", "demo_default", "exists"],
+    ]);
+    assert.deepEqual(plan.volumes.map((v) => [v.kind, v.target, v.reason]), [
+      ["noop", "demo_data", "exists (not created by Compose)"],
+      ["noop", "demo_old", "exists"],
+    ]);
+    assert.equal(plan.warnings.length, 2);
+    assert.match(plan.warnings[0]!, /network "demo_back" has changed in the file since it was created .* run `down` then `up`/);
+    assert.match(plan.warnings[1]!, /volume "demo_data" exists but was not created by Compose: .*"external: true" on volumes\.data/);
+  });
+});
 
 describe("planUp", () => {
   test("creates everything on an empty engine", () => {
