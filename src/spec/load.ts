@@ -359,6 +359,7 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     readFile: (p: string) => fs.readFile(p),
     resolveEnvFiles: options.resolveEnvFiles !== false,
     ...(home !== undefined ? { homeDir: home } : {}),
+    warnings: state.warnings,
   });
 
   // 6. profiles, then consistency checks on the enabled services

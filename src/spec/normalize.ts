@@ -45,6 +45,8 @@ export interface NormalizeContext {
   resolveEnvFiles?: boolean;
   /** Expansion of `~` in bind sources; without it `~` paths are kept as written. */
   homeDir?: string;
+  /** Where warnings go (deprecated spellings, YAML 1.1 booleans); none are kept without it. */
+  warnings?: string[];
 }
 
 type Path = PathSegment[];
@@ -65,21 +67,23 @@ class Normalizer {
 
   // ---- scalar casts (interpolation leaves strings where the schema wants other types) ----
 
+  warn(path: Path, message: string): void {
+    const loc = this.ctx.locations.find(path);
+    this.ctx.warnings?.push(`${loc ? `${loc.file}:${loc.line}:${loc.col}: ` : ""}${formatPath(path)}: ${message}`);
+  }
+
   bool(v: unknown, path: Path): boolean | undefined {
     if (v === undefined || v === null) return undefined;
     if (typeof v === "boolean") return v;
     if (typeof v === "string") {
-      switch (v.toLowerCase()) {
-        case "y":
-        case "yes":
-        case "true":
-        case "on":
-          return true;
-        case "n":
-        case "no":
-        case "false":
-        case "off":
-          return false;
+      const lower = v.toLowerCase();
+      if (lower === "true") return true;
+      if (lower === "false") return false;
+      const yaml11 = { y: true, yes: true, on: true, n: false, no: false, off: false }[lower];
+      if (yaml11 !== undefined) {
+        // accepted as Compose does, with its warning: YAML 1.2 has only true and false
+        this.warn(path, `${JSON.stringify(v)} is a YAML 1.1 boolean, read as ${String(yaml11)}: write ${String(yaml11)}`);
+        return yaml11;
       }
     }
     this.issue("CONFIG_INVALID", path, `invalid boolean ${JSON.stringify(v)}`, "use true or false");
@@ -441,6 +445,14 @@ class Normalizer {
           break;
         case "develop":
           out.develop = this.develop(v, p);
+          break;
+        case "x-develop":
+          // the experimental spelling, still read (with a warning) when there is no develop section
+          out[key] = clone(v);
+          if (raw["develop"] === undefined) {
+            this.warn(p, "x-develop is deprecated: rename it to develop");
+            out.develop = this.develop(v, p);
+          }
           break;
         case "logging": {
           const l = isRawMap(v) ? v : {};
@@ -879,6 +891,10 @@ class Normalizer {
         if (typeof r["path"] === "string") out.path = this.abs(r["path"]);
         if (r["include"] !== undefined) out.include = this.stringList(r["include"]);
         if (r["ignore"] !== undefined) out.ignore = this.stringList(r["ignore"]);
+        if (r["initial_sync"] === undefined && r["x-initialSync"] !== undefined) {
+          this.warn([...rp, "x-initialSync"], "x-initialSync is deprecated: rename it to initial_sync");
+          out.initial_sync = this.bool(r["x-initialSync"], [...rp, "x-initialSync"]) ?? false;
+        }
         if (r["initial_sync"] !== undefined) {
           const b = this.bool(r["initial_sync"], [...rp, "initial_sync"]);
           if (b === undefined) delete out.initial_sync;

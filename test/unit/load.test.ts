@@ -211,6 +211,26 @@ describe("loadProject: inline input", () => {
     assert.equal(fromFlag.model.services["a"]!.labels?.["pn"], "flagged");
   });
 
+  test("YAML 1.1 booleans are read, with a warning at their position; x-develop and x-initialSync are read as develop and initial_sync, deprecated", async () => {
+    const p = await loadProject({
+      cwd: "/tmp/bools",
+      env: {},
+      documents: [
+        "services:\n  a:\n    image: x\n    tty: yes\n    stdin_open: \"off\"\n    init: true\n    x-develop:\n      watch:\n        - path: ./src\n          action: sync\n          target: /app\n          x-initialSync: true\n",
+      ],
+    });
+    const a = p.model.services["a"]!;
+    assert.deepEqual([a.tty, a.stdin_open === true, a.init], [true, false, true]);
+    assert.equal(a.develop?.watch?.[0]?.initial_sync, true);
+    assert.equal(a.develop?.watch?.[0]?.path, "/tmp/bools/src");
+    assert.deepEqual(p.warnings, [
+      '<inline-0>:4:5: services.a.tty: "yes" is a YAML 1.1 boolean, read as true: write true',
+      '<inline-0>:5:5: services.a.stdin_open: "off" is a YAML 1.1 boolean, read as false: write false',
+      "<inline-0>:7:5: services.a.x-develop: x-develop is deprecated: rename it to develop",
+      "<inline-0>:12:11: services.a.x-develop.watch[0].x-initialSync: x-initialSync is deprecated: rename it to initial_sync",
+    ]);
+  });
+
   test("!reset and !override tags are honoured across documents and removed from a single one", async () => {
     const merged = await loadProject({
       cwd: "/tmp/tags",
