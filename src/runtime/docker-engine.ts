@@ -316,7 +316,15 @@ function toSummary(c: Json): ContainerSummary {
     labels: c["Labels"] ?? {},
     ports: summaryPorts(c["Ports"]),
     networks: Object.keys(c["NetworkSettings"]?.["Networks"] ?? {}),
-    mounts: (Array.isArray(c["Mounts"]) ? (c["Mounts"] as Json[]) : []).map((m) => ({
+    ...summaryMounts(c["Mounts"]),
+  };
+}
+
+/** The list's mount points; left out when the engine does not give them as objects (then nothing is inferred from them). */
+function summaryMounts(raw: unknown): { mounts?: ContainerSummary["mounts"] } {
+  if (!Array.isArray(raw) || raw.some((m) => m === null || typeof m !== "object")) return {};
+  return {
+    mounts: (raw as Json[]).map((m) => ({
       name: String(m["Name"] || m["Source"] || ""),
       ...(typeof m["Driver"] === "string" && m["Driver"] !== "" ? { driver: m["Driver"] as string } : {}),
     })),

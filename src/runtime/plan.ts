@@ -135,6 +135,7 @@ function recreateReason(
   hash: string,
   imageId: string | undefined,
   networks: readonly { name: string; exists: boolean }[],
+  volumes: readonly string[] = [],
 ): string | undefined {
   if (c.replacing) return "leftover of an interrupted recreate";
   if (c.configHash !== hash) {
@@ -154,6 +155,11 @@ function recreateReason(
     // Running but detached from it (network removed and recreated, or disconnected by hand).
     const attached = c.summary?.networks;
     if ((c.state === "running" || c.state === "restarting") && Array.isArray(attached) && !attached.includes(n.name)) return `network ${n.name} missing`;
+  }
+  // A named volume it does not mount (the volume's name changed, or it was mounted by another name).
+  const mounted = c.summary?.mounts;
+  if (Array.isArray(mounted)) {
+    for (const v of volumes) if (!mounted.some((m) => m.name === v)) return `volume ${v} not mounted`;
   }
   return undefined;
 }
@@ -244,6 +250,11 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
       .map((k) => model.networks[k]?.name)
       .filter((n): n is string => typeof n === "string")
       .map((n) => ({ name: n, exists: observed.networks[n] !== undefined }));
+    // named volumes the service mounts, by engine name (a container not mounting one is recreated)
+    const expectedVolumes = (svc.volumes ?? [])
+      .filter((m) => m.type === "volume" && m.source !== undefined)
+      .map((m) => model.volumes[m.source!]?.name)
+      .filter((n): n is string => typeof n === "string");
     const forced = !!opts.forceRecreate && (named.size === 0 || named.has(s)) || (!!opts.alwaysRecreateDeps && named.size > 0 && !named.has(s));
     const actions: ServiceAction[] = [];
     const existing = [...(observed.byService[s] ?? [])];
@@ -277,7 +288,7 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
       const target = containerName(name, s, c.number, svc);
       const base = { service: s, number: c.number, target, containerId: c.id, currentName: c.name, state: c.state };
       let reason: string | undefined;
-      if (!opts.noRecreate) reason = forced ? "forced" : recreateReason(c, svc, hash, imageId, expectedNetworks);
+      if (!opts.noRecreate) reason = forced ? "forced" : recreateReason(c, svc, hash, imageId, expectedNetworks, expectedVolumes);
       if (reason) {
         actions.push({ kind: "recreate", ...base, reason });
       } else if (c.state === "running" || c.state === "restarting") {

@@ -94,6 +94,20 @@ describe("planUp: existing networks and volumes", () => {
   });
 });
 
+describe("planUp: volumes a container must mount", () => {
+  test("a container that does not mount a named volume of its service is recreated (volume renamed); unknown mounts change nothing", () => {
+    const withVol: ServiceConfig = { ...web, volumes: [{ type: "volume", source: "data", target: "/data" }] };
+    const p = project({ web: withVol }, { volumes: { data: { name: "demo_data_v2" } } });
+    const mounts = (names: string[]) => ({ summary: { networks: ["demo_default"], mounts: names.map((name) => ({ name, driver: "local" })) } as unknown as ObservedContainer["summary"] });
+    const stale = planUp(p, observed([container("web", 1, withVol, "running", mounts(["demo_data"]))], ["demo_default"], ["demo_data_v2"]));
+    assert.deepEqual(stale.services["web"]!.map((a) => [a.kind, a.reason]), [["recreate", "volume demo_data_v2 not mounted"]]);
+    const fine = planUp(p, observed([container("web", 1, withVol, "running", mounts(["demo_data_v2"]))], ["demo_default"], ["demo_data_v2"]));
+    assert.deepEqual(fine.services["web"]!.map((a) => a.kind), ["noop"]);
+    const unknown = planUp(p, observed([container("web", 1, withVol)], ["demo_default"], ["demo_data_v2"]));
+    assert.deepEqual(unknown.services["web"]!.map((a) => a.kind), ["noop"], "no mount list from the engine: no guess");
+  });
+});
+
 describe("planUp", () => {
   test("creates everything on an empty engine", () => {
     const p = project({ web, db });
