@@ -329,6 +329,9 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     return set!;
   };
   let { doc: raw, locations } = loadAll();
+  // what the files asked for is known now: the trap goes before the name is worked out (which reads it too)
+  const reloadWithName = nameWanted;
+  if (!Object.getOwnPropertyDescriptor(environment, "COMPOSE_PROJECT_NAME")?.enumerable) delete environment["COMPOSE_PROJECT_NAME"];
 
   // 4. project name
   const fileName = typeof raw["name"] === "string" ? raw["name"] : undefined;
@@ -338,9 +341,8 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     fromFile: fileName !== undefined ? { value: fileName, location: locations.get(["name"]) } : undefined,
     projectDir,
   });
-  delete environment["COMPOSE_PROJECT_NAME"];
   environment["COMPOSE_PROJECT_NAME"] = name;
-  if (nameWanted) {
+  if (reloadWithName) {
     state.issues = new IssueCollector();
     state.warnings.length = warningsBefore;
     state.interpolationWarnings.clear();

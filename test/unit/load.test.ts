@@ -310,4 +310,27 @@ describe("loadProjectSync with an in-memory file system", () => {
     assert.equal(p.model.services["db"]!.volumes?.[0]?.source, "/m/lib/data");
     assert.deepEqual(p.envFiles, ["/m/app/.env"]);
   });
+
+  test("a file is read again for ${COMPOSE_PROJECT_NAME} only when it uses it", () => {
+    const reads: string[] = [];
+    const files: Record<string, string> = {
+      "/r/plain/compose.yaml": "services:\n  a:\n    image: x\n",
+      "/r/uses/compose.yaml": "services:\n  a:\n    image: x\n    labels: {p: \"${COMPOSE_PROJECT_NAME}\"}\n",
+    };
+    const fs: LoaderFs = {
+      isFile: (p) => p in files,
+      readFile: (p) => {
+        reads.push(p);
+        const v = files[p];
+        if (v === undefined) throw new Error(`ENOENT: ${p}`);
+        return v;
+      },
+    };
+    loadProjectSync({ cwd: "/r/plain", env: {} }, fs);
+    assert.deepEqual(reads, ["/r/plain/compose.yaml"]);
+    reads.length = 0;
+    const uses = loadProjectSync({ cwd: "/r/uses", env: {} }, fs);
+    assert.deepEqual(reads, ["/r/uses/compose.yaml", "/r/uses/compose.yaml"]);
+    assert.equal(uses.model.services["a"]!.labels?.["p"], "uses");
+  });
 });
