@@ -336,7 +336,8 @@ export class Project {
     const imageIds = await prepareImages(this.config, [service], engine, { ...base, ...(opts.pull ? { pull: opts.pull } : {}), ...(opts.build ? { build: true } : {}) });
     const observed = await observeProject(engine, this.name, { model });
     // Planned with the one-off's own mounts, so a project volume only `run -v` names is created (labelled) too.
-    const runView = opts.volumes?.length ? { ...this.config, model: { ...model, services: { ...model.services, [service]: { ...model.services[service]!, volumes: oneOffService(model.services[service]!, opts).volumes ?? [] } } } } : this.config;
+    const runService: ServiceConfig = { ...model.services[service]!, volumes: oneOffService(model.services[service]!, opts).volumes ?? [] };
+    const runView = opts.volumes?.length ? { ...this.config, model: { ...model, services: { ...model.services, [service]: runService } } } : this.config;
     const plan = planUp(runView, observed, { services: [service], noDeps: true, imageIds });
     // Only the networks and volumes of that plan: the one-off container replaces the service's.
     await applyUp(this.config, { ...plan, targets: [], services: {}, orphans: [] }, engine, base);
@@ -369,16 +370,12 @@ export class Project {
     this.#needFiles("build");
     this.#checkServices(services);
     const engine = await this.engine();
-    const names =
-      services && services.length > 0
-        ? opts.withDependencies
-          ? // dependencies first, so an image another one builds FROM is there
-            (() => {
-              const wanted = new Set(resolveTargets(this.config, { services }));
-              return ServiceGraph.fromServices(this.config.model.services).order().filter((s) => wanted.has(s));
-            })()
-          : services
-        : Object.keys(this.config.model.services).sort();
+    let names = services && services.length > 0 ? services : Object.keys(this.config.model.services).sort();
+    if (services && services.length > 0 && opts.withDependencies) {
+      // dependencies first, so an image another one builds FROM is there
+      const wanted = new Set(resolveTargets(this.config, { services }));
+      names = ServiceGraph.fromServices(this.config.model.services).order().filter((s) => wanted.has(s));
+    }
     const todo = names.filter((s) => this.config.model.services[s]?.build);
     if (opts.dryRun) return todo;
     const config = withBuildOverrides(this.config, opts);
