@@ -4,7 +4,7 @@ import { main } from "../../src/cli/main.js";
 import { BufferStream, type CliIO } from "../../src/cli/io.js";
 import type { CliDeps, CliProject } from "../../src/cli/api.js";
 import type { OpenOptions } from "../../src/cli/api.js";
-import { attachTargets, upRequest, withoutPullProgress } from "../../src/cli/commands/up.js";
+import { attachTargets, quietListener, upRequest, withoutPullProgress } from "../../src/cli/commands/up.js";
 import { downOptions } from "../../src/cli/commands/down.js";
 import type { FlotillaEvent } from "../../src/events.js";
 import { resolveGlobals } from "../../src/cli/global-options.js";
@@ -290,6 +290,14 @@ describe("flags -> options", () => {
     ];
     for (const e of events) listener(e);
     assert.deepEqual(seen, [events[0], events[2], events[3]]);
+    // --quiet-build drops the build output the same way; both together drop both
+    assert.equal(upRequest([], { quietBuild: true }, g).quietBuild, true);
+    const quietBuild: FlotillaEvent[] = [];
+    for (const e of events) quietListener((x) => quietBuild.push(x), { build: true })(e);
+    assert.deepEqual(quietBuild, [events[0], events[1], events[3]]);
+    const both: FlotillaEvent[] = [];
+    for (const e of events) quietListener((x) => both.push(x), { pull: true, build: true })(e);
+    assert.deepEqual(both, [events[0], events[3]]);
   });
 
   test("ps, logs and config requests", () => {

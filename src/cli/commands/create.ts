@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { withReporter, type CliContext } from "../context.js";
 import { exitAction, type CommandModule } from "./command.js";
-import { addRecreateFlags, upRequest, type UpFlags } from "./up.js";
+import { addRecreateFlags, quietListener, upRequest, type UpFlags } from "./up.js";
 
 export const createCommand: CommandModule = {
   name: "create",
@@ -19,7 +19,7 @@ export const createCommand: CommandModule = {
           for (const line of renderPlan(plan as Parameters<typeof renderPlan>[0])) ctx.out(`${line}\n`);
           return 0;
         }
-        await withReporter(ctx, "Creating", (r) => project.up({ ...req.options, onEvent: r.onEvent, signal: ctx.signal }));
+        await withReporter(ctx, "Creating", (r) => project.up({ ...req.options, onEvent: quietListener(r.onEvent, { pull: req.quietPull }), signal: ctx.signal }));
         return 0;
       }),
     );

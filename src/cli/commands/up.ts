@@ -38,6 +38,7 @@ export interface UpFlags {
   noLogPrefix?: boolean;
   watch?: boolean;
   quietPull?: boolean;
+  quietBuild?: boolean;
   yes?: boolean;
 }
 
@@ -58,11 +59,19 @@ export interface UpRequest {
   attachDependencies: boolean;
   /** --quiet-pull: no per-layer pull progress (the image's Pulling/Pulled lines stay). */
   quietPull: boolean;
+  /** --quiet-build: no build output (the image's Building/Built lines stay). */
+  quietBuild: boolean;
 }
 
 export function withoutPullProgress(next: EventListener): EventListener {
+  return quietListener(next, { pull: true });
+}
+
+/** Drops the pull and/or build progress events (`--quiet-pull`, `--quiet-build`); all else passes. */
+export function quietListener(next: EventListener, quiet: { pull?: boolean; build?: boolean }): EventListener {
+  if (!quiet.pull && !quiet.build) return next;
   return (e) => {
-    if (e.type === "progress" && e.kind === "pull") return;
+    if (e.type === "progress" && ((quiet.pull && e.kind === "pull") || (quiet.build && e.kind === "build"))) return;
     next(e);
   };
 }
@@ -148,6 +157,7 @@ export function upRequest(services: string[], flags: UpFlags, globals: Pick<Glob
     watch: flags.watch === true,
     attachDependencies: flags.attachDependencies === true,
     quietPull: flags.quietPull === true,
+    quietBuild: flags.quietBuild === true,
   };
   if (flags.attach && flags.attach.length > 0) req.attach = flags.attach;
   if (flags.exitCodeFrom !== undefined) req.exitCodeFrom = flags.exitCodeFrom;
@@ -203,7 +213,7 @@ async function upAndAttach(ctx: CliContext, project: CliProject, services: strin
   const { withReporter } = await import("../context.js");
   try {
     await withReporter(ctx, req.options.wait ? "Waiting" : "Running", (reporter) =>
-      project.up({ ...req.options, onEvent: req.quietPull ? withoutPullProgress(reporter.onEvent) : reporter.onEvent, signal: ctx.signal }),
+      project.up({ ...req.options, onEvent: quietListener(reporter.onEvent, { pull: req.quietPull, build: req.quietBuild }), signal: ctx.signal }),
     );
   } catch (e) {
     if (upInterrupted) return 130;
@@ -259,7 +269,8 @@ export const upCommand: CommandModule = {
       .option("--timestamps", "Show timestamps")
       .addOption(literalNoFlag("--no-color", "Produce monochrome output"))
       .addOption(literalNoFlag("--no-log-prefix", "Don't print prefix in logs"))
-      .option("-w, --watch", "Watch source code and rebuild/refresh containers when files are updated");
+      .option("-w, --watch", "Watch source code and rebuild/refresh containers when files are updated")
+      .option("--quiet-build", "Suppress the build output");
     addRecreateFlags(cmd);
     return cmd.action(exitAction(ctx, (services: string[], flags: UpFlags) => runUp(ctx, services, flags)));
   },
