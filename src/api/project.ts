@@ -542,12 +542,14 @@ export class Project {
   }
 
   /** One resource-usage sample of each running container of the services (or all), for `stats`. */
-  async stats(services?: string[]): Promise<{ id: string; container: string; stats: ContainerStats }[]> {
+  async stats(services?: string[], opts: { all?: boolean } = {}): Promise<{ id: string; container: string; stats: ContainerStats }[]> {
     this.#checkServices(services);
     const engine = await this.engine();
     if (!engine.stats) throw new FlotillaError("ENGINE", "this engine cannot report container resource usage");
-    const running = await this.#serviceContainers(engine, services, false);
-    return Promise.all(running.map(async (c) => ({ id: c.id, container: c.name, stats: await engine.stats!(c.id) })));
+    const containers = await this.#serviceContainers(engine, services, opts.all === true);
+    // a stopped container uses nothing: zeros, as docker stats -a shows it
+    const idle: ContainerStats = { cpuPercent: 0, memoryUsage: 0, memoryLimit: 0, networkRx: 0, networkTx: 0, blockRead: 0, blockWrite: 0, pids: 0 };
+    return Promise.all(containers.map(async (c) => ({ id: c.id, container: c.name, stats: c.state === "running" ? await engine.stats!(c.id) : { ...idle } })));
   }
 
   /** The processes of each running container of the services (or all), for `top`. */

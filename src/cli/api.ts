@@ -79,7 +79,7 @@ export interface CliProject {
   attach?(service: string, opts?: AttachOptions): Promise<number | undefined>;
   commit?(service: string, opts?: CommitOptions & { index?: number }): Promise<string>;
   export?(service: string, opts?: { index?: number }): Promise<Readable>;
-  stats?(services?: string[]): Promise<{ id: string; container: string; stats: ContainerStats }[]>;
+  stats?(services?: string[], opts?: { all?: boolean }): Promise<{ id: string; container: string; stats: ContainerStats }[]>;
   cp?(source: string, dest: string, opts?: { index?: number }): Promise<void>;
   events?(services?: string[], opts?: { signal?: AbortSignal; since?: string; until?: string }): AsyncIterable<ProjectEvent>;
   top?(services?: string[]): Promise<{ container: string; processes: { titles: string[]; processes: string[][] } }[]>;

@@ -40,7 +40,7 @@ export async function openLibraryProject(options: OpenOptions): Promise<CliProje
     attach: (s, o) => project.attach(s, o),
     commit: (s, o) => project.commit(s, o),
     export: (s, o) => project.export(s, o),
-    stats: (s) => project.stats(s),
+    stats: (s, o) => project.stats(s, o),
     cp: (a, b, o) => project.cp(a, b, o),
     events: (s, o) => project.events(s, o),
     top: (s) => project.top(s),

@@ -197,5 +197,11 @@ describe("scale, pause/unpause, wait (CLI)", () => {
     const w = flotilla("wait", "job");
     assert.equal(w.code, 7, w.stderr);
     assert.deepEqual(states(), ["app-1 running", "echoer-1 exited", "job-1 exited"]);
+    // stats -a lists the stopped container too (idle), --no-trunc its whole id
+    const all = flotilla("stats", "-a", "--no-stream", "--no-trunc", "--format", "json", "job");
+    assert.equal(all.code, 0, all.stderr);
+    const rows = all.stdout.trim().split("\n").map((l) => JSON.parse(l) as { ID: string; Name: string; PIDs: string });
+    assert.deepEqual(rows.map((r) => [r.Name, r.PIDs, r.ID.length]), [[`${project}-job-1`, "0", 64]]);
+    assert.equal(flotilla("stats", "--no-stream", "--format", "json", "job").stdout, "", "without -a: running ones only");
   });
 });

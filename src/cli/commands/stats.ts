@@ -19,10 +19,10 @@ export function binarySize(bytes: number): string {
   return `${Number(v.toPrecision(4))}${units[i]}`;
 }
 
-export function renderStats(rows: readonly { id: string; container: string; stats: ContainerStats }[], json: boolean): string {
+export function renderStats(rows: readonly { id: string; container: string; stats: ContainerStats }[], json: boolean, noTrunc = false): string {
   const pct = (n: number): string => `${n.toFixed(2)}%`;
   const cells = rows.map(({ id, container, stats: s }) => ({
-    ID: id.slice(0, 12),
+    ID: noTrunc ? id : id.slice(0, 12),
     Name: container,
     CPUPerc: pct(s.cpuPercent),
     MemUsage: `${binarySize(s.memoryUsage)} / ${binarySize(s.memoryLimit)}`,
@@ -47,8 +47,10 @@ export const statsCommand: CommandModule = {
       .argument("[services...]", "Services (default: all)")
       .option("--no-stream", "Disable streaming stats and only pull the first result")
       .option("--format <format>", "Format the output: table or json", "table")
+      .option("-a, --all", "Show all containers (default shows just running)")
+      .option("--no-trunc", "Do not truncate output")
       .action(
-        exitAction(ctx, async (services: string[], flags: { stream: boolean; format: string }) => {
+        exitAction(ctx, async (services: string[], flags: { stream: boolean; format: string; all?: boolean; trunc: boolean }) => {
           const format = flags.format.toLowerCase();
           if (format !== "table" && format !== "json") throw new UsageError(`invalid --format "${flags.format}": expected table or json`);
           const project = await ctx.project();
@@ -58,10 +60,10 @@ export const statsCommand: CommandModule = {
           try {
             // Streaming: a new sample each second (the engine takes about that long per sample), until Ctrl-C.
             for (let first = true; first || (flags.stream && !ctx.signal.aborted); first = false) {
-              const rows = await project.stats(named);
+              const rows = await project.stats(named, { all: flags.all === true });
               if (ctx.signal.aborted) break;
               const clear = flags.stream && ctx.io.stdout.isTTY && format === "table" ? "\u001b[2J\u001b[H" : "";
-              ctx.out(clear + renderStats(rows, format === "json"));
+              ctx.out(clear + renderStats(rows, format === "json", flags.trunc === false));
             }
           } finally {
             uninstall();
