@@ -34,7 +34,7 @@ import { buildService, imageName, pullImage, pushImage, withDefaultTag } from ".
 import { waitForCondition, waitUntilReady, type ReadyTarget } from "../runtime/conditions.js";
 import { ServiceGraph } from "../graph/graph.js";
 import { oneOffService, runOneOff, type OneOffOptions, type OneOffResult } from "../runtime/run.js";
-import { copyFromContainer, copyToContainer } from "../runtime/cp.js";
+import { copyFromContainer, copyToContainer, type CopyOptions } from "../runtime/cp.js";
 
 /** `web:/etc/app.conf` → { service, path }; a host path (no colon before the first slash) → undefined. */
 export function splitServicePath(arg: string): { service: string; path: string } | undefined {
@@ -609,15 +609,16 @@ export class Project {
    * `cp`: one side is `SERVICE:PATH` (its container number `index`, default 1), the other a host
    * path; `docker cp`'s rules for where the copy lands.
    */
-  async cp(source: string, dest: string, opts: { index?: number } = {}): Promise<void> {
+  async cp(source: string, dest: string, opts: CopyOptions & { index?: number } = {}): Promise<void> {
     const from = splitServicePath(source);
     const to = splitServicePath(dest);
     if ((from === undefined) === (to === undefined)) {
       throw new FlotillaError("USAGE", "cp copies between a service and the host: one of the two paths must be SERVICE:PATH", { hint: "e.g. cp web:/etc/nginx/nginx.conf ./nginx.conf" });
     }
     const engine = await this.engine();
-    if (from) await copyFromContainer(engine, await this.containerId(from.service, opts.index ?? 1), from.path, dest);
-    else await copyToContainer(engine, await this.containerId(to!.service, opts.index ?? 1), source, to!.path);
+    const { index, ...copy } = opts;
+    if (from) await copyFromContainer(engine, await this.containerId(from.service, index ?? 1), from.path, dest, copy);
+    else await copyToContainer(engine, await this.containerId(to!.service, index ?? 1), source, to!.path, copy);
   }
 
   /** The host port published for a container port of a service (undefined when not published). */

@@ -80,7 +80,7 @@ export interface CliProject {
   commit?(service: string, opts?: CommitOptions & { index?: number }): Promise<string>;
   export?(service: string, opts?: { index?: number }): Promise<Readable>;
   stats?(services?: string[], opts?: { all?: boolean }): Promise<{ id: string; container: string; stats: ContainerStats }[]>;
-  cp?(source: string, dest: string, opts?: { index?: number }): Promise<void>;
+  cp?(source: string, dest: string, opts?: { index?: number; archive?: boolean; followLink?: boolean }): Promise<void>;
   events?(services?: string[], opts?: { signal?: AbortSignal; since?: string; until?: string }): AsyncIterable<ProjectEvent>;
   top?(services?: string[]): Promise<{ container: string; processes: { titles: string[]; processes: string[][] } }[]>;
 }

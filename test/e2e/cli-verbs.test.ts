@@ -1,7 +1,7 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -99,6 +99,17 @@ describe("scale, pause/unpause, wait (CLI)", () => {
       assert.match(missing.stderr, /no such file or directory in the container: \/nope/);
       const both = flotilla("cp", join(dir, "file.txt"), join(dir, "y"));
       assert.match(both.stderr, /one of the two paths must be SERVICE:PATH/);
+
+      // owners: root in the container unless -a keeps the source's; -L copies what a link points to
+      writeFileSync(join(dir, "owned.txt"), "owned\n");
+      chownSync(join(dir, "owned.txt"), 1234, 1234);
+      symlinkSync(join(dir, "owned.txt"), join(dir, "link.txt"));
+      assert.equal(flotilla("cp", join(dir, "owned.txt"), "app:/work/plain.txt").code, 0);
+      assert.equal(flotilla("cp", "-a", join(dir, "owned.txt"), "app:/work/kept.txt").code, 0);
+      assert.equal(flotilla("cp", "-L", join(dir, "link.txt"), "app:/work").code, 0);
+      assert.equal(flotilla("cp", join(dir, "link.txt"), "app:/work/asis").code, 0);
+      const owners = flotilla("exec", "app", "sh", "-c", "stat -c %u:%g /work/plain.txt /work/kept.txt; cat /work/link.txt; readlink /work/asis");
+      assert.equal(owners.stdout, `0:0\n1234:1234\nowned\n${join(dir, "owned.txt")}\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
