@@ -241,8 +241,15 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
       }),
     );
   }
+  // With the file at hand, only the volumes it declares go, as Compose does; a labelled volume the
+  // file no longer has is kept (its data may still be wanted) and named.
+  const declared = project ? new Set(Object.values(project.model.volumes ?? {}).filter((v) => v && !v.external).map((v) => v.name)) : undefined;
   for (const v of volumes) {
     if (externalVolumes.has(v.name) || v.labels[Label.volume] === undefined) continue;
+    if (declared && !declared.has(v.name)) {
+      warn(`volume ${v.name} belongs to the project but is no longer in the file: kept (remove it with docker volume rm ${v.name})`);
+      continue;
+    }
     jobs.push(
       limit(async () => {
         res("volume", v.name, "Removing");

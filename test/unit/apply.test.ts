@@ -177,9 +177,15 @@ describe("applyUp on FakeEngine", () => {
     assert.deepEqual(first.volumes, []);
     assert.ok([...engine.volumes.keys()].includes("t7_data") || [...engine.volumes.values()].some((v) => (v as { name?: string }).name === "t7_data"));
     await up(engine, p);
+    // a project volume the file no longer declares is kept by down -v (and named)
+    await engine.createVolume({ Name: "t7_gone", Labels: { [Label.project]: "t7", [Label.volume]: "gone" } });
     const second = await downProject(engine, "t7", { volumes: true, project: p });
     assert.deepEqual(second.volumes, ["t7_data"]);
-    assert.deepEqual((await engine.listVolumes({ labels: { [Label.project]: "t7" } })).length, 0);
+    assert.ok(second.warnings.some((w) => /volume t7_gone belongs to the project but is no longer in the file: kept/.test(w)), second.warnings.join("\n"));
+    assert.deepEqual((await engine.listVolumes({ labels: { [Label.project]: "t7" } })).map((v) => v.name), ["t7_gone"]);
+    // without the file (-p NAME only), the project's labelled volumes are all its own
+    const fromLabels = await downProject(engine, "t7", { volumes: true });
+    assert.deepEqual(fromLabels.volumes, ["t7_gone"]);
   });
 
   test("down: a dependency is stopped only after all its dependents stopped; removals overlap the walk", async () => {
