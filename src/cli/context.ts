@@ -14,6 +14,7 @@ import {
   type RawGlobalFlags,
 } from "./global-options.js";
 import type { CliIO } from "./io.js";
+import { envTrue } from "./usage.js";
 import type { Reporter } from "./render/reporter.js";
 import { StringDecoder } from "node:string_decoder";
 import { isFlotillaError } from "../errors.js";
@@ -152,9 +153,12 @@ export class CliContext {
     return project;
   }
 
-  /** The progress renderer chosen by --progress / TTY / CI; progress goes to stderr like Compose. */
+  /**
+   * The progress renderer chosen by --progress / TTY / CI; progress goes to stderr like Compose, or to
+   * stdout with COMPOSE_STATUS_STDOUT.
+   */
   async reporter(verb = "Running"): Promise<Reporter> {
-    const stream = this.io.stderr;
+    const stream = envTrue(this.io.env["COMPOSE_STATUS_STDOUT"]) ? this.io.stdout : this.io.stderr;
     const mode = effectiveProgress(this.globals, stream, this.io.env);
     switch (mode) {
       case "tty": {
@@ -171,7 +175,7 @@ export class CliContext {
       }
       default: {
         const { plainReporter } = await import("./render/plain.js");
-        return plainReporter(stream, { color: this.colorErr() });
+        return plainReporter(stream, { color: useColor(this.globals, stream, this.io.env) });
       }
     }
   }

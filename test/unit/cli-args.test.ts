@@ -41,7 +41,11 @@ function fakeProject(calls: Call[]): CliProject {
     name: "demo",
     config,
     plan: rec("plan", { project: "demo", targets: [], networks: [], volumes: [], services: {}, orphans: [], warnings: [], hashes: {}, replicas: {} }),
-    up: rec("up"),
+    up: async (o) => {
+      calls.push({ method: "up", args: [o] });
+      o.onEvent?.({ type: "resource", kind: "container", name: "demo-web-1", status: "Started", service: "web" });
+      return undefined;
+    },
     down: rec("down"),
     ps: rec("ps", []),
     logs: (o) => {
@@ -274,6 +278,15 @@ describe("flags -> options", () => {
     assert.throws(() => upRequest(["db"], { exitCodeFrom: "web" }, g), /not among the services/);
     assert.equal(upRequest([], {}, { ...g, ignoreOrphans: true }).options.ignoreOrphans, true, "COMPOSE_IGNORE_ORPHANS reaches up");
     assert.equal(downOptions([], {}, { ...g, ignoreOrphans: true }).ignoreOrphans, true, "and down");
+  });
+
+  test("progress goes to stderr, or to stdout with COMPOSE_STATUS_STDOUT", async () => {
+    const normal = await run(["--progress", "plain", "up", "-d"]);
+    assert.match(normal.stderr, / Container demo-web-1 {2}Started/);
+    assert.doesNotMatch(normal.stdout, /Started/);
+    const toStdout = await run(["--progress", "plain", "up", "-d"], { COMPOSE_STATUS_STDOUT: "1" });
+    assert.match(toStdout.stdout, / Container demo-web-1 {2}Started/);
+    assert.doesNotMatch(toStdout.stderr, /Started/);
   });
 
   test("up --quiet-pull drops per-layer pull progress, keeps everything else", () => {
