@@ -277,9 +277,13 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
       }
     }
 
-    // Scale down: remove the highest numbers first.
-    const kept = slots.slice(0, replicas);
-    const extra = slots.slice(replicas).reverse();
+    // Scale down: out-of-date containers go first (no point recreating one about to be removed), then
+    // the highest numbers.
+    const reasons = new Map<ObservedContainer, string | undefined>();
+    for (const c of slots) reasons.set(c, opts.noRecreate ? undefined : forced ? "forced" : recreateReason(c, svc, hash, imageId, expectedNetworks, expectedVolumes));
+    const byKeep = slots.length > replicas ? [...slots].sort((a, b) => Number(reasons.get(a) !== undefined) - Number(reasons.get(b) !== undefined) || a.number - b.number) : slots;
+    const kept = byKeep.slice(0, replicas).sort((a, b) => a.number - b.number);
+    const extra = byKeep.slice(replicas).sort((a, b) => b.number - a.number);
     for (const c of extra) {
       actions.push({ kind: "remove", service: s, number: c.number, target: c.name, containerId: c.id, currentName: c.name, state: c.state, reason: `scale down to ${replicas}` });
     }
@@ -287,8 +291,7 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
     for (const c of kept) {
       const target = containerName(name, s, c.number, svc);
       const base = { service: s, number: c.number, target, containerId: c.id, currentName: c.name, state: c.state };
-      let reason: string | undefined;
-      if (!opts.noRecreate) reason = forced ? "forced" : recreateReason(c, svc, hash, imageId, expectedNetworks, expectedVolumes);
+      const reason = reasons.get(c);
       if (reason) {
         actions.push({ kind: "recreate", ...base, reason });
       } else if (c.state === "running" || c.state === "restarting") {

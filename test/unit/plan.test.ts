@@ -171,6 +171,10 @@ describe("planUp", () => {
     const three = [container("web", 1, web), container("web", 2, web), container("web", 3, web)];
     const down = planUp(p, observed(three));
     assert.deepEqual(kinds(down, "web"), ["remove:3", "remove:2", "noop:1"]);
+    // out-of-date containers are removed first: #1 runs an old config, so #2 is kept rather than #1 recreated
+    const old = { ...web, environment: { GREETING: "old" } };
+    const mixed = planUp(p, observed([container("web", 1, old), container("web", 2, web), container("web", 3, web)]), { scale: { web: 2 } });
+    assert.deepEqual(kinds(mixed, "web"), ["remove:1", "noop:2", "noop:3"]);
 
     const gap = planUp(project({ web: { ...web, scale: 3 } }), observed([container("web", 1, web), container("web", 4, web)]));
     // scale: is excluded from the hash, so the existing ones are up to date; the new one is 5.
