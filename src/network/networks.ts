@@ -4,7 +4,7 @@
  */
 import type { NetworkConfig, VolumeConfig } from "../spec/model.js";
 import { resourceConfigHash } from "../spec/hash.js";
-import type { NetworkCreateSpec, VolumeCreateSpec } from "../runtime/engine.js";
+import type { Engine, NetworkCreateSpec, VolumeCreateSpec } from "../runtime/engine.js";
 import { COMPOSE_VERSION, Label } from "../runtime/labels.js";
 
 function nonEmpty<T extends object>(o: T | undefined): o is T {
@@ -46,6 +46,31 @@ export function networkSpec(key: string, net: NetworkConfig, project: string): N
   if (net.attachable !== undefined) spec.Attachable = net.attachable;
   if (net.enable_ipv6 !== undefined) spec.EnableIPv6 = net.enable_ipv6;
   return spec;
+}
+
+/**
+ * Remove a network, retrying while the engine still counts endpoints of containers just removed or
+ * disconnected (it lags a moment). Resolves false when it was already gone; throws the last error.
+ */
+/** The engine's "no such …" (404): the resource is already gone. */
+export function isNotFound(err: unknown): boolean {
+  return (err instanceof Error && /no such|not found/i.test(err.message)) || (err as { statusCode?: number })?.statusCode === 404;
+}
+
+export async function removeNetworkPatiently(engine: Pick<Engine, "removeNetwork">, name: string): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await engine.removeNetwork(name);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      if (err instanceof Error && /active endpoints/i.test(err.message) && attempt < 5) {
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+        continue;
+      }
+      throw err;
+    }
+  }
 }
 
 /** The create body of a project volume. */

@@ -18,7 +18,7 @@ import { ServiceGraph } from "../graph/graph.js";
 import { limiter, walkGraph } from "../graph/scheduler.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
 import { abortError, tailLogs, waitForCondition, waitUntilReady, type ReadyTarget } from "./conditions.js";
-import { networkSpec, volumeSpec } from "../network/networks.js";
+import { networkSpec, removeNetworkPatiently, volumeSpec } from "../network/networks.js";
 import {
   anonymousVolumesToInherit,
   containerSpec,
@@ -180,6 +180,10 @@ export async function applyUp(project: LoadedProject, plan: Plan, engine: Engine
     );
   }
   for (const a of plan.networks) {
+    if (a.kind === "recreate") {
+      first.push(limit(() => recreateNetwork(engine, model.name, a, networkSpec(a.key, model.networks[a.key]!, model.name), opts.timeout, res)));
+      continue;
+    }
     if (a.kind !== "create") continue;
     const net = model.networks[a.key]!;
     first.push(
@@ -522,4 +526,31 @@ async function waitReady(engine: Engine, plan: Plan, graph: ServiceGraph, result
     strategy: "up --wait",
     describe: (names, secs) => `application not healthy after ${secs}s: services not ready: ${names.join(", ")}`,
   });
+}
+
+/**
+ * Replace a network whose definition changed, as Compose does: the project's service containers on
+ * it are stopped (the plan recreates them), everything on it is disconnected, then it is removed
+ * and created again from the file.
+ */
+async function recreateNetwork(
+  engine: Engine,
+  project: string,
+  a: { target: string; reason: string },
+  spec: Parameters<Engine["createNetwork"]>[0],
+  timeout: number | undefined,
+  res: (kind: "network" | "volume" | "container", name: string, status: Extract<FlotillaEvent, { type: "resource" }>["status"], service?: string, detail?: string) => void,
+): Promise<void> {
+  res("network", a.target, "Recreate", undefined, a.reason);
+  const attached = Object.keys((await engine.inspectNetwork(a.target))?.containers ?? {});
+  const ours = new Map((await engine.listContainers({ labels: { [Label.project]: project }, all: true })).map((c) => [c.id, c]));
+  for (const id of attached) {
+    const c = ours.get(id);
+    // one-off and foreign containers keep running, only off this network
+    if (c && c.labels[Label.oneoff] !== "True" && c.state !== "exited" && c.state !== "created") await engine.stopContainer(id, timeout);
+    await engine.disconnectNetwork(a.target, id, true).catch(() => {});
+  }
+  await removeNetworkPatiently(engine, a.target);
+  await engine.createNetwork(spec);
+  res("network", a.target, "Recreated");
 }

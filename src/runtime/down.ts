@@ -8,7 +8,7 @@ import { silent, type EventListener, type FlotillaEvent } from "../events.js";
 import { ServiceGraph } from "../graph/graph.js";
 import { limiter, walkGraph } from "../graph/scheduler.js";
 import type { DependsOnCondition, LoadedProject, ServiceConfig } from "../spec/model.js";
-import { sleep } from "./conditions.js";
+import { isNotFound, removeNetworkPatiently } from "../network/networks.js";
 import type { Engine } from "./engine.js";
 import { imageName } from "./images.js";
 import { runHooks } from "./apply.js";
@@ -139,13 +139,6 @@ async function anonymousVolumesOf(engine: Engine, id: string): Promise<string[]>
   return (d?.mounts ?? []).filter((m) => m.type === "volume" && m.name !== undefined && ANONYMOUS_VOLUME.test(m.name)).map((m) => m.name!);
 }
 
-function isActiveEndpoints(err: unknown): boolean {
-  return err instanceof Error && /active endpoints/i.test(err.message);
-}
-
-function isNotFound(err: unknown): boolean {
-  return (err instanceof Error && /no such|not found/i.test(err.message)) || (err as { statusCode?: number })?.statusCode === 404;
-}
 
 /** `down`: stop and remove containers, then networks, (with volumes:true) named volumes, (with rmi) images. */
 export async function downProject(engine: Engine, projectName: string, opts: DownOptions & { project?: LoadedProject } = {}): Promise<DownResult> {
@@ -221,22 +214,13 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
       limit(async () => {
         res("network", n.name, "Removing");
         if (opts.dryRun) return;
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await engine.removeNetwork(n.id || n.name);
-            res("network", n.name, "Removed");
-            result.networks.push(n.name);
-            return;
-          } catch (err) {
-            if (isNotFound(err)) return;
-            if (isActiveEndpoints(err) && attempt < 5) {
-              await sleep(100 * 2 ** attempt);
-              continue;
-            }
-            res("network", n.name, "Warning", undefined, "still in use");
-            warn(`network ${n.name}: not removed: ${err instanceof Error ? err.message : String(err)}`);
-            return;
-          }
+        try {
+          if (!(await removeNetworkPatiently(engine, n.id || n.name))) return;
+          res("network", n.name, "Removed");
+          result.networks.push(n.name);
+        } catch (err) {
+          res("network", n.name, "Warning", undefined, "still in use");
+          warn(`network ${n.name}: not removed: ${err instanceof Error ? err.message : String(err)}`);
         }
       }),
     );

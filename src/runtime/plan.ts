@@ -13,7 +13,7 @@ import type { UpOptions } from "./options.js";
 import type { ContainerState } from "./engine.js";
 import { Label } from "./labels.js";
 
-export type ResourceActionKind = "create" | "noop";
+export type ResourceActionKind = "create" | "noop" | "recreate";
 
 /** A network or volume action. `target` is the engine name, `key` the model key. */
 export interface ResourceAction {
@@ -134,7 +134,7 @@ function recreateReason(
   svc: ServiceConfig,
   hash: string,
   imageId: string | undefined,
-  networks: readonly { name: string; exists: boolean }[],
+  networks: readonly { name: string; exists: boolean; recreated?: boolean }[],
   volumes: readonly string[] = [],
 ): string | undefined {
   if (c.replacing) return "leftover of an interrupted recreate";
@@ -150,6 +150,7 @@ function recreateReason(
     if (was && was !== imageId) return "image changed";
   }
   for (const n of networks) {
+    if (n.recreated) return `network ${n.name} recreated (its definition changed)`;
     // Gone from the engine (removed under the container): a start would fail; recreate attaches the new one.
     if (!n.exists) return `network ${n.name} missing`;
     // Running but detached from it (network removed and recreated, or disconnected by hand).
@@ -169,6 +170,11 @@ function recreateReason(
  * (no project label: `external: true` says that on purpose) or its definition changed since it was
  * created (its config-hash label): the engine keeps the old settings until it is recreated.
  */
+function networkDiverged(config: object, labels: Readonly<Record<string, string>>): boolean {
+  const stored = labels[Label.configHash];
+  return labels[Label.project] !== undefined && stored !== undefined && stored !== resourceConfigHash(config);
+}
+
 function existingReason(kind: "network" | "volume", key: string, config: object, labels: Readonly<Record<string, string>>, plan: Plan): string {
   const engineName = (config as { name: string }).name;
   if (labels[Label.project] === undefined) {
@@ -179,7 +185,7 @@ function existingReason(kind: "network" | "volume", key: string, config: object,
   if (stored !== undefined && stored !== resourceConfigHash(config)) {
     plan.warnings.push(
       kind === "network"
-        ? `network "${engineName}" has changed in the file since it was created and keeps its old settings: run \`down\` then \`up\` to recreate it`
+        ? `network "${engineName}" has changed in the file since it was created and keeps its old settings: up of all the services on it (or \`down\` then \`up\`) recreates it`
         : `volume "${engineName}" has changed in the file since it was created and keeps its old settings (and data): remove it (\`down -v\`, or docker volume rm) to recreate it`,
     );
     return "exists, definition changed (kept as it is)";
@@ -218,6 +224,15 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
         });
       continue;
     }
+    if (exists && networkDiverged(net, observed.networks[net.name]!.labels)) {
+      // As Compose: a network whose definition changed is recreated, and the containers on it with it —
+      // when every service on it is part of this up (else it is kept, with what to do).
+      const users = Object.keys(model.services).filter((s) => serviceNetworkKeys(model.services[s]!, model.networks ?? {}).includes(key));
+      if (!opts.noRecreate && users.every((u) => targets.includes(u))) {
+        plan.networks.push({ kind: "recreate", resource: "network", key, target: net.name, reason: "definition changed since it was created" });
+        continue;
+      }
+    }
     plan.networks.push({ kind: exists ? "noop" : "create", resource: "network", key, target: net.name, reason: exists ? existingReason("network", key, net, observed.networks[net.name]!.labels, plan) : "missing" });
   }
   for (const key of [...volumeKeys].sort()) {
@@ -246,10 +261,11 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
     const replicas = Math.max(0, desiredReplicas(s, svc, opts.scale));
     plan.replicas[s] = replicas;
     const imageId = opts.imageIds?.[s];
+    const recreatedNetworks = new Set(plan.networks.filter((a) => a.kind === "recreate").map((a) => a.target));
     const expectedNetworks = serviceNetworkKeys(svc, model.networks ?? {})
       .map((k) => model.networks[k]?.name)
       .filter((n): n is string => typeof n === "string")
-      .map((n) => ({ name: n, exists: observed.networks[n] !== undefined }));
+      .map((n) => ({ name: n, exists: observed.networks[n] !== undefined, recreated: recreatedNetworks.has(n) }));
     // named volumes the service mounts, by engine name (a container not mounting one is recreated)
     const expectedVolumes = (svc.volumes ?? [])
       .filter((m) => m.type === "volume" && m.source !== undefined)

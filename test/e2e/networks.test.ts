@@ -39,4 +39,40 @@ describe("networks on the real engine", () => {
     const db = await engine.inspectContainer(`${name}-db-1`);
     assert.deepEqual(Object.keys(db?.networks ?? {}), [`${name}_back`]);
   });
+
+  test("a network whose definition changed is recreated with the containers on it (as Compose)", async () => {
+    const proj = `rt-netchg-${process.pid}`;
+    const doc = (labels: Record<string, string>) => ({
+      services: {
+        a: { image: "flotilla-busybox:latest", command: ["sh", "-c", "mkdir -p /w && echo a > /w/index.html && httpd -f -p 80 -h /w"], networks: ["mesh"] },
+        b: { image: "flotilla-busybox:latest", command: ["sleep", "3600"], networks: ["mesh"] },
+        c: { image: "flotilla-busybox:latest", command: ["sleep", "3600"] },
+      },
+      networks: { mesh: { labels } },
+    });
+    const first = await Project.load({ cwd: root, projectName: proj, env: {}, documents: [doc({ v: "1" })] });
+    try {
+      await first.up({ timeout: 0 });
+      const engine = await first.engine();
+      const before = await engine.inspectNetwork(`${proj}_mesh`);
+      const cBefore = (await engine.inspectContainer(`${proj}-c-1`))!.id;
+      const changed = await Project.load({ cwd: root, projectName: proj, env: {}, documents: [doc({ v: "2" })] });
+      const events: string[] = [];
+      const result = await changed.up({ timeout: 0, onEvent: (e) => e.type === "resource" && events.push(`${e.kind} ${e.name} ${e.status}`) });
+      const after = await engine.inspectNetwork(`${proj}_mesh`);
+      assert.ok(after && before && after.id !== before.id, "a new network");
+      assert.equal(after.labels["v"], "2");
+      assert.ok(events.includes(`network ${proj}_mesh Recreated`), events.join("\n"));
+      assert.deepEqual(result.containers.map((c) => [c.name, c.action]).sort(), [[`${proj}-a-1`, "recreate"], [`${proj}-b-1`, "recreate"], [`${proj}-c-1`, "noop"]]);
+      assert.equal((await engine.inspectContainer(`${proj}-c-1`))!.id, cBefore, "a service not on it is left alone");
+      let body = "";
+      for (let i = 0; i < 50 && body === ""; i++) {
+        body = (await changed.exec("b", ["timeout", "3", "wget", "-qO-", "http://a/"])).stdout.trim();
+        if (body === "") await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(body, "a", "the recreated containers reach each other on the new network");
+    } finally {
+      await first.down({ timeout: 0 });
+    }
+  });
 });

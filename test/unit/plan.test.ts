@@ -80,17 +80,26 @@ describe("planUp: existing networks and volumes", () => {
     s.volumes["demo_data"] = { name: "demo_data", labels: {} } as unknown as VolumeSummary; // made by hand
     s.volumes["demo_old"] = { name: "demo_old", labels: { "com.docker.compose.project": "demo" } } as unknown as VolumeSummary; // no hash label: older Flotilla or Compose
     const plan = planUp(p, s);
-    assert.deepEqual(plan.networks.map((n) => [n.kind, n.target, n.reason]), [
-      ["noop", "demo_back", "exists, definition changed (kept as it is)"],
-      ["noop", "demo_default", "exists"],
-    ]);
     assert.deepEqual(plan.volumes.map((v) => [v.kind, v.target, v.reason]), [
       ["noop", "demo_data", "exists (not created by Compose)"],
       ["noop", "demo_old", "exists"],
     ]);
-    assert.equal(plan.warnings.length, 2);
-    assert.match(plan.warnings[0]!, /network "demo_back" has changed in the file since it was created .* run `down` then `up`/);
-    assert.match(plan.warnings[1]!, /volume "demo_data" exists but was not created by Compose: .*"external: true" on volumes\.data/);
+    assert.equal(plan.warnings.length, 1);
+    assert.match(plan.warnings[0]!, /volume "demo_data" exists but was not created by Compose: .*"external: true" on volumes\.data/);
+    // the changed network is recreated (as Compose), and the container on it with it
+    assert.deepEqual(plan.networks.map((n) => [n.kind, n.target, n.reason]), [
+      ["recreate", "demo_back", "definition changed since it was created"],
+      ["noop", "demo_default", "exists"],
+    ]);
+    const c = container("web", 1, p.model.services["web"]!, "running", { summary: { networks: ["demo_default", "demo_back"] } as ObservedContainer["summary"] });
+    s.containers = [c];
+    s.byService = groupByService([c]);
+    assert.deepEqual(planUp(p, s).services["web"]!.map((a) => [a.kind, a.reason]), [["recreate", "network demo_back recreated (its definition changed)"]]);
+    // --no-recreate, or a service on it left out of this up: kept as it is, and said
+    for (const kept of [planUp(p, s, { noRecreate: true }), planUp(project({ ...p.model.services, other: { ...web, networks: { back: null } } }, { networks: nets, volumes: vols }), s, { services: ["web"] })]) {
+      assert.deepEqual(kept.networks.find((n) => n.target === "demo_back")?.kind, "noop");
+      assert.ok(kept.warnings.some((w) => /network "demo_back" has changed in the file since it was created/.test(w)), kept.warnings.join("\n"));
+    }
   });
 });
 
