@@ -21,7 +21,8 @@ describe("convergence on the real engine", () => {
     return last;
   };
   after(async () => {
-    await last?.down({ volumes: true, removeOrphans: true });
+    // down -v from the file that declares the project's volume (a file without it would keep it)
+    if (last) await (await load()).down({ volumes: true, removeOrphans: true });
   });
 
   test("no-op second up, env change recreates one service, scale 1→3→1, orphans warned then removed", async () => {
