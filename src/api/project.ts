@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { FlotillaError, isFlotillaError } from "../errors.js";
+import type { EventListener } from "../events.js";
 import type { CommitOptions, ContainerStats, LogChunk, TtySize, ContainerSummary, Engine, ExecOptions, ExecResult, ProcessList, VolumeSummary } from "../runtime/engine.js";
 import type { Readable } from "node:stream";
 import type { LoadOptions } from "../spec/options.js";
@@ -336,8 +337,9 @@ export class Project {
     const imageIds = await prepareImages(this.config, [service], engine, { ...base, ...(opts.pull ? { pull: opts.pull } : {}), ...(opts.build ? { build: true } : {}) });
     const observed = await observeProject(engine, this.name, { model });
     // Planned with the one-off's own mounts, so a project volume only `run -v` names is created (labelled) too.
-    const runService: ServiceConfig = { ...model.services[service]!, volumes: oneOffService(model.services[service]!, opts).volumes ?? [] };
-    const runView = opts.volumes?.length ? { ...this.config, model: { ...model, services: { ...model.services, [service]: runService } } } : this.config;
+    const runView = opts.volumes?.length
+      ? { ...this.config, model: { ...model, services: { ...model.services, [service]: { ...model.services[service]!, volumes: oneOffService(model.services[service]!, opts).volumes ?? [] } } } }
+      : this.config;
     const plan = planUp(runView, observed, { services: [service], noDeps: true, imageIds });
     // Only the networks and volumes of that plan: the one-off container replaces the service's.
     await applyUp(this.config, { ...plan, targets: [], services: {}, orphans: [] }, engine, base);
@@ -413,14 +415,8 @@ export class Project {
           result.pushed.push(ref);
           continue;
         }
-        try {
-          await pushImage(engine, s, ref, opts.quiet ? undefined : opts.onEvent, opts.signal);
-          result.pushed.push(ref);
-        } catch (e) {
-          if (!opts.ignorePushFailures || (isFlotillaError(e) && e.code === "ABORTED")) throw e;
-          result.failed.push(ref);
-          opts.onEvent?.({ type: "warning", message: `${s}: ${e instanceof Error ? e.message : String(e)}`, service: s });
-        }
+        const ok = await tolerated(() => pushImage(engine, s, ref, opts.quiet ? undefined : opts.onEvent, opts.signal), s, opts.ignorePushFailures, opts.onEvent);
+        (ok ? result.pushed : result.failed).push(ref);
       }
     }
     return result;
@@ -453,14 +449,8 @@ export class Project {
         result.pulled.push(s);
         continue;
       }
-      try {
-        await pullImage(engine, s, ref, opts.onEvent, opts.signal, svc.platform);
-        result.pulled.push(s);
-      } catch (e) {
-        if (!opts.ignorePullFailures || (isFlotillaError(e) && e.code === "ABORTED")) throw e;
-        result.failed.push(s);
-        opts.onEvent?.({ type: "warning", message: `${s}: ${e instanceof Error ? e.message : String(e)}`, service: s });
-      }
+      const ok = await tolerated(() => pullImage(engine, s, ref, opts.onEvent, opts.signal, svc.platform), s, opts.ignorePullFailures, opts.onEvent);
+      (ok ? result.pulled : result.failed).push(s);
     }
     return result;
   }
@@ -765,6 +755,21 @@ export function configFromLabels(name: string, containers: readonly { labels: Re
 }
 
 /** A copy of the project whose build sections carry the CLI's --no-cache / --pull / --build-arg. */
+/**
+ * One pull or push of `pull`/`push`: true when it went through. With `ignore`, a failure (but not
+ * an abort) is a warning naming the service and false; without, it is thrown.
+ */
+async function tolerated(run: () => Promise<void>, service: string, ignore: boolean | undefined, onEvent: EventListener | undefined): Promise<boolean> {
+  try {
+    await run();
+    return true;
+  } catch (e) {
+    if (!ignore || (isFlotillaError(e) && e.code === "ABORTED")) throw e;
+    onEvent?.({ type: "warning", message: `${service}: ${e instanceof Error ? e.message : String(e)}`, service });
+    return false;
+  }
+}
+
 function withBuildOverrides(config: LoadedProject, opts: BuildOptions): LoadedProject {
   if (!opts.noCache && !opts.pull && !opts.buildArgs) return config;
   const services: Record<string, ServiceConfig> = {};

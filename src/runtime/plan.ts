@@ -170,7 +170,8 @@ function recreateReason(
  * (no project label: `external: true` says that on purpose) or its definition changed since it was
  * created (its config-hash label): the engine keeps the old settings until it is recreated.
  */
-function networkDiverged(config: object, labels: Readonly<Record<string, string>>): boolean {
+/** A project resource whose config-hash label (when it has one) no longer matches its definition. */
+function definitionChanged(config: object, labels: Readonly<Record<string, string>>): boolean {
   const stored = labels[Label.configHash];
   return labels[Label.project] !== undefined && stored !== undefined && stored !== resourceConfigHash(config);
 }
@@ -181,8 +182,7 @@ function existingReason(kind: "network" | "volume", key: string, config: object,
     plan.warnings.push(`${kind} "${engineName}" exists but was not created by Compose: it is used as it is; set "external: true" on ${kind}s.${key} to say so`);
     return "exists (not created by Compose)";
   }
-  const stored = labels[Label.configHash];
-  if (stored !== undefined && stored !== resourceConfigHash(config)) {
+  if (definitionChanged(config, labels)) {
     plan.warnings.push(
       kind === "network"
         ? `network "${engineName}" has changed in the file since it was created and keeps its old settings: up of all the services on it (or \`down\` then \`up\`) recreates it`
@@ -224,7 +224,7 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
         });
       continue;
     }
-    if (exists && networkDiverged(net, observed.networks[net.name]!.labels)) {
+    if (exists && definitionChanged(net, observed.networks[net.name]!.labels)) {
       // As Compose: a network whose definition changed is recreated, and the containers on it with it —
       // when every service on it is part of this up (else it is kept, with what to do).
       const users = Object.keys(model.services).filter((s) => serviceNetworkKeys(model.services[s]!, model.networks ?? {}).includes(key));

@@ -306,7 +306,8 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
   // 3. per file, then merged. The project name may come from the files (`name:`) or the directory,
   // known only after this; a file that uses ${COMPOSE_PROJECT_NAME} is then read again with it.
   let nameWanted = false;
-  if (environment["COMPOSE_PROJECT_NAME"] === undefined || environment["COMPOSE_PROJECT_NAME"] === "") {
+  const trapped = environment["COMPOSE_PROJECT_NAME"] === undefined || environment["COMPOSE_PROJECT_NAME"] === "";
+  if (trapped) {
     delete environment["COMPOSE_PROJECT_NAME"];
     Object.defineProperty(environment, "COMPOSE_PROJECT_NAME", {
       get: () => {
@@ -331,7 +332,7 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
   let { doc: raw, locations } = loadAll();
   // what the files asked for is known now: the trap goes before the name is worked out (which reads it too)
   const reloadWithName = nameWanted;
-  if (!Object.getOwnPropertyDescriptor(environment, "COMPOSE_PROJECT_NAME")?.enumerable) delete environment["COMPOSE_PROJECT_NAME"];
+  if (trapped) delete environment["COMPOSE_PROJECT_NAME"];
 
   // 4. project name
   const fileName = typeof raw["name"] === "string" ? raw["name"] : undefined;

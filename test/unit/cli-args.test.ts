@@ -4,7 +4,7 @@ import { main } from "../../src/cli/main.js";
 import { BufferStream, type CliIO } from "../../src/cli/io.js";
 import type { CliDeps, CliProject } from "../../src/cli/api.js";
 import type { OpenOptions } from "../../src/cli/api.js";
-import { attachTargets, quietListener, upRequest, withoutPullProgress } from "../../src/cli/commands/up.js";
+import { attachTargets, quietListener, upRequest } from "../../src/cli/commands/up.js";
 import { downOptions } from "../../src/cli/commands/down.js";
 import type { FlotillaEvent } from "../../src/events.js";
 import { resolveGlobals } from "../../src/cli/global-options.js";
@@ -294,7 +294,7 @@ describe("flags -> options", () => {
     assert.equal(upRequest([], { quietPull: true }, g).quietPull, true);
     assert.equal(upRequest([], {}, g).quietPull, false);
     const seen: FlotillaEvent[] = [];
-    const listener = withoutPullProgress((e) => seen.push(e));
+    const listener = quietListener((e) => seen.push(e), { pull: true });
     const events: FlotillaEvent[] = [
       { type: "resource", kind: "image", name: "redis:7", status: "Pulling" },
       { type: "progress", kind: "pull", name: "redis:7", text: "Downloading 3/10 MB" },

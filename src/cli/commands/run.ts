@@ -10,7 +10,7 @@ import type { RunOptions } from "../api.js";
 import type { CliContext } from "../context.js";
 import { collect } from "../usage.js";
 import { exitAction, literalNoFlag, type CommandModule } from "./command.js";
-import { withoutPullProgress } from "./up.js";
+import { quietListener } from "./up.js";
 
 interface RunFlags {
   interactive?: boolean;
@@ -178,7 +178,7 @@ export const runCommand: CommandModule = {
           try {
             const result = await project.run(service, {
               ...req,
-              onEvent: flags.quietPull ? withoutPullProgress(reporter.onEvent) : reporter.onEvent,
+              onEvent: quietListener(reporter.onEvent, { pull: flags.quietPull === true }),
               signal: ctx.signal,
               ...io.options,
               onStarted: async () => {

@@ -63,10 +63,6 @@ export interface UpRequest {
   quietBuild: boolean;
 }
 
-export function withoutPullProgress(next: EventListener): EventListener {
-  return quietListener(next, { pull: true });
-}
-
 /** Drops the pull and/or build progress events (`--quiet-pull`, `--quiet-build`); all else passes. */
 export function quietListener(next: EventListener, quiet: { pull?: boolean; build?: boolean }): EventListener {
   if (!quiet.pull && !quiet.build) return next;
