@@ -89,13 +89,10 @@ function parseSource(src: Source, state: State): { doc: RawMap | null; locations
       return { doc: null, locations: new Locations() };
     }
   }
-  const parsed = parseComposeYaml(text, src.file, state.issues) as {
-    value: RawMap | null;
-    locations: Locations;
-    documents?: RawMap[];
-  };
+  const parsed = parseComposeYaml(text, src.file, state.issues);
+  state.warnings.push(...parsed.warnings);
   const docs = parsed.documents;
-  if (docs !== undefined && docs.length > 1) {
+  if (docs.length > 1) {
     let acc = docs[0]!;
     for (const d of docs.slice(1)) acc = mergeDocuments(acc, d);
     return { doc: acc, locations: parsed.locations };

@@ -40,7 +40,9 @@ const DURATION = canonical((v) => formatGoDuration(parseDuration(v)));
 const MEMORY = struct(["cpus", "memory", "pids", "devices", "generic_resources"], { memory: BYTES });
 
 const ULIMITS = mapOf(struct(["soft", "hard"]));
-const FILE_REF = struct(["source", "target", "uid", "gid", "mode"]);
+/** compose-go's FileMode: printed as an octal string with a leading zero (`"0400"`), in JSON and YAML alike. */
+const FILE_MODE: Shape = { scalar: (v) => (typeof v === "number" && Number.isInteger(v) ? `0${v.toString(8)}` : v) };
+const FILE_REF = struct(["source", "target", "uid", "gid", "mode"], { mode: FILE_MODE });
 const HOOK = struct(["command", "user", "privileged", "working_dir", "environment"], { environment: mapOf() });
 const INIT_HOOK = struct(["command", "image", "user", "privileged", "working_dir", "environment", "per_replica"], { environment: mapOf() });
 

@@ -21,7 +21,7 @@ import {
   type ParsedNode,
   type Pair,
 } from "yaml";
-import type { IssueCollector, SourceLocation } from "../errors.js";
+import { formatLocation, type IssueCollector, type SourceLocation } from "../errors.js";
 import { Locations, formatPath, type PathSegment } from "./locations.js";
 import { OverrideTag, ResetTag, type RawMap } from "./tags.js";
 
@@ -32,9 +32,32 @@ export interface ParsedComposeYaml {
   documents: RawMap[];
   /** Positions of every mapping key and sequence item (later documents overwrite earlier ones). */
   locations: Locations;
+  /** Non-fatal remarks with their position (e.g. a leading-zero number read as octal). */
+  warnings: string[];
 }
 
 const RESET_TAG = "!reset";
+
+/**
+ * A plain integer written with a leading zero (`0400`). Compose's YAML reader (go-yaml v3) takes it
+ * as octal, as YAML 1.1 did; a YAML 1.2 reader takes it as decimal. File modes are written this
+ * way (`mode: 0400` means r--------), so reading 400 would grant group write: read it as Compose does.
+ */
+const LEGACY_OCTAL = /^[-+]?0[0-7]+$/;
+
+function legacyOctal(state: WalkState, source: string, offset: number | undefined, path: readonly PathSegment[]): number {
+  const negative = source.startsWith("-");
+  const digits = source.replace(/^[-+]/, "");
+  const value = Number.parseInt(digits, 8) * (negative ? -1 : 1);
+  const key = path[path.length - 1];
+  if (key !== "mode" && state.aliasDepth === 0) {
+    const where = offset !== undefined ? `${formatLocation(loc(state, offset))}: ` : `${state.file}: `;
+    state.warnings.push(
+      `${where}${formatPath(path)}: ${source} is read as octal, i.e. ${value} (as Compose reads a leading zero); quote it ("${source}") to keep the digits`,
+    );
+  }
+  return value;
+}
 const OVERRIDE_TAG = "!override";
 
 /**
@@ -66,6 +89,8 @@ interface WalkState {
   decodedInAlias: number;
   /** Where the most recent alias expansion started (reported when the guard trips). */
   lastAlias: number | undefined;
+  /** Warnings for the loader to print (a leading-zero number read as octal outside a `mode`). */
+  warnings: string[];
 }
 
 function loc(state: WalkState, offset: number): SourceLocation {
@@ -144,6 +169,9 @@ function convert(state: WalkState, node: unknown, path: PathSegment[]): unknown 
   } else if (isScalar(n)) {
     const v = n.value;
     value = typeof v === "symbol" ? v.description ?? "" : v === undefined ? null : v;
+    if (typeof v === "number" && n.type === "PLAIN" && n.source !== undefined && LEGACY_OCTAL.test(n.source)) {
+      value = legacyOctal(state, n.source, nodeOffset(n), path);
+    }
   } else {
     value = null;
   }
@@ -258,9 +286,10 @@ export function parseComposeYaml(
   text: string,
   file: string,
   issues: IssueCollector,
-): { value: RawMap | null; documents: RawMap[]; locations: Locations } {
+): ParsedComposeYaml {
   const lc = new LineCounter();
   const locations = new Locations();
+  const warnings: string[] = [];
   const docs = parseAllDocuments(text, {
     lineCounter: lc,
     merge: true,
@@ -282,6 +311,7 @@ export function parseComposeYaml(
       decoded: 0,
       decodedInAlias: 0,
       lastAlias: undefined,
+      warnings,
     };
     reportParserProblems(state, text, doc);
     const contents = doc.contents as ParsedNode | null;
@@ -310,5 +340,5 @@ export function parseComposeYaml(
     }
     documents.push(value as RawMap);
   }
-  return { value: documents[0] ?? null, documents, locations };
+  return { value: documents[0] ?? null, documents, locations, warnings };
 }

@@ -122,3 +122,26 @@ describe("serialize", () => {
     assert.equal(modelToJson(fromJson), modelToJson(m));
   });
 });
+
+describe("serialize: file modes", () => {
+  test("secret and config modes print as Compose prints them (an octal string, \"0400\") and load back to the same number", () => {
+    const raw = {
+      services: {
+        app: {
+          image: "x",
+          secrets: [{ source: "s", mode: 0o400 }],
+          configs: [{ source: "c", target: "/c", mode: 0o644 }],
+        },
+      },
+      secrets: { s: { environment: "S" } },
+      configs: { c: { content: "x" } },
+    };
+    const m = normalize(raw);
+    const json = JSON.parse(modelToJson(m)) as { services: { app: { secrets: { mode: unknown }[]; configs: { mode: unknown }[] } } };
+    assert.equal(json.services.app.secrets[0]!.mode, "0400");
+    assert.equal(json.services.app.configs[0]!.mode, "0644");
+    assert.match(modelToYaml(m), /mode: "0400"/);
+    assert.deepEqual(normalize(JSON.parse(modelToJson(m)) as Record<string, unknown>), m);
+    assert.deepEqual(normalize(parse(modelToYaml(m)) as Record<string, unknown>), m);
+  });
+});

@@ -235,3 +235,45 @@ describe("parseComposeYaml: large files", () => {
     assert.deepEqual(r.locations.get(["services", "svc199", "image"]), { file: "compose.yaml", line: 199 * 10 + 1, col: 5 });
   });
 });
+
+describe("parseComposeYaml: leading-zero integers are octal, as Compose reads them", () => {
+  test("mode: 0400 is 256 (r--------), not decimal 400; 0o400 too; 400 and \"0400\" stay as written", () => {
+    const r = parse(`secrets:
+  - source: a
+    mode: 0400
+  - source: b
+    mode: 0o440
+  - source: c
+    mode: 400
+  - source: d
+    mode: "0400"
+  - source: e
+    mode: 0
+  - source: f
+    mode: 0777
+`);
+    assert.deepEqual(r.issues, []);
+    const modes = (r.value!.secrets as { mode: unknown }[]).map((s) => s.mode);
+    assert.deepEqual(modes, [0o400, 0o440, 400, "0400", 0, 0o777]);
+    assert.deepEqual(r.warnings, [], "a mode written in octal is what the author meant: no warning");
+  });
+
+  test("digits 8 and 9 are not octal: 08 and 0.5 stay decimal; -0400 keeps its sign", () => {
+    const r = parse(`a: 08\nb: 0.5\nc: -0400\nd: +010\n`);
+    assert.deepEqual(r.value, { a: 8, b: 0.5, c: -0o400, d: 0o10 });
+  });
+
+  test("outside a mode, a leading-zero number is read as octal too (as Compose does) with a warning at its position", () => {
+    const r = parse(`services:\n  web:\n    environment:\n      PIN: 0123\n      CODE: "0123"\n`);
+    const env = ((r.value!.services as Record<string, Record<string, unknown>>).web!.environment as Record<string, unknown>);
+    assert.deepEqual(env, { PIN: 0o123, CODE: "0123" });
+    assert.equal(r.warnings.length, 1);
+    assert.match(r.warnings[0]!, /^compose\.yaml:4:12: services\.web\.environment\.PIN: 0123 is read as octal, i\.e\. 83 .*quote it \("0123"\)/);
+  });
+
+  test("an anchored value is warned about once, where it is written", () => {
+    const r = parse(`x-pin: &pin 0123\na: *pin\nb: *pin\n`);
+    assert.deepEqual(r.value, { "x-pin": 83, a: 83, b: 83 });
+    assert.equal(r.warnings.length, 1);
+  });
+});
