@@ -23,6 +23,15 @@ async function svc(body: string, top = ""): Promise<ServiceSpec> {
 }
 const sha8 = (s: string): string => createHash("sha256").update(s).digest("hex").slice(0, 8);
 const c = (s: ServiceSpec) => s.TaskTemplate.ContainerSpec;
+/** Networks without their spec-hash label (checked on its own). */
+function withoutHash(nets: SwarmStackSpec["networks"]): SwarmStackSpec["networks"] {
+  return nets.map((n) => {
+    assert.match(n.Labels!["io.flotilla.spec-hash"]!, /^[0-9a-f]{64}$/);
+    const labels = { ...n.Labels };
+    delete labels["io.flotilla.spec-hash"];
+    return { ...n, Labels: labels };
+  });
+}
 
 describe("convertStack: names and labels as docker stack", () => {
   test("service name, stack labels, image label, spec-hash label", async () => {
@@ -163,14 +172,14 @@ describe("convertStack: container", () => {
 describe("convertStack: networks", () => {
   test("the default network is an overlay named <stack>_default; aliases include the service name", async () => {
     const s = await conv("services:\n  web:\n    image: x\n");
-    assert.deepEqual(s.networks, [{ Name: "st_default", Driver: "overlay", Labels: { "com.docker.stack.namespace": "st" } }]);
+    assert.deepEqual(withoutHash(s.networks), [{ Name: "st_default", Driver: "overlay", Labels: { "com.docker.stack.namespace": "st" } }]);
     assert.deepEqual(s.services[0]!.spec.TaskTemplate.Networks, [{ Target: "st_default", Aliases: ["web"] }]);
   });
   test("attachable, driver_opts, ipam, labels, external, aliases", async () => {
     const s = await conv(
       "services:\n  web:\n    image: x\n    networks:\n      front: {aliases: [www]}\n      ext: {}\nnetworks:\n  front:\n    attachable: true\n    driver_opts: {encrypted: ''}\n    labels: {l: v}\n    ipam: {config: [{subnet: 10.9.0.0/24}]}\n  ext:\n    external: true\n    name: shared-net\n  unused: {}\n",
     );
-    assert.deepEqual(s.networks, [
+    assert.deepEqual(withoutHash(s.networks), [
       {
         Name: "st_front",
         Driver: "overlay",
@@ -185,6 +194,11 @@ describe("convertStack: networks", () => {
       { Target: "shared-net", Aliases: ["web"] },
       { Target: "st_front", Aliases: ["www", "web"] },
     ]);
+  });
+  test("a network's spec-hash label changes with its definition", async () => {
+    const a = await conv("services:\n  web:\n    image: x\n    networks: [n]\nnetworks:\n  n: {}\n");
+    const b = await conv("services:\n  web:\n    image: x\n    networks: [n]\nnetworks:\n  n: {internal: true}\n");
+    assert.notEqual(a.networks[0]!.Labels!["io.flotilla.spec-hash"], b.networks[0]!.Labels!["io.flotilla.spec-hash"]);
   });
   test("network_mode: host joins the host network", async () => {
     const s = await conv("services:\n  web:\n    image: x\n    network_mode: host\n");
@@ -275,6 +289,13 @@ describe("convertStack: secrets and configs", () => {
     assert.ok(!printed.includes(Buffer.from("s3cr3t").toString("base64")), "redacted by default");
     assert.match(printed, /redacted: 6 bytes/);
     assert.ok(JSON.stringify(stackSpecsJson(s, { showSecrets: true })).includes(Buffer.from("s3cr3t").toString("base64")));
+  });
+  test("a Swarm name over 64 characters is refused with a hint", async () => {
+    const long = "k".repeat(60);
+    await assert.rejects(
+      conv(`services:\n  web:\n    image: x\nconfigs:\n  ${long}: {content: a}\n`),
+      (e: unknown) => e instanceof ConfigError && /longer than 64 characters/.test(e.issues[0]!.message) && e.issues[0]!.path === `configs.${long}`,
+    );
   });
   test("problems are collected: unreadable file, unset variable", async () => {
     await assert.rejects(

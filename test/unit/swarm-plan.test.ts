@@ -168,6 +168,18 @@ describe("planStack", () => {
     assert.match(u.reasons[0]!, /no spec-hash label/);
   });
 
+  test("a network whose definition changed is kept and reported (Swarm cannot update networks)", async () => {
+    const d = await desired();
+    const obs = deployed(d.spec);
+    const net = { ...obs.networks[0]!, labels: { ...obs.networks[0]!.labels, "io.flotilla.spec-hash": "old" } };
+    const plan = planStack(d.spec, { ...obs, networks: [net] }, d.services);
+    const keep = plan.actions.find((a) => a.kind === "keep-network")!;
+    assert.ok(keep.kind === "keep-network" && keep.changed !== undefined);
+    assert.match(renderPlan(plan).join("\n"), /st_default\s+kept\s+its definition in the file changed/);
+    const same = planStack(d.spec, obs, d.services).actions.find((a) => a.kind === "keep-network")!;
+    assert.ok(same.kind === "keep-network" && same.changed === undefined);
+  });
+
   test("render: summary line and one line per change, with the rollout order note", async () => {
     const d = await desired();
     const lines = renderPlan(planStack(d.spec, empty, d.services), { dryRun: true });

@@ -64,7 +64,8 @@ export interface SwarmStackSpec {
   services: DesiredService[];
 }
 
-const NS = 1e6; // ms → ns
+/** Swarm refuses longer secret and config names. */
+const MAX_OBJECT_NAME = 64;
 
 const sortedBy = <T>(items: T[], key: (t: T) => string): T[] => [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 
@@ -138,8 +139,7 @@ class Converter {
         continue;
       }
       const ipam = net.ipam;
-      create.push(
-        prune({
+      const spec: NetworkCreateSpec = prune({
           Name: name,
           Driver: net.driver ?? "overlay",
           Options: net.driver_opts,
@@ -155,8 +155,10 @@ class Converter {
           Attachable: net.attachable,
           EnableIPv6: net.enable_ipv6,
           Labels: withStack(this.stack, net.labels),
-        }),
-      );
+        });
+      // networks cannot be updated: the hash lets the plan say when the file's definition changed
+      spec.Labels = { ...spec.Labels, [LABEL_SPEC_HASH]: createHash("sha256").update(canonicalJson(spec)).digest("hex") };
+      create.push(spec);
     }
     return { create, external };
   }
@@ -176,6 +178,10 @@ class Converter {
       if (data === undefined) continue;
       const base = objectName(this.stack, model.name, key, def.name, false);
       const name = `${base}_${contentHash8(data)}`;
+      if (name.length > MAX_OBJECT_NAME) {
+        this.issue([kind, key], `the Swarm name ${name} is longer than ${MAX_OBJECT_NAME} characters (stack, name and the 8-digit content hash)`, "use a shorter stack name, key or name:");
+        continue;
+      }
       names.set(key, name);
       create.push({
         key,

@@ -33,7 +33,13 @@ export type SwarmAction =
   | { kind: "create-object"; object: ObjectKind; key: string; name: string; spec: SwarmObjectSpec; reason: string }
   | { kind: "keep-object"; object: ObjectKind; key: string; name: string; id: string }
   | { kind: "create-network"; name: string; spec: NetworkCreateSpec; reason: string }
-  | { kind: "keep-network"; name: string; id: string }
+  | {
+      kind: "keep-network";
+      name: string;
+      id: string;
+      /** Set when the file's definition differs from the one the network was created with (networks cannot be updated). */
+      changed?: string;
+    }
   | {
       kind: "create-service";
       service: string;
@@ -209,7 +215,15 @@ export function planStack(desired: SwarmStackSpec, observed: ObservedStack, serv
   const haveNets = new Map(observed.networks.map((n) => [n.name, n]));
   for (const n of desired.networks) {
     const found = haveNets.get(n.Name);
-    if (found) actions.push({ kind: "keep-network", name: n.Name, id: found.id });
+    if (found) {
+      const was = found.labels[LABEL_SPEC_HASH];
+      const now = n.Labels?.[LABEL_SPEC_HASH];
+      const changed =
+        was !== undefined && now !== undefined && was !== now
+          ? "its definition in the file changed since it was created; the existing network is kept (Swarm cannot update a network: remove the stack to recreate it)"
+          : undefined;
+      actions.push({ kind: "keep-network", name: n.Name, id: found.id, ...(changed ? { changed } : {}) });
+    }
     else actions.push({ kind: "create-network", name: n.Name, spec: n, reason: `network ${n.Name} does not exist` });
   }
 
