@@ -148,7 +148,7 @@ describe("convertStack: container", () => {
     assert.equal(x.StopGracePeriod, 90e9);
     assert.equal(x.StopSignal, "SIGINT");
     assert.equal(x.Init, true);
-    assert.deepEqual(x.CapabilityAdd, ["NET_ADMIN"]);
+    assert.deepEqual(x.CapabilityAdd, ["CAP_NET_ADMIN"]);
     assert.deepEqual(x.CapabilityDrop, ["ALL"]);
     assert.deepEqual(x.Sysctls, { "net.core.somaxconn": "1024" });
     assert.deepEqual(x.Ulimits, [
@@ -160,6 +160,21 @@ describe("convertStack: container", () => {
     assert.equal(x.OpenStdin, true);
     assert.deepEqual(x.Groups, ["audio"]);
     assert.equal(x.OomScoreAdj, 100);
+  });
+  test("capabilities are normalized as docker stack sends them (CAP_ prefix, ALL alone, added wins over dropped, sorted)", async () => {
+    const x = c(await svc("cap_add: [sys_admin, CAP_CHOWN, net_raw]\ncap_drop: [NET_RAW, mknod]"));
+    assert.deepEqual(x.CapabilityAdd, ["CAP_CHOWN", "CAP_NET_RAW", "CAP_SYS_ADMIN"]);
+    assert.deepEqual(x.CapabilityDrop, ["CAP_MKNOD"]);
+    const all = c(await svc("cap_add: [ALL, CHOWN]"));
+    assert.deepEqual(all.CapabilityAdd, ["ALL"]);
+    assert.equal(all.CapabilityDrop, undefined);
+  });
+  test("one secret mounted twice keeps the file's order (sorted by name only, stably)", async () => {
+    const s = await conv("services:\n  web:\n    image: x\n    secrets: [b, {source: a, target: z}, a]\nsecrets:\n  a: {file: /cfg/pw.txt}\n  b: {file: /cfg/app.conf}\n");
+    assert.deepEqual(
+      c(s.services[0]!.spec).Secrets!.map((r) => `${r.SecretName!.replace(/_[0-9a-f]{8}$/, "")}:${r.File.Name}`),
+      ["st_a:z", "st_a:a", "st_b:b"],
+    );
   });
   test("logging, dns, extra_hosts (SwarmKit's 'ip host' notation)", async () => {
     const s = await svc("logging: {driver: json-file, options: {max-size: 10m}}\ndns: [8.8.8.8]\ndns_search: [example.com]\ndns_opt: [ndots:2]\nextra_hosts: ['db:10.0.0.5', 'v6=::1']");

@@ -79,6 +79,26 @@ function prune<T extends object>(o: T): T {
   return o;
 }
 
+/** `net_admin` → `CAP_NET_ADMIN`; ALL and RESET stay as they are. */
+function normalizeCapability(cap: string): string {
+  const c = cap.trim().toUpperCase();
+  return c === "ALL" || c === "RESET" || c.startsWith("CAP_") ? c : `CAP_${c}`;
+}
+
+/**
+ * The capabilities the engine should add and drop, as docker stack sends them: normalized, ALL
+ * alone when present, a capability both added and dropped is added, RESET removed, sorted.
+ */
+function capabilities(add: string[] | undefined, drop: string[] | undefined): { CapabilityAdd?: string[]; CapabilityDrop?: string[] } {
+  let adds = new Set((add ?? []).map(normalizeCapability));
+  let drops = new Set((drop ?? []).map(normalizeCapability));
+  if (adds.has("ALL")) adds = new Set(["ALL"]);
+  if (drops.has("ALL")) drops = new Set(["ALL"]);
+  const capAdd = [...adds].filter((c) => c !== "RESET").sort();
+  const capDrop = [...drops].filter((c) => c !== "RESET" && !adds.has(c)).sort();
+  return { ...(capAdd.length > 0 ? { CapabilityAdd: capAdd } : {}), ...(capDrop.length > 0 ? { CapabilityDrop: capDrop } : {}) };
+}
+
 class Converter {
   readonly issues: ConfigIssue[] = [];
   readonly secretNames = new Map<string, string>();
@@ -253,8 +273,7 @@ class Converter {
       Isolation: svc["isolation"] as string | undefined,
       Init: svc.init,
       Sysctls: svc.sysctls && Object.keys(svc.sysctls).length > 0 ? svc.sysctls : undefined,
-      CapabilityAdd: svc.cap_add,
-      CapabilityDrop: svc.cap_drop,
+      ...capabilities(svc.cap_add, svc.cap_drop),
       Ulimits: svc.ulimits
         ? sortedBy(Object.entries(svc.ulimits), ([n]) => n).map(([Name, u]) => ({ Name, Soft: u.soft, Hard: u.hard }))
         : undefined,
@@ -325,7 +344,8 @@ class Converter {
       const file = { Name: target, UID: r.uid ?? "0", GID: r.gid ?? "0", Mode: r.mode ?? 0o444 };
       out.push(kind === "secrets" ? { File: file, SecretName: name } : { File: file, ConfigName: name });
     });
-    return out.length > 0 ? sortedBy(out, (r) => `${r.SecretName ?? r.ConfigName ?? ""}\0${r.File.Name}`) : undefined;
+    // by name only, keeping the file's order for one object mounted twice (as docker stack: a stable sort)
+    return out.length > 0 ? sortedBy(out, (r) => r.SecretName ?? r.ConfigName ?? "") : undefined;
   }
 
   mounts(svc: ServiceConfig, model: ComposeModel, p: PathSegment[]): Mount[] | undefined {
