@@ -168,6 +168,32 @@ describe("planStack", () => {
     assert.match(u.reasons[0]!, /no spec-hash label/);
   });
 
+  test("an inspected spec (ids, engine defaults, empty values) differs from the sent one only where the file changed", async () => {
+    const before = await desired("web:1");
+    const after = await desired("web:2");
+    const obs = deployed(before.spec);
+    const netId = "875arg8nk80d2fa0it5g2q7xh";
+    obs.networks[0]!.id = netId;
+    const web = obs.services[0]!;
+    const spec = structuredClone(web.spec) as ServiceSummary["spec"] & Record<string, unknown>;
+    // what the engine hands back (measured on Engine 20.10): ids, defaults, empty objects
+    const cs = spec.TaskTemplate.ContainerSpec as typeof spec.TaskTemplate.ContainerSpec & Record<string, unknown>;
+    for (const r of cs.Secrets ?? []) r.SecretID = "eb6y9mskyan8qf5fewlojnr9t";
+    cs["Isolation"] = "default";
+    cs.Privileges = { CredentialSpec: null, SELinuxContext: null };
+    spec.TaskTemplate.Networks = spec.TaskTemplate.Networks!.map((n) => ({ ...n, Target: netId }));
+    spec.TaskTemplate.Resources = {};
+    spec.TaskTemplate.Placement = {};
+    (spec.TaskTemplate as unknown as Record<string, unknown>)["ForceUpdate"] = 0;
+    (spec.TaskTemplate as unknown as Record<string, unknown>)["Runtime"] = "container";
+    spec.UpdateConfig = { ...spec.UpdateConfig, FailureAction: "pause", MaxFailureRatio: 0 };
+    spec.EndpointSpec = { Mode: "vip" };
+    const plan = planStack(after.spec, { ...obs, services: [{ ...web, spec }, ...obs.services.slice(1)] }, after.services);
+    const u = plan.actions.find((a) => a.kind === "update-service")!;
+    assert.ok(u.kind === "update-service");
+    assert.deepEqual(u.reasons, ["image web:1→web:2: rolling update of 6 tasks, parallelism 1, stop-first"]);
+  });
+
   test("a network whose definition changed is kept and reported (Swarm cannot update networks)", async () => {
     const d = await desired();
     const obs = deployed(d.spec);
