@@ -51,6 +51,12 @@ describe("convertStack: names and labels as docker stack", () => {
     assert.equal(a.Labels!["io.flotilla.spec-hash"], b.Labels!["io.flotilla.spec-hash"]);
     assert.notEqual(a.Labels!["io.flotilla.spec-hash"], d.Labels!["io.flotilla.spec-hash"]);
   });
+  test("a service name longer than a DNS label is refused", async () => {
+    await assert.rejects(
+      conv(`services:\n  ${"s".repeat(61)}:\n    image: x\n`),
+      (e: unknown) => e instanceof ConfigError && /longer than 63 characters/.test(e.issues[0]!.message),
+    );
+  });
   test("an image override (pinned by digest) is sent; the label keeps the file's image", async () => {
     const s = await conv("services:\n  web:\n    image: nginx:1\n", { images: { web: "nginx:1@sha256:abc" } });
     assert.equal(c(s.services[0]!.spec).Image, "nginx:1@sha256:abc");

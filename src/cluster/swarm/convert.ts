@@ -66,6 +66,8 @@ export interface SwarmStackSpec {
 
 /** Swarm refuses longer secret and config names. */
 const MAX_OBJECT_NAME = 64;
+/** Service names are DNS labels. */
+const MAX_SERVICE_NAME = 63;
 
 const sortedBy = <T>(items: T[], key: (t: T) => string): T[] => [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 
@@ -297,6 +299,9 @@ class Converter {
       RollbackConfig: this.updateConfig(deploy["rollback_config"], [...p, "deploy", "rollback_config"]),
       EndpointSpec: this.endpoint(svc, p),
     });
+    if (spec.Name.length > MAX_SERVICE_NAME) {
+      this.issue(p, `the Swarm service name ${spec.Name} is longer than ${MAX_SERVICE_NAME} characters (a DNS label)`, "use a shorter stack or service name");
+    }
     const hash = createHash("sha256").update(canonicalJson(spec)).digest("hex");
     spec.Labels = { ...spec.Labels, [LABEL_SPEC_HASH]: hash };
     return { service: name, spec, hash };
