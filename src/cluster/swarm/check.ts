@@ -139,7 +139,7 @@ export function checkForSwarm(project: CheckInput, options: SwarmCheckOptions = 
     if (!written(use.path) || coveredBy(formatPath(use.path))) continue;
     const special = refine(use, model, options, written);
     if (special === "skip") continue;
-    const cap = special ?? column[use.key]!;
+    const cap = special ?? column[use.key];
     if (cap.status !== "mapped") report(use, cap);
   }
 

@@ -111,7 +111,7 @@ const refs = (xs: { File: unknown; SecretName?: string; ConfigName?: string }[] 
 const updateConfig = (u: ServiceSpec["UpdateConfig"]) =>
   u && { ...u, FailureAction: u.FailureAction === "pause" ? undefined : u.FailureAction, Order: u.Order === "stop-first" ? undefined : u.Order };
 const names = (env: unknown): Map<string, string> =>
-  new Map(((env as string[] | undefined) ?? []).map((e) => [e.split("=")[0]!, e] as [string, string]));
+  new Map(((env as string[] | undefined) ?? []).map((e) => [e.split("=")[0], e] as [string, string]));
 
 function envChange(from: unknown, to: unknown): string {
   const a = names(from);
