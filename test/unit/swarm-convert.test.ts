@@ -311,10 +311,16 @@ describe("convertStack: secrets and configs", () => {
     assert.match(printed, /redacted: 6 bytes/);
     assert.ok(JSON.stringify(stackSpecsJson(s, { showSecrets: true })).includes(Buffer.from("s3cr3t").toString("base64")));
   });
+  test("only the secrets and configs enabled services use are created", async () => {
+    const s = await conv(
+      "services:\n  web:\n    image: x\n    secrets: [pw]\n  dbg:\n    image: x\n    profiles: [debug]\n    secrets: [token]\nsecrets:\n  pw: {file: /cfg/pw.txt}\n  token: {environment: UNSET_HERE}\n  spare: {file: /cfg/pw.txt}\n",
+    );
+    assert.deepEqual(s.secrets.map((o) => o.key), ["pw"]);
+  });
   test("a Swarm name over 64 characters is refused with a hint", async () => {
     const long = "k".repeat(60);
     await assert.rejects(
-      conv(`services:\n  web:\n    image: x\nconfigs:\n  ${long}: {content: a}\n`),
+      conv(`services:\n  web:\n    image: x\n    configs: [${long}]\nconfigs:\n  ${long}: {content: a}\n`),
       (e: unknown) => e instanceof ConfigError && /longer than 64 characters/.test(e.issues[0].message) && e.issues[0].path === `configs.${long}`,
     );
   });

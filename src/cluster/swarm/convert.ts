@@ -185,11 +185,14 @@ class Converter {
     return { create, external };
   }
 
+  /** The secrets or configs the services use (one used only by a service a profile leaves out is not created). */
   objects(kind: "secrets" | "configs", model: ComposeModel): { create: DesiredObject[]; external: string[] } {
     const create: DesiredObject[] = [];
     const external: string[] = [];
     const names = kind === "secrets" ? this.secretNames : this.configNames;
+    const used = new Set(Object.values(model.services).flatMap((svc) => (svc[kind] ?? []).map((r) => r.source)));
     for (const [key, def] of Object.entries(model[kind])) {
+      if (!used.has(key)) continue;
       if (def.external) {
         const name = objectName(this.stack, model.name, key, def.name, true);
         names.set(key, name);
