@@ -182,6 +182,22 @@ describe("convertStack: container", () => {
       ["st_a:z", "st_a:a", "st_b:b"],
     );
   });
+  test("labels, isolation, credential_spec", async () => {
+    const s = await svc("labels: {a: '1'}\nisolation: process\ncredential_spec: {file: spec.json}");
+    assert.deepEqual(c(s).Labels, { a: "1", "com.docker.stack.namespace": "st" });
+    assert.equal(c(s).Isolation, "process");
+    assert.deepEqual(c(s).Privileges, { CredentialSpec: { File: "spec.json" } });
+  });
+  test("bind propagation, volume subpath and labels, consistency", async () => {
+    const s = await svc(
+      "volumes:\n  - {type: bind, source: /srv, target: /srv, bind: {propagation: rshared}, consistency: cached}\n  - {type: volume, source: v, target: /v, volume: {subpath: sub, labels: {m: '1'}}}",
+      "volumes:\n  v: {}\n",
+    );
+    assert.deepEqual(c(s).Mounts, [
+      { Type: "bind", Source: "/srv", Target: "/srv", Consistency: "cached", BindOptions: { Propagation: "rshared" } },
+      { Type: "volume", Source: "st_v", Target: "/v", VolumeOptions: { Subpath: "sub", Labels: { m: "1", "com.docker.stack.namespace": "st" } } },
+    ]);
+  });
   test("logging, dns, extra_hosts (SwarmKit's 'ip host' notation)", async () => {
     const s = await svc("logging: {driver: json-file, options: {max-size: 10m}}\ndns: [8.8.8.8]\ndns_search: [example.com]\ndns_opt: [ndots:2]\nextra_hosts: ['db:10.0.0.5', 'v6=::1']");
     assert.deepEqual(s.TaskTemplate.LogDriver, { Name: "json-file", Options: { "max-size": "10m" } });

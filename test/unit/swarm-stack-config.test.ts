@@ -27,6 +27,7 @@ describe("flotilla stack config", () => {
   test("prints the specs from the project's discovery, named after the project; secrets redacted", async () => {
     const r = await run(["stack", "config"], fx("swarm-stack"), { GREETING: "hi" });
     assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, "", "a file Swarm takes as written gives no warning");
     const specs = parse(r.out);
     assert.deepEqual(Object.keys(specs), ["secrets", "configs", "networks", "services"]);
     assert.deepEqual(specs.services.map((s) => s.Name), ["shop_web", "shop_db"], "profiles apply: debug is off");
