@@ -9,24 +9,24 @@ type Rule<T> = ContainerRule<T>;
 
 /** A top-level field of the create body, set when the value is truthy (an empty string leaves the image's). */
 export function toConfig<T>(stage: Stage, field: string, when: (v: T) => boolean = (v) => !!v): Rule<T> {
-  return { stage, apply: (v, to) => (when(v) ? to.config(field, v) : undefined) };
+  return { stage, apply: (v, to) => (when(v) ? to.setConfig(field, v) : undefined) };
 }
 
 /** A `HostConfig` field, set when the value is truthy. */
 export function toHost<T>(stage: Stage, field: string, when: (v: T) => boolean = (v) => !!v): Rule<T> {
-  return { stage, apply: (v, to) => (when(v) ? to.host(field, v) : undefined) };
+  return { stage, apply: (v, to) => (when(v) ? to.setHost(field, v) : undefined) };
 }
 
 export const isSet = (v: unknown): boolean => v !== undefined;
 
 /** A list copied to a `HostConfig` field unless it is empty. */
 export function toHostList(stage: Stage, field: string, map: (item: string) => string = (s) => s): Rule<string[]> {
-  return { stage, apply: (v, to) => (v.length > 0 ? to.host(field, v.map(map)) : undefined) };
+  return { stage, apply: (v, to) => (v.length > 0 ? to.setHost(field, v.map(map)) : undefined) };
 }
 
 /** A string map copied to a `HostConfig` field unless it is empty. */
 export function toHostMap(stage: Stage, field: string): Rule<Record<string, string>> {
-  return { stage, apply: (v, to) => (Object.keys(v).length > 0 ? to.host(field, { ...v }) : undefined) };
+  return { stage, apply: (v, to) => (Object.keys(v).length > 0 ? to.setHost(field, { ...v }) : undefined) };
 }
 
 /** `healthcheck` → the create body's `Healthcheck` (durations in nanoseconds; `disable` or NONE turn it off). */
@@ -42,13 +42,13 @@ export function healthcheckBody(h: HealthcheckConfig, to: ContainerPort): void {
     if (h.start_period !== undefined) hc["StartPeriod"] = to.duration("healthcheck.start_period", h.start_period, "ns");
     if (h.start_interval !== undefined) hc["StartInterval"] = to.duration("healthcheck.start_interval", h.start_interval, "ns");
   }
-  to.config("Healthcheck", hc);
+  to.setConfig("Healthcheck", hc);
 }
 
 /** `volumes_from`: `service[:ro|rw]`, `service:<name>[:mode]`, `container:<name>[:mode]` → `<container>[:mode]`. */
 export function volumesFrom(list: string[], to: ContainerPort): void {
   if (list.length === 0) return;
-  to.host(
+  to.setHost(
     "VolumesFrom",
     list.map((v) => {
       const parts = v.split(":");
@@ -78,8 +78,8 @@ export function realtime(field: string, attr: string): Rule<unknown> {
   return {
     stage: "resources",
     apply: (v, to) => {
-      if (typeof v === "number") to.host(field, v);
-      else if (typeof v === "string") to.host(field, to.duration(attr, v, "us"));
+      if (typeof v === "number") to.setHost(field, v);
+      else if (typeof v === "string") to.setHost(field, to.duration(attr, v, "us"));
     },
   };
 }

@@ -56,7 +56,7 @@ export const SERVICE_ATTRIBUTES = [
   attr("cpus", { normalize: number as NormalizeFn<number | string>, container: { stage: "resources", group: "resources" } }),
   attr("cpuset", { normalize: keep<string>(), container: toHost("resources", "CpusetCpus") }),
   attr("cpu_shares", { normalize: integer, container: toHost("resources", "CpuShares", isSet) }),
-  attr("command", { normalize: command, merge: replace, container: { stage: "process", apply: (v, to) => (v != null ? to.config("Cmd", [...v]) : undefined) } }),
+  attr("command", { normalize: command, merge: replace, container: { stage: "process", apply: (v, to) => (v != null ? to.setConfig("Cmd", [...v]) : undefined) } }),
   attr("configs", { normalize: (nz, v, p) => fileRefs(nz, v, p, false), merge: appendUnique(mountIdentity("")), print: FILE_REFS, container: { stage: "secrets", group: "secrets" } }),
   attr("container_name", { normalize: keep<string>(), container: ignore("names the container (containerName)") }),
   attr("credential_spec", { normalize: keep<unknown>(), container: { stage: "unsupported", unsupported: "is ignored (Windows swarm only)" } }),
@@ -75,7 +75,7 @@ export const SERVICE_ATTRIBUTES = [
     container: {
       stage: "storage",
       apply: (v: DeviceMapping[], to) => {
-        if (v.length > 0) to.host("Devices", v.map((d) => ({ PathOnHost: d.source, PathInContainer: d.target, CgroupPermissions: d.permissions ?? "rwm" })));
+        if (v.length > 0) to.setHost("Devices", v.map((d) => ({ PathOnHost: d.source, PathInContainer: d.target, CgroupPermissions: d.permissions ?? "rwm" })));
       },
     },
   }),
@@ -86,7 +86,7 @@ export const SERVICE_ATTRIBUTES = [
   attr("entrypoint", {
     normalize: command,
     merge: replace,
-    container: { stage: "process", apply: (v, to) => (v != null ? to.config("Entrypoint", v.length === 0 ? [""] : [...v]) : undefined) },
+    container: { stage: "process", apply: (v, to) => (v != null ? to.setConfig("Entrypoint", v.length === 0 ? [""] : [...v]) : undefined) },
   }),
   attr("provider", { normalize: keep<unknown>(), container: { stage: "unsupported", unsupported: "is not supported: the service is created as a plain container" } }),
   attr("environment", {
@@ -96,7 +96,7 @@ export const SERVICE_ATTRIBUTES = [
     container: {
       stage: "process",
       apply: (v, to) =>
-        to.config(
+        to.setConfig(
           "Env",
           Object.entries(v)
             .filter((e): e is [string, string] => e[1] !== null && e[1] !== undefined)
@@ -115,7 +115,7 @@ export const SERVICE_ATTRIBUTES = [
   attr("healthcheck", { normalize: healthcheck, merge: withRules({ test: replace }), print: HEALTHCHECK, container: { stage: "healthcheck", apply: (v: HealthcheckConfig, to) => healthcheckBody(v, to) } }),
   attr("image", { normalize: keep<string>(), container: ignore("the create body's Image (imageName)") }),
   attr("init", { normalize: optionalBool, container: toHost("lifecycle", "Init", isSet) }),
-  attr("ipc", { normalize: keep<string>(), container: { stage: "security", apply: (v, to) => (v ? to.host("IpcMode", to.serviceRef("ipc", v)) : undefined) } }),
+  attr("ipc", { normalize: keep<string>(), container: { stage: "security", apply: (v, to) => (v ? to.setHost("IpcMode", to.serviceRef("ipc", v)) : undefined) } }),
   attr("isolation", { normalize: keep<string>(), container: toHost("security", "Isolation", (v) => typeof v === "string") }),
   attr("labels", { normalize: stringMap, merge: byLabel, print: MAP, container: { stage: "labels", group: "labels" } }),
   attr("label_file", { normalize: pathList, merge: appendUnique(pathIdentity), container: ignore("not read yet: its labels are not applied (kept in the model only)") }),
@@ -126,12 +126,12 @@ export const SERVICE_ATTRIBUTES = [
     print: LOGGING,
     container: {
       stage: "logging",
-      apply: (v, to) => (v.driver || v.options ? to.host("LogConfig", { Type: v.driver ?? "", Config: { ...(v.options ?? {}) } }) : undefined),
+      apply: (v, to) => (v.driver || v.options ? to.setHost("LogConfig", { Type: v.driver ?? "", Config: { ...(v.options ?? {}) } }) : undefined),
     },
   }),
   attr("mem_limit", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", group: "resources" } }),
   attr("mem_reservation", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", group: "resources" } }),
-  attr("memswap_limit", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", apply: (v, to) => to.host("MemorySwap", to.bytes("memswap_limit", v)) } }),
+  attr("memswap_limit", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", apply: (v, to) => to.setHost("MemorySwap", to.bytes("memswap_limit", v)) } }),
   attr("mem_swappiness", { normalize: keep<number>(), container: toHost("resources", "MemorySwappiness", isSet) }),
   attr("mac_address", { normalize: keep<string>(), container: toConfig("process", "MacAddress") }),
   attr("models", { normalize: keep<unknown>(), merge: namedMap((b, o) => mergeGeneric(b, o), namesToMap), container: { stage: "extensions", unsupported: "is not supported and ignored" } }),
@@ -139,7 +139,7 @@ export const SERVICE_ATTRIBUTES = [
   attr("networks", { normalize: serviceNetworks, merge: namedMap(networkEntry, namesToMap), print: SERVICE_NETWORKS, container: { stage: "networks", group: "networks" } }),
   attr("oom_kill_disable", { normalize: flag, container: toHost("resources", "OomKillDisable", isSet) }),
   attr("oom_score_adj", { normalize: integer, container: toHost("resources", "OomScoreAdj", isSet) }),
-  attr("pid", { normalize: keep<string>(), container: { stage: "security", apply: (v, to) => (v ? to.host("PidMode", to.serviceRef("pid", v)) : undefined) } }),
+  attr("pid", { normalize: keep<string>(), container: { stage: "security", apply: (v, to) => (v ? to.setHost("PidMode", to.serviceRef("pid", v)) : undefined) } }),
   attr("pids_limit", { normalize: integer, container: { stage: "resources", group: "resources" } }),
   attr("platform", { normalize: keep<string>(), container: toConfig("process", "platform") }),
   attr("ports", { normalize: ports, merge: appendUnique(portIdentity), print: PORTS, container: { stage: "ports", group: "ports" } }),
@@ -151,16 +151,16 @@ export const SERVICE_ATTRIBUTES = [
   attr("scale", { normalize: integer, container: ignore("the number of containers") }),
   attr("secrets", { normalize: (nz, v, p) => fileRefs(nz, v, p, true), merge: appendUnique(mountIdentity("/run/secrets")), print: FILE_REFS, container: { stage: "secrets", group: "secrets" } }),
   attr("security_opt", { normalize: stringList, merge: byValue, container: toHostList("security", "SecurityOpt") }),
-  attr("shm_size", { normalize: keep<number | string>(), print: BYTES, container: { stage: "storage", apply: (v, to) => to.host("ShmSize", to.bytes("shm_size", v)) } }),
+  attr("shm_size", { normalize: keep<number | string>(), print: BYTES, container: { stage: "storage", apply: (v, to) => to.setHost("ShmSize", to.bytes("shm_size", v)) } }),
   attr("stdin_open", { normalize: flag, container: toConfig("process", "OpenStdin", isSet) }),
-  attr("stop_grace_period", { normalize: keep<string>(), print: DURATION, container: { stage: "process", apply: (v, to) => to.config("StopTimeout", to.duration("stop_grace_period", v, "s")) } }),
+  attr("stop_grace_period", { normalize: keep<string>(), print: DURATION, container: { stage: "process", apply: (v, to) => to.setConfig("StopTimeout", to.duration("stop_grace_period", v, "s")) } }),
   attr("stop_signal", { normalize: keep<string>(), container: toConfig("process", "StopSignal") }),
   attr("storage_opt", { normalize: stringMap, print: MAP, container: toHostMap("storage", "StorageOpt") }),
   attr("sysctls", {
     normalize: stringMap,
     merge: byLabel,
     print: MAP,
-    container: { stage: "security", apply: (v, to) => (Object.keys(v).length > 0 ? to.host("Sysctls", Object.fromEntries(Object.entries(v).map(([k, s]) => [k, String(s)]))) : undefined) },
+    container: { stage: "security", apply: (v, to) => (Object.keys(v).length > 0 ? to.setHost("Sysctls", Object.fromEntries(Object.entries(v).map(([k, s]) => [k, String(s)]))) : undefined) },
   }),
   attr("tmpfs", {
     normalize: stringList,
@@ -175,7 +175,7 @@ export const SERVICE_ATTRIBUTES = [
           if (i < 0) tmpfs[t] = "";
           else tmpfs[t.slice(0, i)] = t.slice(i + 1);
         }
-        to.host("Tmpfs", tmpfs);
+        to.setHost("Tmpfs", tmpfs);
       },
     },
   }),
@@ -186,7 +186,7 @@ export const SERVICE_ATTRIBUTES = [
     print: ULIMITS,
     container: {
       stage: "security",
-      apply: (v: Record<string, UlimitConfig>, to) => (Object.keys(v).length > 0 ? to.host("Ulimits", Object.entries(v).map(([name, u]) => ({ Name: name, Soft: u.soft, Hard: u.hard }))) : undefined),
+      apply: (v: Record<string, UlimitConfig>, to) => (Object.keys(v).length > 0 ? to.setHost("Ulimits", Object.entries(v).map(([name, u]) => ({ Name: name, Soft: u.soft, Hard: u.hard }))) : undefined),
     },
   }),
   attr("use_api_socket", {
@@ -202,7 +202,7 @@ export const SERVICE_ATTRIBUTES = [
         const env = (to.current("Env") as string[] | undefined) ?? [];
         const auths = to.registryCredentials;
         if (env.some((e) => e.startsWith("DOCKER_CONFIG=")) || !auths || Object.keys(auths).length === 0) return;
-        to.config("Env", [...env, "DOCKER_CONFIG=/run/secrets/docker"]);
+        to.setConfig("Env", [...env, "DOCKER_CONFIG=/run/secrets/docker"]);
         to.inject({ containerPath: "/run/secrets/docker/config.json", content: JSON.stringify({ auths }, null, "\t"), mode: 0o600 });
       },
     },

@@ -49,11 +49,11 @@ export interface InjectedFile {
 /** What a row's container function can do to the create body. Implemented by the runtime. */
 export interface ContainerPort {
   /** Set a top-level field of the create body (`Cmd`, `Env`, `StopSignal`…). */
-  config(field: string, value: unknown): void;
+  setConfig(field: string, value: unknown): void;
   /** A top-level field set by an earlier step (e.g. `Env`). */
   current(field: string): unknown;
   /** Set a `HostConfig` field. */
-  host(field: string, value: unknown): void;
+  setHost(field: string, value: unknown): void;
   /** Append to `HostConfig.Mounts`. */
   mount(mount: Record<string, unknown>): void;
   /** Write a file into the container after create. */
