@@ -8,7 +8,7 @@
  * Adding an attribute = one row here plus its tests (a key the vendored Compose schema does not
  * know also needs the schema).
  */
-import type { BuildConfig, DeployConfig, DependsOnEntry, HealthcheckConfig, PortConfig, ServiceNetworkConfig, ServiceSecretRef, UlimitConfig, VolumeMount } from "../model.js";
+import type { HealthcheckConfig, UlimitConfig } from "../model.js";
 import { mergeGeneric, namedMap, replace, withRules } from "../merge/maps.js";
 import {
   appendUnique, byKey, byValue, dependsOnMap, deviceIdentity, mergeBuild, mergeLogging, mountIdentity, namesToMap, networkEntry, pathIdentity,
@@ -28,9 +28,9 @@ import { extraHosts, serviceNetworks } from "../normalize/networks.js";
 import { ports } from "../normalize/ports.js";
 import { fileRefs } from "../normalize/secrets.js";
 import { devices, volumes, type DeviceMapping } from "../normalize/volumes.js";
-import { command, flag, integer, keep, logging, number, optionalBool, pathList, pullPolicy, stringList, stringMap } from "../normalize/values.js";
+import { command, cpus, flag, integer, keep, logging, number, optionalBool, pathList, pullPolicy, stringList, stringMap } from "../normalize/values.js";
 import { extraHost, healthcheckBody, isSet, realtime, toConfig, toHost, toHostList, toHostMap, volumesFrom } from "./container.js";
-import { attr, type NormalizeFn } from "./types.js";
+import { attr } from "./types.js";
 
 const byLabel = byKey("label");
 const ignore = (why: string) => ({ elsewhere: why }) as const;
@@ -52,8 +52,7 @@ export const SERVICE_ATTRIBUTES = [
   attr("cpu_quota", { normalize: integer, container: toHost("resources", "CpuQuota", isSet) }),
   attr("cpu_rt_period", { normalize: integer, container: realtime("CpuRealtimePeriod", "cpu_rt_period") }),
   attr("cpu_rt_runtime", { normalize: integer, container: realtime("CpuRealtimeRuntime", "cpu_rt_runtime") }),
-  // the model has long typed cpus as number | string (library users may set a string); normalize gives a number
-  attr("cpus", { normalize: number as NormalizeFn<number | string>, container: { stage: "resources", group: "resources" } }),
+  attr("cpus", { normalize: cpus, container: { stage: "resources", group: "resources" } }),
   attr("cpuset", { normalize: keep<string>(), container: toHost("resources", "CpusetCpus") }),
   attr("cpu_shares", { normalize: integer, container: toHost("resources", "CpuShares", isSet) }),
   attr("command", { normalize: command, merge: replace, container: { stage: "process", apply: (v, to) => (v != null ? to.setConfig("Cmd", [...v]) : undefined) } }),
