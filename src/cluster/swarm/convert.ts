@@ -275,7 +275,7 @@ class Converter {
         svc.dns || svc.dns_search || svc.dns_opt ? prune({ Nameservers: svc.dns, Search: svc.dns_search, Options: svc.dns_opt }) : undefined,
       Secrets: this.refs(svc.secrets, this.secretNames, "secrets", p),
       Configs: this.refs(svc.configs, this.configNames, "configs", p),
-      Isolation: svc["isolation"] as string | undefined,
+      Isolation: svc["isolation"],
       Init: svc.init,
       Sysctls: svc.sysctls && Object.keys(svc.sysctls).length > 0 ? svc.sysctls : undefined,
       ...capabilities(svc.cap_add, svc.cap_drop),
