@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { ConfigError, FlotillaError, type ConfigIssue } from "../errors.js";
 import { loadProjectWithLocations } from "../spec/load.js";
+import { formatPath } from "../spec/locations.js";
 import type { LoadOptions } from "../spec/options.js";
 import type { LoadedProject } from "../spec/model.js";
 import { convertToKubernetes } from "../cluster/kubernetes/convert.js";
@@ -61,7 +62,13 @@ function throwRefusals(refusals: readonly KubernetesIssue[]): void {
     seen.add(k);
     return true;
   });
-  throw new ConfigError(unique.map((r) => ({ ...toConfigIssue(r), hint: `${r.hint !== undefined ? `${r.hint}; ` : ""}or --ignore ${r.key.replace(/^services\./, "")} to drop it knowingly` })));
+  throw new ConfigError(unique.map((r) => ({ ...toConfigIssue(r), hint: `${r.hint !== undefined ? `${r.hint}; ` : ""}--ignore ${ignoreKeyOf(r)} drops it knowingly` })));
+}
+
+/** What to pass to --ignore for one refusal: the bare key for a service's own attribute, else its model path. */
+export function ignoreKeyOf(r: KubernetesIssue): string {
+  const parts = r.key.split(".");
+  return parts.length === 2 && parts[0] === "services" ? parts[1]! : formatPath(r.path);
 }
 
 /**

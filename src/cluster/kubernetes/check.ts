@@ -27,7 +27,10 @@ const LEAF = new Set([
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Every (key path, model path) the model holds under one entry, in document order. */
-function walk(keyPath: string, value: unknown, path: PathSegment[], visit: (key: string, path: PathSegment[], value: unknown) => void): void {
+type Visit = (key: string, path: PathSegment[], value: unknown) => boolean;
+
+/** `visit` returns true when it reported the key: its sub-keys are then not reported again. */
+function walk(keyPath: string, value: unknown, path: PathSegment[], visit: Visit): void {
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
       if (isObj(item)) walkObject(keyPath, item, [...path, i], visit);
@@ -35,7 +38,7 @@ function walk(keyPath: string, value: unknown, path: PathSegment[], visit: (key:
   } else if (isObj(value)) walkObject(keyPath, value, path, visit);
 }
 
-function walkObject(keyPath: string, obj: Record<string, unknown>, path: PathSegment[], visit: (key: string, path: PathSegment[], value: unknown) => void): void {
+function walkObject(keyPath: string, obj: Record<string, unknown>, path: PathSegment[], visit: Visit): void {
   if (LEAF.has(keyPath)) return;
   if (NAME_KEYED.has(keyPath)) {
     for (const [name, entry] of Object.entries(obj)) if (isObj(entry)) walkObject(keyPath, entry, [...path, name], visit);
@@ -44,8 +47,8 @@ function walkObject(keyPath: string, obj: Record<string, unknown>, path: PathSeg
   for (const [k, v] of Object.entries(obj)) {
     if (k.startsWith("x-") || v === null || v === undefined) continue;
     const key = `${keyPath}.${k}`;
-    visit(key, [...path, k], v);
-    if (kubernetesColumn[key] !== undefined) walk(key, v, [...path, k], visit);
+    const reported = visit(key, [...path, k], v);
+    if (!reported && kubernetesColumn[key] !== undefined) walk(key, v, [...path, k], visit);
   }
 }
 
@@ -172,7 +175,7 @@ export function checkKubernetes(model: ComposeModel, options: KubernetesOptions 
       const svc = section === "services" ? (entry as ServiceConfig) : undefined;
       walkObject(section, entry, [section, name], (key, path, value) => {
         const cap = refine(key, value, path, svc, model, options);
-        if (cap === undefined || cap.status === "mapped") return;
+        if (cap === undefined || cap.status === "mapped") return false;
         issues.push({
           severity: cap.status === "refused" ? "refusal" : "warning",
           key,
@@ -180,6 +183,7 @@ export function checkKubernetes(model: ComposeModel, options: KubernetesOptions 
           message: cap.status === "refused" ? `refused for Kubernetes: ${cap.why}` : `${cap.why}${cap.to !== undefined ? ` (→ ${cap.to})` : ""}`,
           ...(cap.hint !== undefined ? { hint: cap.hint } : {}),
         });
+        return true;
       });
       if (section === "volumes" && isObj(entry) && entry["external"] !== true && flotillaExtension(entry)["size"] === undefined && options.volumeSize === undefined) {
         issues.push({ severity: "warning", key: "volumes.name", path: ["volumes", name], message: `no size given: the claim asks for 1Gi`, hint: "x-flotilla: {k8s: {size: 10Gi}} on the volume, or --volume-size" });
@@ -197,7 +201,7 @@ export function locateIssues(issues: readonly KubernetesIssue[], locations: Loca
     return {
       ...i,
       ...(location !== undefined ? { location } : {}),
-      ...(ignored ? { severity: "warning" as const, ignored: true, message: `${i.message} (ignored: dropped)` } : {}),
+      ...(ignored ? { severity: "warning" as const, ignored: true, message: `${i.message} (ignored)` } : {}),
     };
   });
 }
