@@ -141,7 +141,8 @@ export async function renderConversion(load: LoadOptions, options: RenderOptions
     }
   }
   for (const profile of allProfiles(full.result.project)) {
-    const v = convertLoaded({ ...load, profiles: [profile] }, options);
+    // a profile's overlay is the base files with that profile on (override files have their own overlays)
+    const v = convertLoaded({ ...load, profiles: [profile], ...(realFiles.length > 1 ? { files: [realFiles[0]!] } : {}) }, options);
     refusals.push(...v.refusals);
     warnings.push(...v.result.warnings);
     overlays.push({ name: overlayName(`profile-${profile}`), objects: v.result.objects });

@@ -93,6 +93,7 @@ export function kustomizeFiles(base: readonly KubeObject[], overlays: readonly V
     out[`${dir}/kustomization.yaml`] = yamlOf({
       apiVersion: "kustomize.config.k8s.io/v1beta1",
       kind: "Kustomization",
+      ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
       bases: ["../../base"],
       ...(resources.length > 0 ? { resources } : {}),
       ...(patches.length > 0 ? { patchesStrategicMerge: patches } : {}),
