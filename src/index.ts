@@ -63,7 +63,7 @@ export { watchProject, planWatch } from "./runtime/watch/index.js";
 export type { WatchOptions, WatchStats, WatchPlan, WatchableProject } from "./runtime/watch/index.js";
 
 // Beyond one host: Kubernetes manifests, kustomizations and Helm charts (issue 12)
-export { convertToKubernetesObjects, renderConversion } from "./api/convert.js";
+export { convertToKubernetesObjects, analyzeConversion, renderConversion } from "./api/convert.js";
 export type { ConvertTarget, KubernetesResult, RenderOptions, RenderResult, KubeObject, KubernetesOptions, KubernetesIssue, KubernetesConversion, ExposeMode, ServiceOutput, ManifestFormat, RenderedFiles } from "./api/convert.js";
 
 // The test API: compose(...).waitFor(...).up() → a started stack keyed by service (issue 5)

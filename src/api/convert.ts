@@ -81,6 +81,15 @@ export async function convertToKubernetesObjects(load: LoadOptions, options: Kub
   return result;
 }
 
+/**
+ * Like convertToKubernetesObjects, but refusals are returned instead of thrown (the objects are then
+ * what conversion gives with the refused keys dropped): for reports over many projects.
+ */
+export async function analyzeConversion(load: LoadOptions, options: KubernetesOptions = {}): Promise<KubernetesResult & { refusals: KubernetesIssue[] }> {
+  const { result, refusals } = convertLoaded(load, options);
+  return { ...result, refusals };
+}
+
 export interface RenderOptions extends KubernetesOptions {
   target: ConvertTarget;
   format?: ManifestFormat;
