@@ -37,7 +37,7 @@ function convertLoaded(load: LoadOptions, options: KubernetesOptions): { result:
   for (const [from, to] of Object.entries(conversion.renames)) {
     const [section, ...rest] = from.split(".");
     const name = rest.join(".");
-    raw.push({ severity: "warning", key: `${section}.name`, path: [section!, name], message: `named "${to}" in Kubernetes ("${name}" is not a valid DNS name)` });
+    raw.push({ severity: "warning", key: `${section}.name`, path: [section, name], message: `named "${to}" in Kubernetes ("${name}" is not a valid DNS name)` });
   }
   const issues = locateIssues(raw, locations, options.ignore);
   const violations = checkObjects(conversion.objects);
@@ -68,7 +68,7 @@ function throwRefusals(refusals: readonly KubernetesIssue[]): void {
 /** What to pass to --ignore for one refusal: the bare key for a service's own attribute, else its model path. */
 export function ignoreKeyOf(r: KubernetesIssue): string {
   const parts = r.key.split(".");
-  return parts.length === 2 && parts[0] === "services" ? parts[1]! : formatPath(r.path);
+  return parts.length === 2 && parts[0] === "services" ? parts[1] : formatPath(r.path);
 }
 
 /**
@@ -76,7 +76,7 @@ export function ignoreKeyOf(r: KubernetesIssue): string {
  * file:line:col (unless ignored), or an object the API server would reject.
  */
 export async function convertToKubernetesObjects(load: LoadOptions, options: KubernetesOptions = {}): Promise<KubernetesResult> {
-  const { result, refusals } = convertLoaded(load, options);
+  const { result, refusals } = await Promise.resolve(convertLoaded(load, options));
   throwRefusals(refusals);
   return result;
 }
@@ -86,7 +86,7 @@ export async function convertToKubernetesObjects(load: LoadOptions, options: Kub
  * what conversion gives with the refused keys dropped): for reports over many projects.
  */
 export async function analyzeConversion(load: LoadOptions, options: KubernetesOptions = {}): Promise<KubernetesResult & { refusals: KubernetesIssue[] }> {
-  const { result, refusals } = convertLoaded(load, options);
+  const { result, refusals } = await Promise.resolve(convertLoaded(load, options));
   return { ...result, refusals };
 }
 
@@ -129,7 +129,7 @@ export async function renderConversion(load: LoadOptions, options: RenderOptions
   const files = full.result.project.configFiles;
   const realFiles = files.filter((f) => !f.startsWith("<"));
   const noProfiles = { profiles: [] as string[], env: { ...load.env, COMPOSE_PROFILES: "" } };
-  const baseLoad: LoadOptions = { ...load, ...noProfiles, ...(realFiles.length > 1 ? { files: [realFiles[0]!] } : {}) };
+  const baseLoad: LoadOptions = { ...load, ...noProfiles, ...(realFiles.length > 1 ? { files: [realFiles[0]] } : {}) };
   const base = convertLoaded(baseLoad, options);
   const refusals = [...full.refusals, ...base.refusals];
   const warnings = [...base.result.warnings];
@@ -146,12 +146,12 @@ export async function renderConversion(load: LoadOptions, options: RenderOptions
       const v = convertLoaded({ ...load, ...noProfiles, files: realFiles.slice(0, i + 1) }, options);
       refusals.push(...v.refusals);
       warnings.push(...v.result.warnings);
-      overlays.push({ name: overlayName(basename(realFiles[i]!).replace(/\.(ya?ml|json)$/, "").replace(/^(docker-)?compose\./, "")), objects: v.result.objects });
+      overlays.push({ name: overlayName(basename(realFiles[i]).replace(/\.(ya?ml|json)$/, "").replace(/^(docker-)?compose\./, "")), objects: v.result.objects });
     }
   }
   for (const profile of allProfiles(full.result.project)) {
     // a profile's overlay is the base files with that profile on (override files have their own overlays)
-    const v = convertLoaded({ ...load, profiles: [profile], ...(realFiles.length > 1 ? { files: [realFiles[0]!] } : {}) }, options);
+    const v = convertLoaded({ ...load, profiles: [profile], ...(realFiles.length > 1 ? { files: [realFiles[0]] } : {}) }, options);
     refusals.push(...v.refusals);
     warnings.push(...v.result.warnings);
     overlays.push({ name: overlayName(`profile-${profile}`), objects: v.result.objects });

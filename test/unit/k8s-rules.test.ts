@@ -1,8 +1,11 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- tests read into the objects they check */
 /**
  * rules.ts catches what kubernetes-models lets through and the API server rejects: each rule has a
  * negative case (an object the schema accepts and the rule refuses) next to the valid original.
  */
 import { describe, test } from "node:test";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { checkObject, checkObjects } from "../../src/cluster/kubernetes/rules.js";
 import { isLabelKey, isLabelValue, isPortName, toDnsLabel, NameTable } from "../../src/cluster/kubernetes/names.js";
@@ -37,6 +40,11 @@ function caught(obj: KubeObject, rule: string, all?: KubeObject[]): void {
 }
 
 describe("k8s rules", () => {
+  test("the field table is up to date with kubernetes-types (scripts/k8s-fields.mjs --check)", () => {
+    const script = fileURLToPath(new URL("../../../scripts/k8s-fields.mjs", import.meta.url));
+    const r = spawnSync(process.execPath, [script, "--check"], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+  });
   test("the valid originals pass", () => {
     assert.deepEqual(checkObjects([deployment(), service()]), []);
   });

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access -- tests read into the objects they check */
 /** Shared by the k8s-* tests: validate objects with kubernetes-models (the schema) and rules.ts (the API server's rules). */
 import assert from "node:assert/strict";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
@@ -19,16 +20,16 @@ import type { KubernetesOptions } from "../../src/cluster/kubernetes/types.js";
 
 type Model = { validate(): void };
 const MODELS: Record<string, new (data: never) => Model> = {
-  "v1/ConfigMap": ConfigMap as never,
-  "v1/Secret": Secret as never,
-  "v1/Service": Service as never,
-  "v1/PersistentVolumeClaim": PersistentVolumeClaim as never,
-  "v1/Namespace": Namespace as never,
-  "apps/v1/Deployment": Deployment as never,
-  "apps/v1/StatefulSet": StatefulSet as never,
-  "apps/v1/DaemonSet": DaemonSet as never,
-  "batch/v1/Job": Job as never,
-  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy as never,
+  "v1/ConfigMap": ConfigMap,
+  "v1/Secret": Secret,
+  "v1/Service": Service,
+  "v1/PersistentVolumeClaim": PersistentVolumeClaim,
+  "v1/Namespace": Namespace,
+  "apps/v1/Deployment": Deployment,
+  "apps/v1/StatefulSet": StatefulSet,
+  "apps/v1/DaemonSet": DaemonSet,
+  "batch/v1/Job": Job,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
 };
 
 /** The schema's complaint about one object, or undefined when kubernetes-models accepts it. */
@@ -66,7 +67,7 @@ export function convertYaml(yaml: string, options: KubernetesOptions = {}, files
 export function find(objects: readonly KubeObject[], kind: string, name: string): KubeObject & { spec?: any; data?: any } {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
   assert.ok(o, `no ${kind}/${name} among ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(", ")}`);
-  return o as KubeObject & { spec?: any };
+  return o;
 }
 
 export function podOf(o: KubeObject & { spec?: any }): any {

@@ -72,13 +72,13 @@ export const convertCommand: CommandModule = {
             ctx.out(rendered.text);
             return 0;
           }
-          const { mkdir, writeFile } = await import("node:fs/promises");
-          const { dirname, resolve } = await import("node:path");
-          const dir = resolve(ctx.io.cwd, flags.output);
+          const fsp = await import("node:fs/promises");
+          const path = await import("node:path");
+          const dir = path.resolve(ctx.io.cwd, flags.output);
           for (const [rel, text] of Object.entries(rendered.files)) {
-            const file = resolve(dir, rel);
-            await mkdir(dirname(file), { recursive: true });
-            await writeFile(file, text);
+            const file = path.resolve(dir, rel);
+            await fsp.mkdir(path.dirname(file), { recursive: true });
+            await fsp.writeFile(file, text);
           }
           ctx.err(`wrote ${Object.keys(rendered.files).length} files to ${dir}\n`);
           return 0;

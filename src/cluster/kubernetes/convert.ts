@@ -90,7 +90,7 @@ export function quantityOfCpus(v: string | number): string {
 
 function sortedRecord<T>(rec: Record<string, T>): Record<string, T> {
   const out: Record<string, T> = {};
-  for (const k of Object.keys(rec).sort()) out[k] = rec[k] as T;
+  for (const k of Object.keys(rec).sort()) out[k] = rec[k];
   return out;
 }
 
@@ -241,7 +241,7 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
 
   // ---- project-level objects: PVCs, Secrets, ConfigMaps
   for (const volName of Object.keys(model.volumes).sort()) {
-    const vol = model.volumes[volName]!;
+    const vol = model.volumes[volName];
     if (vol.external === true) continue;
     const x = flotillaExtension(vol as unknown as Record<string, unknown>);
     const size = typeof x["size"] === "string" ? x["size"] : options.volumeSize ?? DEFAULT_VOLUME_SIZE;
@@ -260,7 +260,7 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
   }
   const secretKeys: Record<string, string> = {};
   for (const name of Object.keys(model.secrets).sort()) {
-    const s = model.secrets[name]!;
+    const s = model.secrets[name];
     const key = toConfigKey(name);
     secretKeys[name] = key;
     if (s.external === true) continue;
@@ -275,7 +275,7 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
   }
   const configKeys: Record<string, string> = {};
   for (const name of Object.keys(model.configs).sort()) {
-    const c = model.configs[name]!;
+    const c = model.configs[name];
     const key = toConfigKey(name);
     configKeys[name] = key;
     if (c.external === true) continue;
@@ -300,14 +300,14 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
   // ---- networks: which services are on which network
   const members: Record<string, string[]> = {};
   for (const svcName of serviceNames) {
-    for (const net of Object.keys(model.services[svcName]!.networks ?? {})) (members[net] ??= []).push(svcName);
+    for (const net of Object.keys(model.services[svcName].networks ?? {})) (members[net] ??= []).push(svcName);
   }
   const anyInternal = Object.values(model.networks).some((n) => n.internal === true && n.external !== true);
 
   // ---- services
   const aliasNames = new Set<string>();
   for (const svcName of serviceNames) {
-    const svc = model.services[svcName]!;
+    const svc = model.services[svcName];
     const name = svcTable.get(svcName);
     const path = ["services", svcName];
     const kind = workloadKind(svc, model);
@@ -439,7 +439,8 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
     const hook = (h: unknown): string[] | undefined => {
       const c = (Array.isArray(h) ? h[0] : h) as { command?: unknown } | undefined;
       if (!c || c.command === undefined) return undefined;
-      return Array.isArray(c.command) ? c.command.map(String) : ["sh", "-c", String(c.command)];
+      if (Array.isArray(c.command)) return c.command.map(String);
+      return typeof c.command === "string" ? ["sh", "-c", c.command] : undefined;
     };
     const postStart = hook(svc["post_start"]);
     const preStop = hook(svc["pre_stop"]);
@@ -451,7 +452,7 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
     // depends_on → init containers
     const initContainers: Container[] = [];
     for (const dep of Object.keys(svc.depends_on ?? {}).sort()) {
-      const entry = svc.depends_on![dep]!;
+      const entry = svc.depends_on![dep];
       const target = model.services[dep];
       if (!target) continue; // an optional dependency outside the active profiles
       const depName = svcTable.get(dep);
@@ -466,7 +467,7 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
         continue;
       }
       const depPorts = portsOf(target);
-      const check = depPorts.length > 0 && target.deploy?.endpoint_mode !== "dnsrr" ? `nc -z -w 2 ${depName} ${depPorts[0]!.port}` : `nslookup ${depName} >/dev/null 2>&1`;
+      const check = depPorts.length > 0 && target.deploy?.endpoint_mode !== "dnsrr" ? `nc -z -w 2 ${depName} ${depPorts[0].port}` : `nslookup ${depName} >/dev/null 2>&1`;
       const loop = entry.required === false
         ? `i=0; until ${check}; do i=$((i+1)); if [ $i -ge 60 ]; then echo "${depName} not ready, starting anyway"; exit 0; fi; echo "waiting for ${depName}"; sleep 2; done`
         : `until ${check}; do echo "waiting for ${depName}"; sleep 2; done`;
@@ -602,7 +603,7 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
 
   // ---- a NetworkPolicy per network: only pods sharing a network can reach each other
   for (const net of Object.keys(model.networks).sort()) {
-    const decl = model.networks[net]!;
+    const decl = model.networks[net];
     if (decl.external === true) continue;
     const label = networkLabel(netTable.get(net));
     const peers = { podSelector: { matchLabels: { [label]: "true" } } };

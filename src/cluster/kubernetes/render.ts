@@ -54,7 +54,7 @@ export function kustomizeFiles(base: readonly KubeObject[], overlays: readonly V
   const strip = (o: KubeObject): KubeObject => {
     if (o.metadata.namespace === undefined) return o;
     const { namespace: _ns, ...metadata } = o.metadata;
-    return { ...o, metadata: metadata as KubeObject["metadata"] };
+    return { ...o, metadata: metadata };
   };
   const baseFiles = manifestFiles(base.map(strip));
   for (const [f, text] of Object.entries(baseFiles)) out[`base/${f}`] = text;
@@ -143,7 +143,7 @@ export function helmFiles(conversion: KubernetesConversion, chartName: string): 
       delete clone.metadata.namespace;
       const spec = clone["spec"] as Record<string, unknown>;
       const pod = (spec["template"] as { spec: { containers: Record<string, unknown>[] } }).spec;
-      const main = pod.containers[0]!;
+      const main = pod.containers[0];
       const v: HelmServiceValues = { image: splitImage(String(main["image"])), resources: (main["resources"] as Record<string, unknown> | undefined) ?? {} };
       main["image"] = IMAGE;
       main["resources"] = RESOURCES;
@@ -172,7 +172,7 @@ export function helmFiles(conversion: KubernetesConversion, chartName: string): 
 }
 
 function sortRecord<T>(r: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k] as T]));
+  return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
 }
 
 /** Go templates read `{{`: a literal one is written `{{ "{{" }}`. */

@@ -33,6 +33,8 @@ export interface RuleViolation {
 type Json = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
+/** A value as a message shows it. */
+const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v) ?? "undefined");
 
 /** Checks one object; `all` (the whole output) enables cross-object rules (Service selectors reach a workload). */
 export function checkObject(obj: KubeObject, all: readonly KubeObject[] = [obj]): RuleViolation[] {
@@ -70,7 +72,7 @@ export function checkObject(obj: KubeObject, all: readonly KubeObject[] = [obj])
       const tmeta = isObj(template["metadata"]) ? template["metadata"] : {};
       const tlabels = (isObj(tmeta["labels"]) ? tmeta["labels"] : {}) as Record<string, string>;
       checkLabels(tlabels, "spec.template.metadata.labels", add);
-      checkAnnotations(tmeta["annotations"] as Record<string, string> | undefined, "spec.template.metadata.annotations", add);
+      checkAnnotations(tmeta["annotations"], "spec.template.metadata.annotations", add);
       if (obj.kind !== "Job") {
         const sel = isObj(spec["selector"]) && isObj(spec["selector"]["matchLabels"]) ? (spec["selector"]["matchLabels"] as Record<string, string>) : undefined;
         if (!sel || Object.keys(sel).length === 0) add("selector", "spec.selector", "a selector with matchLabels is required");
@@ -85,8 +87,8 @@ export function checkObject(obj: KubeObject, all: readonly KubeObject[] = [obj])
       const pod = isObj(template["spec"]) ? template["spec"] : {};
       const rp = pod["restartPolicy"];
       const allowed = obj.kind === "Job" ? ["Never", "OnFailure"] : ["Always"];
-      if (obj.kind === "Job" ? !allowed.includes(String(rp)) : rp !== undefined && !allowed.includes(String(rp))) {
-        add("restart-policy", "spec.template.spec.restartPolicy", `restartPolicy ${String(rp)} is not allowed in a ${obj.kind} (allowed: ${allowed.join(", ")})`);
+      if (obj.kind === "Job" ? !allowed.includes(str(rp)) : rp !== undefined && !allowed.includes(str(rp))) {
+        add("restart-policy", "spec.template.spec.restartPolicy", `restartPolicy ${str(rp)} is not allowed in a ${obj.kind} (allowed: ${allowed.join(", ")})`);
       }
       if (obj.kind === "StatefulSet" && typeof spec["serviceName"] !== "string") add("reference", "spec.serviceName", "a StatefulSet names its governing Service");
       checkPod(pod, "spec.template.spec", add);
@@ -100,7 +102,7 @@ export function checkObject(obj: KubeObject, all: readonly KubeObject[] = [obj])
         const f = `spec.ports[${i}]`;
         const port = p["port"];
         if (typeof port !== "number" || port < 1 || port > 65535) add("port", `${f}.port`, `port ${String(port)} is not in 1-65535`);
-        const key = `${String(port)}/${String(p["protocol"] ?? "TCP")}`;
+        const key = `${str(port)}/${str(p["protocol"] ?? "TCP")}`;
         if (seen.has(key)) add("port", f, `port ${key} is listed twice`);
         seen.add(key);
         const pname = p["name"];
@@ -112,13 +114,13 @@ export function checkObject(obj: KubeObject, all: readonly KubeObject[] = [obj])
         }
       });
       if (spec["clusterIP"] !== "None" && ports.length === 0) add("port", "spec.ports", "a Service that is not headless needs a port");
-      if (spec["type"] !== undefined && spec["type"] !== "ClusterIP" && spec["clusterIP"] === "None") add("port", "spec.type", `a headless Service cannot be of type ${String(spec["type"])}`);
+      if (spec["type"] !== undefined && spec["type"] !== "ClusterIP" && spec["clusterIP"] === "None") add("port", "spec.type", `a headless Service cannot be of type ${str(spec["type"])}`);
       const sel = isObj(spec["selector"]) ? (spec["selector"] as Record<string, string>) : undefined;
       if (sel) {
         checkLabels(sel, "spec.selector", add);
         const reaches = all.some((o) => {
-          const t = isObj(o["spec"]) && isObj((o["spec"] as Json)["template"]) ? ((o["spec"] as Json)["template"] as Json) : undefined;
-          const l = t && isObj(t["metadata"]) && isObj((t["metadata"] as Json)["labels"]) ? ((t["metadata"] as Json)["labels"] as Record<string, string>) : undefined;
+          const t = isObj(o["spec"]) && isObj((o["spec"])["template"]) ? ((o["spec"])["template"]) : undefined;
+          const l = t && isObj(t["metadata"]) && isObj((t["metadata"])["labels"]) ? ((t["metadata"])["labels"] as Record<string, string>) : undefined;
           return l !== undefined && Object.entries(sel).every(([k, v]) => l[k] === v);
         });
         if (!reaches) add("selector", "spec.selector", "the selector matches no workload's pods: the name would resolve to nothing");
@@ -219,7 +221,7 @@ function checkPod(pod: Json, at: string, add: (r: RuleViolation["rule"], f: stri
         const pf = `${f}.ports[${j}]`;
         const cp = p["containerPort"];
         if (typeof cp !== "number" || cp < 1 || cp > 65535) add("port", `${pf}.containerPort`, `port ${String(cp)} is not in 1-65535`);
-        const key = `${String(cp)}/${String(p["protocol"] ?? "TCP")}`;
+        const key = `${str(cp)}/${str(p["protocol"] ?? "TCP")}`;
         if (portKeys.has(key)) add("port", pf, `container port ${key} is listed twice`);
         portKeys.add(key);
         const pn = p["name"];
