@@ -172,7 +172,7 @@ export function portsOf(svc: ServiceConfig): PortSpec[] {
   const out: PortSpec[] = [];
   const seen = new Set<string>();
   for (const p of svc.ports ?? []) {
-    const spec: PortSpec = { port: servicePortNumber(p), target: p.target, protocol: protocolOf(p.protocol), published: p.published !== undefined || p.mode !== "host" };
+    const spec: PortSpec = { port: servicePortNumber(p), target: p.target, protocol: protocolOf(p.protocol), published: p.mode !== "host" };
     if (p.name !== undefined) spec.name = p.name;
     if (p.app_protocol !== undefined) spec.appProtocol = p.app_protocol;
     if (p.mode === "host" && p.published !== undefined && /^\d+$/.test(p.published)) spec.hostPort = Number(p.published);
@@ -565,7 +565,8 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
       protocol: p.protocol,
       ...(p.appProtocol !== undefined ? { appProtocol: p.appProtocol } : {}),
     }));
-    const published = ports.some((p) => p.published && p.hostPort === undefined) && (svc.ports ?? []).some((p) => p.published !== undefined);
+    // a `ports` entry publishes the port on the host in Compose (an ephemeral host port included)
+    const published = (svc.ports ?? []).some((p) => p.mode !== "host");
     const headless = servicePorts.length === 0 || svc.deploy?.endpoint_mode === "dnsrr";
     const type = !headless && published && options.expose === "nodeport" ? "NodePort" : !headless && published && options.expose === "loadbalancer" ? "LoadBalancer" : undefined;
     const serviceSpec = (): Record<string, unknown> => ({
