@@ -281,6 +281,12 @@ describe("k8s convert: networks and security", () => {
     assert.equal(pod.hostNetwork, true);
     assert.equal(pod.dnsPolicy, "ClusterFirstWithHostNet");
   });
+  test("an invalid hostname is warned, not written", () => {
+    const r = convertYaml("services: {a: {image: x, hostname: my_host}}");
+    assertValid(r.conversion.objects);
+    assert.equal(podOf(find(r.conversion.objects, "Deployment", "a")).hostname, undefined);
+    assert.ok(r.issues.some((i) => i.key === "services.hostname" && /not a DNS-1123 label/.test(i.message)));
+  });
   test("--namespace is written into every object", () => {
     const c = valid("services: {a: {image: x}}", { namespace: "shop" });
     assert.ok(c.objects.every((o) => o.metadata.namespace === "shop"));

@@ -10,6 +10,7 @@ import type { ComposeModel, ServiceConfig } from "../../spec/model.js";
 import { formatPath, type Locations, type PathSegment } from "../../spec/locations.js";
 import { formatIssue, type ConfigIssue } from "../../errors.js";
 import { numericUser, replicasOf, flotillaExtension } from "./convert.js";
+import { isDns1123Label } from "./names.js";
 import type { KubernetesIssue, KubernetesOptions } from "./types.js";
 
 /** Sections whose entries are walked, and sub-maps keyed by user data (their keys are not model keys). */
@@ -114,6 +115,9 @@ function refine(key: string, value: unknown, path: readonly PathSegment[], svc: 
       if (value === "tmpfs") return cap;
       return { status: "refused", why: `volume type ${String(value)} has no Kubernetes equivalent` };
     }
+    case "services.hostname":
+      if (!isDns1123Label(String(value))) return { status: "warned", why: `hostname "${String(value)}" is not a DNS-1123 label: the pod keeps its own name` };
+      return cap;
     case "services.volumes.source":
     case "services.volumes.bind":
     case "services.volumes.bind.create_host_path":
