@@ -62,6 +62,10 @@ export type { FlotillaEvent, EventListener } from "./events.js";
 export { watchProject, planWatch } from "./runtime/watch/index.js";
 export type { WatchOptions, WatchStats, WatchPlan, WatchableProject } from "./runtime/watch/index.js";
 
+// Beyond one host: Kubernetes manifests, kustomizations and Helm charts (issue 12)
+export { convertToKubernetesObjects, analyzeConversion, renderConversion } from "./api/convert.js";
+export type { ConvertTarget, KubernetesResult, RenderOptions, RenderResult, KubeObject, KubernetesOptions, KubernetesIssue, KubernetesConversion, ExposeMode, ServiceOutput, ManifestFormat, RenderedFiles } from "./api/convert.js";
+
 // The test API: compose(...).waitFor(...).up() → a started stack keyed by service (issue 5)
 export { compose, ComposeBuilder, StartedStack, ServiceHandle, generateProjectName } from "./api/compose.js";
 export type { ComposeOptions, StackDownOptions, ContainerHandle, ExecCommand } from "./api/compose.js";
