@@ -11,6 +11,7 @@ import { imageName } from "../images.js";
 import { Label } from "../labels.js";
 import type { ObservedContainer } from "../observe.js";
 import type { DownOptions } from "../options.js";
+import type { ResourceReporter } from "../report.js";
 import { emitter, graphFor, isActive, listProject, selectServices, walkContainers } from "./lifecycle.js";
 import { engineOf, modelOption, type EngineLike, type ProjectRef } from "./project-ref.js";
 import { stopContainerWithHooks } from "./stop.js";
@@ -32,7 +33,7 @@ interface DownRun {
   opts: DownRunOptions;
   project: LoadedProject | undefined;
   result: DownResult;
-  res: ReturnType<typeof emitter>["res"];
+  res: ResourceReporter;
   warn: (message: string) => void;
   limit: <T>(job: () => Promise<T>) => Promise<T>;
 }

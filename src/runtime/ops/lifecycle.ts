@@ -4,13 +4,15 @@
  * them (from the model when given, else rebuilt from the `com.docker.compose.depends_on` labels),
  * and the walk that visits them in that order.
  */
-import { silent, type EventListener, type FlotillaEvent } from "../../events.js";
+import type { EventListener } from "../../events.js";
 import { ServiceGraph } from "../../graph/graph.js";
 import { limiter, walkGraph } from "../../graph/scheduler.js";
 import type { DependsOnCondition, LoadedProject, ServiceConfig } from "../../spec/model.js";
 import type { Engine } from "../engine.js";
 import { Label } from "../labels.js";
 import { toObservedContainer, type ObservedContainer } from "../observe.js";
+
+export { emitter } from "../report.js";
 
 export interface LifecycleOptions {
   services?: string[];
@@ -26,21 +28,6 @@ export interface LifecycleOptions {
 
 /** The options of a Project verb over services (the services and the model come from the Project). */
 export type ServiceOpOptions = Omit<LifecycleOptions, "services" | "project">;
-
-type Status = Extract<FlotillaEvent, { type: "resource" }>["status"];
-
-export function emitter(onEvent: EventListener | undefined) {
-  const emit = onEvent ?? silent;
-  return {
-    emit,
-    res(kind: "network" | "volume" | "container" | "image", name: string, status: Status, service?: string, detail?: string): void {
-      const e: FlotillaEvent = { type: "resource", kind, name, status };
-      if (service) e.service = service;
-      if (detail) e.detail = detail;
-      emit(e);
-    },
-  };
-}
 
 /** Running, restarting or paused: a container that stop/kill act on. */
 export function isActive(c: ObservedContainer): boolean {

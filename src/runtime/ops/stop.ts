@@ -1,6 +1,6 @@
 /** `stop`: the project's running containers, in reverse dependency order, each after its `pre_stop` hooks. */
 import type { LoadedProject } from "../../spec/model.js";
-import { runHooks } from "../apply.js";
+import { runHooks } from "../hooks.js";
 import { serviceHooks } from "../convert.js";
 import type { Engine } from "../engine.js";
 import type { ObservedContainer } from "../observe.js";
