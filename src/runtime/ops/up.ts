@@ -1,5 +1,4 @@
 /** `plan` and `up`: what converging the project would do, and doing it. */
-import type { Engine } from "../engine.js";
 import { applyUp, prepareImages, type UpResult } from "../apply.js";
 import { observeProject } from "../observe.js";
 import type { UpOptions } from "../options.js";
