@@ -12,7 +12,7 @@ import { START_OPTION_FLAGS } from "../../src/cli/commands/start.js";
 import { BUILD_OPTION_FLAGS } from "../../src/cli/commands/build.js";
 
 async function longFlagsOf(verb: string): Promise<string[]> {
-  const io: CliIO = { stdout: new BufferStream(), stderr: new BufferStream(), env: {}, cwd: "/work", readStdin: async () => "", onSignal: () => () => {} };
+  const io: CliIO = { stdout: new BufferStream(), stderr: new BufferStream(), env: {}, cwd: "/work", readStdin: () => Promise.resolve(""), onSignal: () => () => {} };
   const program = await buildProgram(new CliContext(io, {}), "0.0.0", [verb]);
   const cmd = program.commands.find((c) => c.name() === verb);
   assert.ok(cmd, `verb ${verb} is registered`);

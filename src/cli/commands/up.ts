@@ -121,7 +121,7 @@ export function upRequest(services: string[], flags: UpFlags, globals: Pick<Glob
     if (!(PULL_MODES as readonly string[]).includes(flags.pull)) {
       throw new UsageError(`invalid --pull "${flags.pull}": expected always, missing, never or policy`);
     }
-    pull = flags.pull as PullMode;
+    pull = flags.pull;
   }
   if (flags.exitCodeFrom !== undefined && services.length > 0 && !services.includes(flags.exitCodeFrom)) {
     throw new UsageError(`--exit-code-from: service "${flags.exitCodeFrom}" is not among the services to start (${services.join(", ")})`);
