@@ -46,15 +46,43 @@ export type {
 
 // The library API: a loaded project driving one engine (runtime: observe → plan → apply)
 export { Project, connectFromEnv } from "./api/project.js";
-export type { ProjectLoadOptions, ServiceOpOptions, PullOptions, PullResult, PushOptions, PushResult, BuildOptions } from "./api/project.js";
+export type {
+  ProjectLoadOptions,
+  ServiceOpOptions,
+  PullOptions,
+  PullResult,
+  PushOptions,
+  PushResult,
+  BuildOptions,
+  StartOptions,
+  RemoveOptions,
+  KillOptions,
+  RunOptions,
+  AttachOptions,
+  ContainerImage,
+  ProjectEvent,
+  EventsOptions,
+  StatsOptions,
+  WaitOptions,
+  ServiceCopyOptions,
+  ServiceExecOptions,
+  ServiceCommitOptions,
+} from "./api/project.js";
 export { planUp, renderPlan, planIsNoop } from "./runtime/plan.js";
 export type { Plan, PlanOptions, ServiceAction, ResourceAction, ContainerActionKind } from "./runtime/plan.js";
 export { observeProject } from "./runtime/observe.js";
 export type { ObservedState, ObservedContainer } from "./runtime/observe.js";
 export { applyUp, prepareImages } from "./runtime/apply.js";
 export type { UpResult, UpContainer } from "./runtime/apply.js";
-export { downProject, stopProject, startProject, restartProject, killProject, removeStopped } from "./runtime/down.js";
-export type { DownResult, LifecycleOptions } from "./runtime/down.js";
+export { downProject } from "./runtime/ops/down.js";
+export { stopProject } from "./runtime/ops/stop.js";
+export { startProject } from "./runtime/ops/start.js";
+export { restartProject } from "./runtime/ops/restart.js";
+export { killProject } from "./runtime/ops/kill.js";
+export { removeStopped } from "./runtime/ops/rm.js";
+export { setPaused } from "./runtime/ops/pause.js";
+export type { DownResult } from "./runtime/ops/down.js";
+export type { LifecycleOptions } from "./runtime/ops/lifecycle.js";
 export { listContainers } from "./runtime/ps.js";
 export { streamLogs } from "./runtime/logs.js";
 export type { UpOptions, DownOptions, PsOptions, LogsOptions, LogLine, ContainerStatus, PublisherInfo, PullMode } from "./runtime/options.js";
