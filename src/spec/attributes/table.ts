@@ -135,7 +135,7 @@ export const SERVICE_ATTRIBUTES = [
   attr("mem_limit", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", group: "resources" } }),
   attr("mem_reservation", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", group: "resources" } }),
   attr("memswap_limit", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", apply: (v, to) => to.setHost("MemorySwap", to.bytes("memswap_limit", v)) } }),
-  attr("mem_swappiness", { normalize: keep<number>(), print: BYTES, container: toHost("resources", "MemorySwappiness", isSet) }),
+  attr("mem_swappiness", { normalize: integer, print: BYTES, container: toHost("resources", "MemorySwappiness", isSet) }),
   attr("mac_address", { normalize: keep<string>(), container: toConfig("process", "MacAddress") }),
   attr("models", { normalize: keep<unknown>(), print: SERVICE_MODELS, merge: namedMap((b, o) => mergeGeneric(b, o), namesToMap), container: { stage: "extensions", unsupported: "is not supported and ignored" } }),
   attr("network_mode", { normalize: keep<string>(), container: { stage: "networks", group: "networks" } }),

@@ -178,8 +178,13 @@ export function volumeTarget(v: unknown, clean = true): string | undefined {
   return undefined;
 }
 
-/** Identity of a published port: host ip, published port(s), target port(s), protocol. */
+/** Identity of a published port: host ip (0.0.0.0 when unset, as compose-go), published port(s), target port(s), protocol. */
 export function portIdentity(p: unknown): string {
+  const id = rawPortIdentity(p);
+  return id.startsWith("|") ? `0.0.0.0${id}` : id;
+}
+
+function rawPortIdentity(p: unknown): string {
   if (typeof p === "number") return `||${p}|tcp`;
   if (typeof p === "string") {
     let rest = p.trim();

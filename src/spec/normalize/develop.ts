@@ -50,7 +50,7 @@ export const initHooks: NormalizeFn<unknown> = (nz, v, p, scope) => {
   const out = hooks(nz, v, p, scope);
   const image = scope.raw["image"];
   if (!Array.isArray(out) || typeof image !== "string" || image === "") return out;
-  return out.map((h) => (isRawMap(h) && h["image"] === undefined ? { ...h, image } : h));
+  return (out as unknown[]).map((h): unknown => (isRawMap(h) && h["image"] === undefined ? { ...h, image } : h));
 };
 
 /** `x-develop`, the experimental spelling: kept, and read as `develop` (with a warning) when there is no `develop`. */

@@ -49,9 +49,9 @@ export function network(nz: Normalizer, key: string, raw: unknown): NetworkConfi
         break;
       case "ipam": {
         // compose-go's IPAMConfig: options are strings
-        const ipam = (isRawMap(v) ? clone(v) : {}) as RawMap;
+        const ipam: RawMap = isRawMap(v) ? clone(v) : {};
         if (ipam["options"] !== undefined && ipam["options"] !== null) ipam["options"] = nz.stringMap(ipam["options"], [...p, "options"]);
-        out.ipam = ipam as NetworkConfig["ipam"];
+        out.ipam = ipam;
         break;
       }
       default:
