@@ -27,6 +27,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "logs", summary: "View output from containers", load: async () => (await import("./logs.js")).logsCommand },
   { name: "ls", summary: "List running compose projects", load: async () => (await import("./ls.js")).lsCommand },
   { name: "pause", summary: "Pause services", load: async () => (await import("./pause.js")).pauseCommand },
+  { name: "plugin", summary: "Install or remove Flotilla as the Docker CLI plugin (`docker compose`)", load: async () => (await import("./plugin.js")).pluginCommand },
   { name: "port", summary: "Print the public port for a port binding", load: async () => (await import("./port.js")).portCommand },
   { name: "ps", summary: "List containers", load: async () => (await import("./ps.js")).psCommand },
   { name: "pull", summary: "Pull service images", load: async () => (await import("./pull.js")).pullCommand },
