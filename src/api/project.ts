@@ -4,6 +4,7 @@
  * process here (and only here, besides the CLI). The engine connects lazily on first use, so
  * loading a project costs no engine round-trip and no dockerode import.
  */
+import { formatPlatform, repositoryAndTag } from "../runtime/image-reference.js";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { FlotillaError, isFlotillaError } from "../errors.js";
@@ -103,10 +104,16 @@ export interface ProjectEvent {
 
 export interface ContainerImage {
   container: string;
+  /** From the container's own image reference (as Compose), "" for an image ID. */
   repository: string;
   tag: string;
   imageId: string;
   size?: number;
+  /** `linux/amd64`; "unknown" when the engine does not say. */
+  platform?: string;
+  /** RFC 3339 times from the image inspect. */
+  created?: string;
+  lastTagTime?: string;
 }
 
 export interface PullOptions extends OperationBase {
@@ -501,15 +508,17 @@ export class Project {
     return Promise.all(
       containers.map(async (c) => {
         const info = await engine.inspectImage(c.imageId || c.image);
-        const ref = info?.repoTags[0] ?? c.image;
-        const at = ref.lastIndexOf(":");
-        const tagged = at > ref.lastIndexOf("/");
+        // The container's own reference, as Compose: not the image's first tag (an image may have several).
+        const { repository, tag } = repositoryAndTag(c.image);
         return {
           container: c.name,
-          repository: tagged ? ref.slice(0, at) : ref,
-          tag: tagged ? ref.slice(at + 1) : "",
+          repository,
+          tag,
           imageId: info?.id ?? c.imageId,
           ...(info?.size !== undefined ? { size: info.size } : {}),
+          ...(info ? { platform: formatPlatform(info.platform) } : {}),
+          ...(info?.created ? { created: info.created } : {}),
+          ...(info?.lastTagTime ? { lastTagTime: info.lastTagTime } : {}),
         };
       }),
     );
@@ -543,12 +552,14 @@ export class Project {
   }
 
   /** The processes of each running container of the services (or all), for `top`. */
-  async top(services?: string[]): Promise<{ container: string; processes: ProcessList }[]> {
+  async top(services?: string[]): Promise<{ container: string; service: string; replica: string; processes: ProcessList }[]> {
     this.#checkServices(services);
     const engine = await this.engine();
     if (!engine.top) throw new FlotillaError("ENGINE", "this engine cannot list container processes");
     const running = await this.#serviceContainers(engine, services, false);
-    return Promise.all(running.map(async (c) => ({ container: c.name, processes: await engine.top!(c.id) })));
+    return Promise.all(
+      running.map(async (c) => ({ container: c.name, service: c.labels[Label.service] ?? "", replica: c.labels[Label.containerNumber] ?? "", processes: await engine.top!(c.id) })),
+    );
   }
 
   /**

@@ -82,7 +82,7 @@ export interface CliProject {
   stats?(services?: string[], opts?: { all?: boolean }): Promise<{ id: string; container: string; stats: ContainerStats }[]>;
   cp?(source: string, dest: string, opts?: { index?: number; archive?: boolean; followLink?: boolean }): Promise<void>;
   events?(services?: string[], opts?: { signal?: AbortSignal; since?: string; until?: string }): AsyncIterable<ProjectEvent>;
-  top?(services?: string[]): Promise<{ container: string; processes: { titles: string[]; processes: string[][] } }[]>;
+  top?(services?: string[]): Promise<{ container: string; service?: string; replica?: string; processes: { titles: string[]; processes: string[][] } }[]>;
 }
 
 export interface OpenOptions extends LoadOptions {

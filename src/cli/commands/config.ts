@@ -193,8 +193,13 @@ export async function renderConfig(project: LoadedProject, req: ConfigRequest): 
   switch (req.kind) {
     case "quiet":
       return "";
-    case "services":
-      return lines(sortedKeys(model.services));
+    case "services": {
+      // As Compose (project.ForEachService): dependencies before the services that need them; ties by name.
+      const { ServiceGraph } = await import("../../graph/graph.js");
+      const sorted: Record<string, (typeof model.services)[string]> = {};
+      for (const k of sortedKeys(model.services)) sorted[k] = model.services[k]!;
+      return lines(ServiceGraph.fromServices(sorted).order());
+    }
     case "volumes":
       return lines(sortedKeys(model.volumes as Record<string, unknown> | undefined));
     case "networks":

@@ -40,8 +40,9 @@ export async function renderLs(rows: readonly ProjectSummary[], output: LsReques
       // One JSON array, like `docker compose ls --format json`.
       return `${JSON.stringify(rows)}\n`;
     case "table": {
-      const { renderTable } = await import("../render/table.js");
-      return renderTable(["NAME", "STATUS", "CONFIG FILES"], rows.map((r) => [r.Name, r.Status, r.ConfigFiles]));
+      // Compose's PrintPrettySection: tabwriter, minimum width 20, padding 3.
+      const { prettyTable } = await import("../format/pretty.js");
+      return prettyTable(["NAME", "STATUS", "CONFIG FILES"], rows.map((r) => [r.Name, r.Status, r.ConfigFiles]));
     }
   }
 }

@@ -447,6 +447,17 @@ function evalCmd(cmd: Cmd, dot: Value, vars: Scope, funcs: Record<string, Templa
     const args = rest.map((a) => evalArg(a, dot, vars, funcs, []));
     return f(...args, ...prev);
   }
+  if (head!.t === "field" && head!.path.length > 0 && (rest.length > 0 || prev.length > 0)) {
+    // A method with arguments: `{{.Label "com.example"}}`.
+    const path = head!.path;
+    const base = head!.base === "dot" ? dot : vars.get(head!.name!);
+    const owner = path.slice(0, -1).reduce(field, base);
+    const member = owner !== null && typeof owner === "object" ? (owner as Record<string, Value>)[path[path.length - 1]!] : undefined;
+    if (typeof member === "function") {
+      const args = rest.map((a) => evalArg(a, dot, vars, funcs, []));
+      return (member as TemplateFunc).call(owner, ...args, ...prev);
+    }
+  }
   if (rest.length > 0 || prev.length > 0) throw new TemplateError("can't give arguments to a non-function");
   return evalArg(head!, dot, vars, funcs, []);
 }
