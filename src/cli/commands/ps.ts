@@ -132,8 +132,8 @@ export async function renderPs(rows: ContainerStatus[], req: PsRequest, noTrunc 
     case "services":
       return [...new Set(rows.map((r) => r.Service))].map((s) => `${s}\n`).join("");
     case "json":
-      // JSON Lines, like `docker compose ps --format json`.
-      return rows.map((r) => `${JSON.stringify(r)}\n`).join("");
+      // JSON Lines, like `docker compose ps --format json` (Ports as the table shows them).
+      return rows.map((r) => `${JSON.stringify({ ...r, Ports: ports(r) })}\n`).join("");
     case "template":
     case "table": {
       const { renderFormat } = await import("../format/format.js");
