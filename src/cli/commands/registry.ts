@@ -22,6 +22,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "events", summary: "Receive real time events from containers", load: async () => (await import("./events.js")).eventsCommand },
   { name: "exec", summary: "Execute a command in a running container", load: async () => (await import("./exec.js")).execCommand },
   { name: "export", summary: "Export a service container's filesystem as a tar archive", load: async () => (await import("./export.js")).exportCommand },
+  { name: "graph", summary: "Draw the service dependency graph (Mermaid, DOT or SVG) with live state", load: async () => (await import("./graph.js")).graphCommand },
   { name: "images", summary: "List images used by the created containers", load: async () => (await import("./images.js")).imagesCommand },
   { name: "kill", summary: "Force stop service containers", load: async () => (await import("./kill.js")).killCommand },
   { name: "logs", summary: "View output from containers", load: async () => (await import("./logs.js")).logsCommand },
