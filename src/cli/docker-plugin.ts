@@ -74,7 +74,7 @@ function parseBool(flag: string, v: string): boolean {
 export function splitDockerGlobals(argv: readonly string[]): { flags: Map<string, string | boolean>; rest: string[] } | undefined {
   const flags = new Map<string, string | boolean>();
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
     if (a === "compose") return { flags, rest: argv.slice(i + 1) };
     if (!a.startsWith("-")) return undefined;
     const eq = a.indexOf("=");
@@ -83,11 +83,11 @@ export function splitDockerGlobals(argv: readonly string[]): { flags: Map<string
     if (name in VALUE_FLAGS) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`docker flag ${name} needs a value`);
-      flags.set(VALUE_FLAGS[name]!, value);
+      flags.set(VALUE_FLAGS[name], value);
     } else if (name in BOOL_FLAGS) {
-      flags.set(BOOL_FLAGS[name]!, inline === undefined ? true : parseBool(name, inline));
+      flags.set(BOOL_FLAGS[name], inline === undefined ? true : parseBool(name, inline));
     } else if (/^-[A-Za-z]{2,}$/.test(a) && [...a.slice(1)].every((c) => `-${c}` in BOOL_FLAGS)) {
-      for (const c of a.slice(1)) flags.set(BOOL_FLAGS[`-${c}`]!, true); // -D combined shorthands
+      for (const c of a.slice(1)) flags.set(BOOL_FLAGS[`-${c}`], true); // -D combined shorthands
     } else {
       throw new UsageError(`unknown docker flag "${a}" before "compose"`);
     }

@@ -32,7 +32,7 @@ describe("ps", () => {
     assert.match(await renderPs([base], psRequest([], {}), true), /"sh -c 'echo hello world and more'"/);
     assert.equal(await renderPs([base], psRequest([], { format: '{{.ID}} {{.Label "com.example"}} {{upper .Service}}' })), "0123456789ab x WEB\n");
     assert.equal(await renderPs([base], psRequest([], { format: "{{.ID}}" }), true), "0123456789abcdef0123\n");
-    assert.equal(JSON.parse((await renderPs([base], psRequest([], { format: "json" }))).trim()).Ports, "127.0.0.1:8080->80/tcp");
+    assert.equal((JSON.parse((await renderPs([base], psRequest([], { format: "json" }))).trim()) as ContainerStatus).Ports, "127.0.0.1:8080->80/tcp");
   });
   test("a bad template is refused before anything is asked of the engine", () => {
     assert.throws(() => psRequest([], { format: "{{if .Name}}" }), /missing \{\{end\}\}/);
@@ -50,7 +50,7 @@ describe("stats", () => {
   });
   test("table, json and table templates", () => {
     assert.match(renderStats([row], "table"), /^CONTAINER ID   NAME         CPU %     MEM USAGE \/ LIMIT   MEM %     NET I\/O     BLOCK I\/O     PIDS\n/);
-    assert.equal(JSON.parse(renderStats([row], "json")).Name, "demo-web-1");
+    assert.equal((JSON.parse(renderStats([row], "json")) as { Name: string }).Name, "demo-web-1");
     assert.equal(renderStats([row], "table {{.Name}}\\t{{.CPUPerc}}"), "NAME         CPU %\ndemo-web-1   1.23%\n");
   });
 });
@@ -64,14 +64,14 @@ describe("images", () => {
     const out = renderImages(rows, "table", (s) => `${Math.round(s / 86400)} days`, Date.parse("2026-02-11T00:00:00Z"));
     const lines = out.split("\n");
     assert.equal(lines[0], "CONTAINER           REPOSITORY               TAG                 PLATFORM            IMAGE ID            SIZE                CREATED");
-    assert.match(lines[1]!, /^demo-api-1 +<none> +<none> +linux\/arm64\/v8 +aa +10B +10 days ago$/);
-    assert.match(lines[2]!, /^demo-web-1 +registry:5000\/team\/app +1\.2 +linux\/amd64 +e9055de37d53 +1\.99MB +41 days ago$/);
+    assert.match(lines[1], /^demo-api-1 +<none> +<none> +linux\/arm64\/v8 +aa +10B +10 days ago$/);
+    assert.match(lines[2], /^demo-web-1 +registry:5000\/team\/app +1\.2 +linux\/amd64 +e9055de37d53 +1\.99MB +41 days ago$/);
   });
   test("json: Compose's fields; a zero LastTagTime reads as the creation time", () => {
     const json = JSON.parse(renderImages(rows, "json")) as Record<string, unknown>[];
-    assert.deepEqual(Object.keys(json[0]!), ["ID", "ContainerName", "Repository", "Tag", "Platform", "Size", "LastTagTime"]);
-    assert.equal(json[0]!["LastTagTime"], "2026-01-01T00:00:00Z");
-    assert.equal(json[1]!["Platform"], "linux/arm64/v8");
+    assert.deepEqual(Object.keys(json[0]), ["ID", "ContainerName", "Repository", "Tag", "Platform", "Size", "LastTagTime"]);
+    assert.equal(json[0]["LastTagTime"], "2026-01-01T00:00:00Z");
+    assert.equal(json[1]["Platform"], "linux/arm64/v8");
   });
   test("repository and tag from the container's own reference", () => {
     assert.deepEqual(repositoryAndTag("busybox"), { repository: "busybox", tag: "latest" });
@@ -90,7 +90,7 @@ describe("volumes, top, ls, logs", () => {
   const vol = { name: "demo_data", driver: "local", options: {}, mountpoint: "/var/lib/docker/volumes/demo_data/_data", labels: { "com.docker.compose.volume": "data" } };
   test("volumes: the Docker CLI's table, json, templates", () => {
     assert.equal(renderVolumes([vol], "table"), "DRIVER    VOLUME NAME\nlocal     demo_data\n");
-    assert.equal(JSON.parse(renderVolumes([vol], "json")).Labels, "com.docker.compose.volume=data");
+    assert.equal((JSON.parse(renderVolumes([vol], "json")) as { Labels: string }).Labels, "com.docker.compose.volume=data");
     assert.equal(renderVolumes([vol], '{{.Name}} {{.Label "com.docker.compose.volume"}}'), "demo_data data\n");
     assert.equal(renderVolumes([vol], "table", true), "demo_data\n");
   });

@@ -14,9 +14,9 @@ async function run(argv: string[], env: Record<string, string> = {}) {
   const stdout = new BufferStream();
   const stderr = new BufferStream();
   const opened: OpenOptions[] = [];
-  const io: CliIO = { stdout, stderr, env, cwd: "/work", readStdin: async () => "", onSignal: () => () => {} };
+  const io: CliIO = { stdout, stderr, env, cwd: "/work", readStdin: () => Promise.resolve(""), onSignal: () => () => {} };
   const deps: CliDeps = {
-    listProjects: async (_o, env) => [{ Name: "seen", Status: "running(1)", ConfigFiles: String(env["DOCKER_HOST"] ?? "") }],
+    listProjects: (_o, env) => Promise.resolve([{ Name: "seen", Status: "running(1)", ConfigFiles: String(env["DOCKER_HOST"] ?? "") }]),
   };
   const code = await main(argv, io, deps);
   return { code, stdout: stdout.text, stderr: stderr.text, opened };
@@ -31,9 +31,9 @@ describe("plugin metadata", () => {
     const meta = JSON.parse(r.stdout) as Record<string, string>;
     assert.equal(meta["SchemaVersion"], "0.1.0");
     assert.equal(meta["Vendor"], "Flotilla");
-    assert.match(meta["Version"]!, /^v2\.\d+\.\d+\+flotilla\.\d+\.\d+\.\d+/);
+    assert.match(meta["Version"], /^v2\.\d+\.\d+\+flotilla\.\d+\.\d+\.\d+/);
     assert.equal(typeof meta["ShortDescription"], "string");
-    assert.match(meta["URL"]!, /^https:\/\//);
+    assert.match(meta["URL"], /^https:\/\//);
   });
 });
 
@@ -41,7 +41,7 @@ describe("run by the Docker CLI", () => {
   test("the leading compose is dropped", async () => {
     const r = await run(["compose", "ls", "--format", "json"], PLUGIN_ENV);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout)[0].Name, "seen");
+    assert.equal((JSON.parse(r.stdout) as { Name: string }[])[0].Name, "seen");
   });
 
   test("without the CLI's variable, compose stays an unknown verb", async () => {
@@ -53,7 +53,7 @@ describe("run by the Docker CLI", () => {
   test("the Docker CLI's global flags become the environment the engine lookup reads", async () => {
     const r = await run(["-H", "tcp://10.0.0.1:2375", "compose", "ls", "--format", "json"], PLUGIN_ENV);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout)[0].ConfigFiles, "tcp://10.0.0.1:2375");
+    assert.equal((JSON.parse(r.stdout) as { ConfigFiles: string }[])[0].ConfigFiles, "tcp://10.0.0.1:2375");
   });
 
   test("global flag spellings", () => {

@@ -126,22 +126,22 @@ export const pluginCommand: CommandModule = {
       .command("uninstall")
       .description("Remove Flotilla's Docker CLI plugin, restoring the plugin it replaced")
       .action(
-        exitAction(ctx, async () => {
+        exitAction(ctx, () => {
           const r = uninstallPlugin(pluginDir(ctx.io.env));
           if (r.restored) ctx.out(`Restored the previous plugin at ${r.restored}\n`);
           else if (r.removed) ctx.out("Removed Flotilla's plugin\n");
           else ctx.out("Flotilla's plugin was not installed\n");
-          return 0;
+          return Promise.resolve(0);
         }),
       );
     cmd
       .command("status")
       .description("Say whether `docker compose` runs Flotilla for the current user")
       .action(
-        exitAction(ctx, async () => {
+        exitAction(ctx, () => {
           const path = join(pluginDir(ctx.io.env), PLUGIN);
           ctx.out(isOurs(path) ? `installed: ${path}\n` : exists(path) ? `another plugin is installed at ${path}\n` : `not installed (${path})\n`);
-          return 0;
+          return Promise.resolve(0);
         }),
       );
     return cmd;

@@ -49,7 +49,7 @@ function lexAction(src: string): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
   while (i < src.length) {
-    const c = src[i]!;
+    const c = src[i];
     if (/\s/.test(c)) {
       i++;
       continue;
@@ -87,7 +87,7 @@ function lexAction(src: string): Tok[] {
     if (c === "'") {
       const m = /^'(\\.|[^\\'])'/.exec(src.slice(i));
       if (!m) throw new TemplateError(`bad character constant in {{${src}}}`);
-      const ch = m[1]!.startsWith("\\") ? (JSON.parse(`"${m[1]}"`) as string) : m[1]!;
+      const ch = m[1].startsWith("\\") ? (JSON.parse(`"${m[1]}"`) as string) : m[1];
       toks.push({ k: "num", v: String(ch.codePointAt(0)) });
       i += m[0].length;
       continue;
@@ -107,8 +107,8 @@ function parsePipeline(toks: Tok[], src: string): Pipeline {
   // `$x :=` or `$i, $v :=`
   const save = pos;
   const vars: string[] = [];
-  while (toks[pos]?.k === "var" && !toks[pos]!.v.includes(".")) {
-    vars.push(toks[pos]!.v);
+  while (toks[pos]?.k === "var" && !toks[pos].v.includes(".")) {
+    vars.push(toks[pos].v);
     pos++;
     if (toks[pos]?.k === ",") pos++;
     else break;
@@ -150,7 +150,7 @@ function parsePipeline(toks: Tok[], src: string): Pipeline {
       else if (tk.k === "field") cur.push({ t: "field", base: "dot", path: tk.v === "." ? [] : tk.v.slice(1).split(".") });
       else if (tk.k === "var") {
         const [name, ...path] = tk.v.split(".");
-        cur.push({ t: "field", base: "var", name: name!, path });
+        cur.push({ t: "field", base: "var", name: name, path });
       } else if (tk.k === "ident") {
         if (tk.v === "true" || tk.v === "false") cur.push({ t: "lit", v: tk.v === "true" });
         else if (tk.v === "nil") cur.push({ t: "lit", v: null });
@@ -162,7 +162,7 @@ function parsePipeline(toks: Tok[], src: string): Pipeline {
     return cmds;
   };
   const cmds = parseCmds(undefined);
-  if (pos < toks.length) throw new TemplateError(`unexpected "${toks[pos]!.v}" in {{${src}}}`);
+  if (pos < toks.length) throw new TemplateError(`unexpected "${toks[pos].v}" in {{${src}}}`);
   if (cmds.length === 0) throw new TemplateError(`missing value in {{${src}}}`);
   return { decl, cmds };
 }
@@ -193,7 +193,7 @@ function splitPieces(src: string): Piece[] {
     let j = inner;
     let close = -1;
     while (j < src.length) {
-      const ch = src[j]!;
+      const ch = src[j];
       if (ch === '"') {
         j++;
         while (j < src.length && src[j] !== '"') j += src[j] === "\\" ? 2 : 1;
@@ -230,7 +230,7 @@ function parseNodes(pieces: Piece[]): Node[] {
   const block = (ends: string[]): { nodes: Node[]; end: string; rest: string } => {
     const nodes: Node[] = [];
     while (pos < pieces.length) {
-      const p = pieces[pos++]!;
+      const p = pieces[pos++];
       if (p.kind === "text") {
         nodes.push({ t: "text", text: p.text });
         continue;
@@ -265,7 +265,7 @@ function parseNodes(pieces: Piece[]): Node[] {
       const chained = /^(if|with)\b\s*(.*)$/s.exec(body.rest);
       if (chained) {
         // `{{else if X}}` = else {{if X}}…{{end}}, sharing this {{end}}
-        node.else = [control(chained[1] as "if" | "with", chained[2]!)];
+        node.else = [control(chained[1] as "if" | "with", chained[2])];
       } else {
         if (body.rest.trim() !== "") throw new TemplateError(`unexpected "${body.rest}" after else`);
         node.else = block(["end"]).nodes;
@@ -300,7 +300,7 @@ export function goString(v: Value): string {
     const keys = Object.keys(v).sort();
     return `map[${keys.map((k) => `${k}:${goString((v as Record<string, Value>)[k])}`).join(" ")}]`;
   }
-  return String(v);
+  return typeof v === "symbol" ? v.toString() : "<func>";
 }
 
 function field(v: Value, name: string): Value {
@@ -441,25 +441,25 @@ function evalArg(a: Arg, dot: Value, vars: Scope, funcs: Record<string, Template
 
 function evalCmd(cmd: Cmd, dot: Value, vars: Scope, funcs: Record<string, TemplateFunc>, prev: Value[]): Value {
   const [head, ...rest] = cmd;
-  if (head!.t === "ident") {
-    const f = funcs[head!.name];
-    if (!f) throw new TemplateError(`function "${head!.name}" not defined`);
+  if (head.t === "ident") {
+    const f = funcs[head.name];
+    if (!f) throw new TemplateError(`function "${head.name}" not defined`);
     const args = rest.map((a) => evalArg(a, dot, vars, funcs, []));
     return f(...args, ...prev);
   }
-  if (head!.t === "field" && head!.path.length > 0 && (rest.length > 0 || prev.length > 0)) {
+  if (head.t === "field" && head.path.length > 0 && (rest.length > 0 || prev.length > 0)) {
     // A method with arguments: `{{.Label "com.example"}}`.
-    const path = head!.path;
-    const base = head!.base === "dot" ? dot : vars.get(head!.name!);
+    const path = head.path;
+    const base = head.base === "dot" ? dot : vars.get(head.name!);
     const owner = path.slice(0, -1).reduce(field, base);
-    const member = owner !== null && typeof owner === "object" ? (owner as Record<string, Value>)[path[path.length - 1]!] : undefined;
+    const member = owner !== null && typeof owner === "object" ? (owner as Record<string, Value>)[path[path.length - 1]] : undefined;
     if (typeof member === "function") {
       const args = rest.map((a) => evalArg(a, dot, vars, funcs, []));
       return (member as TemplateFunc).call(owner, ...args, ...prev);
     }
   }
   if (rest.length > 0 || prev.length > 0) throw new TemplateError("can't give arguments to a non-function");
-  return evalArg(head!, dot, vars, funcs, []);
+  return evalArg(head, dot, vars, funcs, []);
 }
 
 function evalPipeline(p: Pipeline, dot: Value, vars: Scope, funcs: Record<string, TemplateFunc>): Value {
@@ -469,7 +469,7 @@ function evalPipeline(p: Pipeline, dot: Value, vars: Scope, funcs: Record<string
     v = evalCmd(c, dot, vars, funcs, prev);
     prev = [v];
   }
-  if (p.decl.length === 1) vars.set(p.decl[0]!, v);
+  if (p.decl.length === 1) vars.set(p.decl[0], v);
   return v;
 }
 
@@ -514,10 +514,10 @@ function run(nodes: Node[], dot: Value, vars: Scope, funcs: Record<string, Templ
           break;
         }
         for (const [k, x] of entries) {
-          if (decl.length === 1) inner.set(decl[0]!, x);
+          if (decl.length === 1) inner.set(decl[0], x);
           if (decl.length === 2) {
-            inner.set(decl[0]!, k);
-            inner.set(decl[1]!, x);
+            inner.set(decl[0], k);
+            inner.set(decl[1], x);
           }
           run(n.then, x, inner, funcs, out);
         }

@@ -68,9 +68,9 @@ export function serviceState(containers: readonly ContainerState[]): { state: Li
     return (["paused", "created", "restarting"].includes(c.state) ? c.state : "created") as LiveState;
   };
   const states = containers.map(one);
-  const first = states[0]!;
+  const first = states[0];
   if (states.some((s) => s !== first)) return { state: "mixed", text: [...new Set(states)].join(", ") };
-  const exit = first === "exited" || first === "failed" ? ` (${containers[0]!.exitCode})` : "";
+  const exit = first === "exited" || first === "failed" ? ` (${containers[0].exitCode})` : "";
   const count = containers.length > 1 ? `${containers.length}× ` : "";
   return { state: first, text: `${count}${first}${exit}` };
 }
@@ -80,7 +80,7 @@ export function graphModel(project: LoadedProject, live?: readonly ContainerStat
   const names = Object.keys(services).sort();
   const graph = ServiceGraph.fromServices(services);
   const nodes = names.map((name): GraphNode => {
-    const svc = services[name]!;
+    const svc = services[name];
     const networks = svc.network_mode !== undefined ? [`mode: ${svc.network_mode}`] : Object.keys(svc.networks ?? { default: null }).sort();
     const node: GraphNode = { name, ports: (svc.ports ?? []).map(portText), networks };
     if (live !== undefined) {
@@ -146,7 +146,7 @@ export function toDot(m: GraphModel): string {
     '  edge [fontname="Helvetica", fontsize=10];',
   ];
   for (const n of m.nodes) {
-    const fill = n.state !== undefined ? `, fillcolor=${dotString(FILL[n.state]!)}` : "";
+    const fill = n.state !== undefined ? `, fillcolor=${dotString(FILL[n.state])}` : "";
     out.push(`  ${dotString(n.name)} [label=${dotString(nodeLines(n).join("\n"))}${fill}];`);
   }
   for (const e of m.edges) {
