@@ -112,7 +112,7 @@ export const pluginCommand: CommandModule = {
       .description("Make `docker compose` run Flotilla ($DOCKER_CONFIG/cli-plugins/docker-compose, else ~/.docker/cli-plugins)")
       .action(
         exitAction(ctx, async () => {
-          const { flotillaVersion } = await import("../main.js");
+          const { flotillaVersion } = await import("../version-info.js");
           const entry = process.argv[1];
           if (entry === undefined) throw new UsageError("cannot tell where Flotilla's executable is");
           const dir = pluginDir(ctx.io.env);

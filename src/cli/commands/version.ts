@@ -28,7 +28,7 @@ export const versionCommand: CommandModule = {
       .option("--short", "Shows only Compose's version number")
       .action(
         exitAction(ctx, async (flags: { format: string; short?: boolean }) => {
-          const { flotillaVersion } = await import("../main.js");
+          const { flotillaVersion } = await import("../version-info.js");
           const { composeCompatibleVersion } = await import("../docker-plugin.js");
           const v = flotillaVersion();
           ctx.out(renderVersion(v, composeCompatibleVersion(v), flags));
