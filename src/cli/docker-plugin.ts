@@ -11,8 +11,9 @@
  * The Docker CLI's global flags (--config, -c/--context, -H/--host, -D/--debug, -l/--log-level, --tls…)
  * are turned into the environment variables Flotilla's engine lookup already reads (DOCKER_CONFIG,
  * DOCKER_CONTEXT, DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, FLOTILLA_DEBUG).
- * Pure: argv and env in, argv and env out.
+ * Pure apart from reading package.json (packageHomepage) and the socket (watchPluginSocket).
  */
+import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { UsageError } from "../errors.js";
 import { COMPOSE_VERSION } from "../runtime/labels.js";
@@ -32,14 +33,25 @@ export function composeCompatibleVersion(flotillaVersion: string): string {
   return `${COMPOSE_VERSION}+flotilla.${meta}`;
 }
 
-export function pluginMetadata(flotillaVersion: string): Record<string, string> {
+/** `homepage`: package.json's, when it has one (the CLI's URL field is optional). */
+export function pluginMetadata(flotillaVersion: string, homepage?: string): Record<string, string> {
   return {
     SchemaVersion: "0.1.0",
     Vendor: "Flotilla",
     Version: `v${composeCompatibleVersion(flotillaVersion)}`,
     ShortDescription: "Docker Compose",
-    URL: "https://github.com/flotilla-compose/flotilla",
+    ...(homepage ? { URL: homepage } : {}),
   };
+}
+
+/** package.json's `homepage`, for the plugin metadata's URL. */
+export function packageHomepage(): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { homepage?: unknown };
+    return typeof pkg.homepage === "string" && /^https?:\/\//.test(pkg.homepage) ? pkg.homepage : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;

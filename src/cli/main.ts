@@ -8,7 +8,7 @@ import type { CliDeps } from "./api.js";
 import { CliContext } from "./context.js";
 import { processIO, type CliIO } from "./io.js";
 import { buildProgram, verbNames } from "./program.js";
-import { pluginCall, pluginMetadata, watchPluginSocket } from "./docker-plugin.js";
+import { packageHomepage, pluginCall, pluginMetadata, watchPluginSocket } from "./docker-plugin.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, renderError } from "./render/errors.js";
 import { suggest } from "./usage.js";
 import { flotillaVersion } from "./version-info.js";
@@ -48,7 +48,7 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: CliDep
     return EXIT_USAGE;
   }
   if (call.kind === "metadata") {
-    io.stdout.write(`${JSON.stringify(pluginMetadata(flotillaVersion()), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(pluginMetadata(flotillaVersion(), packageHomepage()), null, 2)}\n`);
     return EXIT_OK;
   }
   if (call.kind === "run") {

@@ -33,7 +33,8 @@ describe("plugin metadata", () => {
     assert.equal(meta["Vendor"], "Flotilla");
     assert.match(meta["Version"], /^v2\.\d+\.\d+\+flotilla\.\d+\.\d+\.\d+/);
     assert.equal(typeof meta["ShortDescription"], "string");
-    assert.match(meta["URL"], /^https:\/\//);
+    assert.ok(meta["URL"] === undefined || /^https?:\/\//.test(meta["URL"]), "URL only from package.json's homepage");
+    assert.equal(pluginMetadata("0.1.0", "https://example.org/flotilla")["URL"], "https://example.org/flotilla");
   });
 });
 
