@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { ConfigError, IssueCollector, type SourceLocation } from "../errors.js";
 import { checkModel } from "./checks.js";
-import { discoverComposeFiles, nodeFs, STDIN_FILE, type LoaderFs } from "./discover.js";
+import { BadTextError, badTextIssue, discoverComposeFiles, nodeFs, STDIN_FILE, type LoaderFs } from "./discover.js";
 import { discoveryEnvironment, layerEnvironment, projectEnvironment, readEnvFiles, type Env } from "./environment.js";
 import { applyExtends, fileDir, type ExtendsUnit } from "./extends.js";
 import { applyIncludes, cloneRaw, resolveRelativePaths, type IncludeEntry, type IncludedProject } from "./include.js";
@@ -81,6 +81,10 @@ function parseSource(src: Source, state: State): { doc: RawMap | null; locations
     try {
       text = state.fs.readFile(src.file);
     } catch (e) {
+      if (e instanceof BadTextError) {
+        state.issues.add(badTextIssue(e));
+        return { doc: null, locations: new Locations() };
+      }
       state.issues.add({
         code: "CONFIG_READ",
         message: `cannot read ${src.file}: ${(e as Error).message}`,
