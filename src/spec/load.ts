@@ -107,17 +107,8 @@ function parseSource(src: Source, state: State): { doc: RawMap | null; locations
 /** Parse → interpolate → validate one source. `tagged` says whether it holds !reset / !override. */
 function loadUnit(src: Source, env: Record<string, string>, state: State): (ExtendsUnit & { tagged: boolean }) | undefined {
   const parsed = parseSource(src, state);
-  if (parsed.doc === null) {
-    if (src.object === undefined && !state.issues.issues.some((i) => i.location?.file === src.file)) {
-      state.issues.add({
-        code: "CONFIG_INVALID",
-        message: `empty compose file: ${src.file}`,
-        location: { file: src.file, line: 1, col: 1 },
-        hint: "add a services: section (or remove the file from -f / COMPOSE_FILE)",
-      });
-    }
-    return undefined;
-  }
+  // An empty file adds nothing (Compose merges it as nothing); only a project with no content at all is an error.
+  if (parsed.doc === null) return undefined;
   const locations = parsed.locations;
   let doc = parsed.doc;
   if (state.interpolate) {
@@ -129,8 +120,7 @@ function loadUnit(src: Source, env: Record<string, string>, state: State): (Exte
     }) as RawMap;
   }
   const tagged = hasTags(doc);
-  const plain = tagged ? stripTags(doc) : doc;
-  validateDocument(plain, locations, state.issues, { file: src.file });
+  // validated once merged (Compose validates the merged model: an override may be valid only over its base)
   if ("version" in doc) {
     state.warnings.push(`${src.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
     const { version: _v, ...rest } = doc;
@@ -213,6 +203,7 @@ function loadFileSet(
 
   const docs: RawMap[] = [];
   const units: Locations[] = [];
+  const docFiles: string[] = [];
   let tagged = false;
   for (const src of sources) {
     const unit = loadUnit(src, env, state);
@@ -230,19 +221,40 @@ function loadFileSet(
     doc = applyExtends({ ...unit, doc }, { issues: state.issues, loadFile: loadExtendsFile });
     docs.push(doc);
     units.push(unit.locations);
+    docFiles.push(src.file);
     tagged ||= unit.tagged;
   }
-  if (docs.length === 0) return undefined;
-  let locations = units[0]!;
-  if (units.length > 1) {
-    locations = new Locations();
-    for (const l of units) locations.absorb(l);
+  if (docs.length === 0) {
+    const first = sources[0];
+    if (first !== undefined && first.object === undefined && !state.issues.issues.some((i) => i.location?.file === first.file)) {
+      state.issues.add({
+        code: "CONFIG_INVALID",
+        message: `empty compose file: ${sources.map((x) => x.file).join(", ")}`,
+        location: { file: first.file, line: 1, col: 1 },
+        hint: "add a services: section (or remove the file from -f / COMPOSE_FILE)",
+      });
+    }
+    return undefined;
   }
-  let merged = docs[0]!;
-  for (const d of docs.slice(1)) merged = mergeDocuments(merged, d);
-  // mergeDocuments and mergeService drop tags; a lone tagged file still holds its own
-  if (tagged && hasTags(merged)) merged = stripTags(merged) as RawMap;
-  return { doc: merged, locations };
+  // positions accumulate with the merge: at each step they are those of the files merged so far
+  const locations = units.length === 1 ? units[0]! : new Locations();
+  // As compose-go does: each file is merged over the ones before it and the model merged so far
+  // is validated (an override valid only over its base loads); the first invalid step is reported.
+  let merged: RawMap | undefined;
+  for (let i = 0; i < docs.length; i++) {
+    merged = merged === undefined ? docs[i]! : mergeDocuments(merged, docs[i]!);
+    if (units.length > 1) locations.absorb(units[i]!);
+    // mergeDocuments and mergeService drop tags; a lone tagged file still holds its own
+    if (tagged && hasTags(merged)) merged = stripTags(merged) as RawMap;
+    if (chain.length > 0) continue; // an included project is validated once, as part of the including model
+    const before = state.issues.size;
+    validateDocument(merged, locations, state.issues, { file: docFiles[i]! });
+    if (state.issues.size > before) {
+      for (let j = i + 1; j < units.length; j++) locations.absorb(units[j]!);
+      break;
+    }
+  }
+  return { doc: merged!, locations };
 }
 
 /** Loads, validates and normalizes a Compose project. Throws ConfigError listing every problem found. */

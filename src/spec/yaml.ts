@@ -224,12 +224,16 @@ function mergeInto(state: WalkState, out: RawMap, value: unknown, path: PathSegm
   for (const src of sources) {
     const resolved = isAlias(src) ? expandAlias(state, src.source, nodeOffset(src), path) : convert(state, src, path);
     if (resolved === null) continue;
-    if (typeof resolved !== "object" || Array.isArray(resolved) || resolved instanceof ResetTag || resolved instanceof OverrideTag) {
-      yamlIssue(state, nodeOffset(src as YamlNode) ?? offset, "merge key << expects a mapping or a list of mappings", path, "use `<<: *anchor` where the anchor is a mapping");
-      continue;
-    }
-    for (const [k, v] of Object.entries(resolved as RawMap)) {
-      if (!Object.prototype.hasOwnProperty.call(out, k)) defineKey(out, k, v);
+    // an alias to a sequence of mappings merges each of them, as Compose (compose-go) accepts
+    const parts = isAlias(src) && Array.isArray(resolved) ? resolved : [resolved];
+    for (const part of parts) {
+      if (typeof part !== "object" || part === null || Array.isArray(part) || part instanceof ResetTag || part instanceof OverrideTag) {
+        yamlIssue(state, nodeOffset(src as YamlNode) ?? offset, "merge key << expects a mapping or a list of mappings", path, "use `<<: *anchor` where the anchor is a mapping");
+        continue;
+      }
+      for (const [k, v] of Object.entries(part as RawMap)) {
+        if (!Object.prototype.hasOwnProperty.call(out, k)) defineKey(out, k, v);
+      }
     }
   }
 }
