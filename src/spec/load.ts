@@ -119,6 +119,7 @@ function loadUnit(src: Source, env: Record<string, string>, state: State): (Exte
       warnings: state.interpolationWarnings,
     }) as RawMap;
   }
+  omitEmptyDns(doc);
   const tagged = hasTags(doc);
   // validated once merged (Compose validates the merged model: an override may be valid only over its base)
   if ("version" in doc) {
@@ -127,6 +128,22 @@ function loadUnit(src: Source, env: Record<string, string>, state: State): (Exte
     doc = rest;
   }
   return { file: src.file, dir: src.dir, doc, locations, tagged };
+}
+
+/**
+ * compose-go drops empty `dns` entries (its OmitEmpty step, after reading `dns: x` as `[x]`):
+ * `dns: ${UNSET}` is no DNS server at all, not one empty one.
+ */
+function omitEmptyDns(doc: RawMap): void {
+  const services = doc["services"];
+  if (!isRawMap(services)) return;
+  for (const name of Object.keys(services)) {
+    const svc = services[name];
+    if (!isRawMap(svc)) continue;
+    const dns = svc["dns"];
+    if (dns === "") svc["dns"] = [];
+    else if (Array.isArray(dns) && dns.some((d) => d === "" || d === null)) svc["dns"] = dns.filter((d) => d !== "" && d !== null);
+  }
 }
 
 interface FileSet {
@@ -332,8 +349,10 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     });
   }
   const warningsBefore = state.warnings.length;
-  const loadAll = (): { doc: RawMap; locations: Locations } => {
+  const loadAll = (firstPass: boolean): { doc: RawMap; locations: Locations } => {
     const set = loadFileSet(sources, projectDir, environment, [], state);
+    // a file that used ${COMPOSE_PROJECT_NAME} before its name was known is judged on the second pass only
+    if (firstPass && nameWanted && set !== undefined) return set;
     if (state.issues.size > 0 || set === undefined) {
       if (state.issues.size === 0) {
         state.issues.add({ code: "CONFIG_INVALID", message: "no compose document to load", hint: "pass -f <file> or documents" });
@@ -342,7 +361,7 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     }
     return set!;
   };
-  let { doc: raw, locations } = loadAll();
+  let { doc: raw, locations } = loadAll(true);
   // what the files asked for is known now: the trap goes before the name is worked out (which reads it too)
   const reloadWithName = nameWanted;
   if (trapped) delete environment["COMPOSE_PROJECT_NAME"];
@@ -361,7 +380,7 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     state.warnings.length = warningsBefore;
     state.interpolationWarnings.clear();
     state.extendsCache.clear();
-    ({ doc: raw, locations } = loadAll());
+    ({ doc: raw, locations } = loadAll(false));
   }
 
   // 5. normalize
