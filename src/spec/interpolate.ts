@@ -238,8 +238,8 @@ function castFor(path: readonly PathSegment[]): Cast | undefined {
 const INT = /^[-+]?\d+$/;
 const FLOAT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?(?:inf|infinity|nan)$/i;
 
-/** The typed value of `s`, or an Error saying why it is not one. `warn` gets YAML 1.1 boolean remarks. */
-function cast(s: string, kind: Cast, warn: (m: string) => void): unknown {
+/** The typed value of `s`, or an Error saying why it is not one. */
+function cast(s: string, kind: Cast): unknown {
   if (kind === "int") {
     if (!INT.test(s)) return new Error(`failed to cast to expected type: ${JSON.stringify(s)} is not an integer`);
     return Number(s);
@@ -256,13 +256,11 @@ function cast(s: string, kind: Cast, warn: (m: string) => void): unknown {
     case "y":
     case "yes":
     case "on":
-      warn(`"${s}" for boolean is not supported by YAML 1.2, please use \`true\``);
-      return true;
     case "n":
     case "no":
     case "off":
-      warn(`"${s}" for boolean is not supported by YAML 1.2, please use \`false\``);
-      return false;
+      // YAML 1.1 spellings: left for the normalizer, which reads them with a warning at their position
+      return s;
     default:
       return new Error(`failed to cast to expected type: invalid boolean: ${s}`);
   }
@@ -285,7 +283,7 @@ function walk(value: unknown, lookup: EnvLookup, ctx: InterpolateContext, path: 
     if (kind !== undefined) {
       const text = interpolateValue(value, lookup, ctx, path);
       if (text === undefined) return value;
-      const typed = cast(text, kind, (m) => ctx.warnings.add(m));
+      const typed = cast(text, kind);
       if (typed instanceof Error) {
         castIssue(ctx, path, typed.message);
         return value;
