@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import { ConfigError, IssueCollector, type SourceLocation } from "../errors.js";
-import { checkModel } from "./checks.js";
+import { checkModel, checkRawModel } from "./checks.js";
 import { BadTextError, badTextIssue, discoverComposeFiles, nodeFs, STDIN_FILE, type LoaderFs } from "./discover.js";
 import { discoveryEnvironment, layerEnvironment, projectEnvironment, readEnvFiles, type Env } from "./environment.js";
 import { applyExtends, fileDir, type ExtendsUnit } from "./extends.js";
@@ -383,7 +383,9 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     ({ doc: raw, locations } = loadAll(false));
   }
 
-  // 5. normalize
+  // 5. checks compose-go makes on the merged model as written, then normalize
+  checkRawModel(raw, locations, state.issues);
+  state.issues.throwIfAny();
   const home = osEnv["HOME"] ?? osEnv["USERPROFILE"];
   const model = normalizeModel(raw, {
     projectName: name,
@@ -402,7 +404,7 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
   const selection = applyProfiles(model.services, profiles, options.services, locations, state.issues);
   state.issues.throwIfAny();
   const finalModel: ComposeModel = { ...model, services: selection.enabled };
-  checkModel(finalModel, locations, state.issues);
+  checkModel(finalModel, locations, state.issues, state.warnings);
   state.issues.throwIfAny();
 
   const warnings = [...state.warnings, ...state.interpolationWarnings];
