@@ -13,6 +13,8 @@ export interface LoaderFs {
   isFile(path: string): boolean;
   /** Reads a UTF-8 text file; throws (with `code`) when it cannot. */
   readFile(path: string): string;
+  /** What is at `path`: a file, a directory, something else, or nothing. Without it, the files a project needs are not checked. */
+  kind?(path: string): "file" | "dir" | "other" | undefined;
 }
 
 export const nodeFs: LoaderFs = {
@@ -25,6 +27,14 @@ export const nodeFs: LoaderFs = {
   },
   readFile(path: string): string {
     return decodeText(readFileSync(path), path);
+  },
+  kind(path: string): "file" | "dir" | "other" | undefined {
+    try {
+      const st = statSync(path);
+      return st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+    } catch {
+      return undefined;
+    }
   },
 };
 

@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import { ConfigError, IssueCollector, type SourceLocation } from "../errors.js";
-import { checkModel, checkRawModel } from "./checks.js";
+import { checkFiles, checkModel, checkRawModel } from "./checks.js";
 import { BadTextError, badTextIssue, discoverComposeFiles, nodeFs, STDIN_FILE, type LoaderFs } from "./discover.js";
 import { discoveryEnvironment, layerEnvironment, projectEnvironment, readEnvFiles, type Env } from "./environment.js";
 import { applyExtends, fileDir, type ExtendsUnit } from "./extends.js";
@@ -405,6 +405,7 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
   state.issues.throwIfAny();
   const finalModel: ComposeModel = { ...model, services: selection.enabled };
   checkModel(finalModel, locations, state.issues, state.warnings);
+  if (fs.kind !== undefined) checkFiles(finalModel, locations, state.issues, state.warnings, (p) => fs.kind!(p));
   state.issues.throwIfAny();
 
   const warnings = [...state.warnings, ...state.interpolationWarnings];

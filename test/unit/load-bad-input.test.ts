@@ -1,9 +1,9 @@
 /** Bad input is an error at its position (issue 10): bytes that are not text, nesting past what the parser holds. */
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { decodeText, BadTextError } from "../../src/spec/discover.js";
 import { deepestPoint } from "../../src/spec/yaml.js";
 import { loadError } from "../support/spec.js";
@@ -15,7 +15,10 @@ after(() => {
 function project(files: Record<string, string | Buffer>): string {
   const dir = mkdtempSync(join(tmpdir(), "flotilla-bad-"));
   dirs.push(dir);
-  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);
+  for (const [name, body] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), body);
+  }
   return dir;
 }
 
@@ -97,5 +100,49 @@ describe("deep nesting", () => {
     const p = deepestPoint("a: [x, [y, {z: 1}]]\n");
     assert.equal(p.depth, 4);
     assert.equal(p.offset, 11);
+  });
+});
+
+describe("files the project needs are checked at load, with their position", () => {
+  const svc = "services:\n  web:\n    image: busybox\n";
+  const cases: Array<[string, Record<string, string>, string, RegExp, number]> = [
+    ["a missing secret file", { "compose.yaml": svc + "secrets:\n  s:\n    file: ./nope.txt\n" }, "secrets.s.file", /secret "s": file .*nope\.txt does not exist/, 6],
+    ["a config file that is a directory", { "compose.yaml": svc + "configs:\n  c:\n    file: ./d\n", "d/x": "" }, "configs.c.file", /is a directory/, 6],
+    ["a missing label_file", { "compose.yaml": svc + "    label_file: ./labels.env\n" }, "services.web.label_file[0]", /label file .*labels\.env does not exist/, 4],
+    ["a missing build context", { "compose.yaml": "services:\n  web:\n    build: ./app\n" }, "services.web.build.context", /build context .*app does not exist/, 3],
+    ["a missing Dockerfile", { "compose.yaml": "services:\n  web:\n    build:\n      context: .\n      dockerfile: Containerfile\n" }, "services.web.build.dockerfile", /Dockerfile .*Containerfile does not exist/, 5],
+    [
+      "a bind source that is not created on demand",
+      { "compose.yaml": svc + "    volumes:\n      - type: bind\n        source: ./data\n        target: /data\n        bind:\n          create_host_path: false\n" },
+      "services.web.volumes[0]",
+      /bind source .*data does not exist/,
+      5,
+    ],
+  ];
+  for (const [name, files, path, message, line] of cases) {
+    test(name, async () => {
+      const dir = project(files);
+      const err = await loadError({ cwd: dir, env: {} });
+      const issue = err.issues.find((i) => i.path === path);
+      assert.ok(issue, err.message);
+      assert.match(issue.message, message);
+      assert.equal(issue.location?.line, line);
+    });
+  }
+  test("what exists, a short-syntax bind, an inline Dockerfile and a remote context load", async () => {
+    const dir = project({
+      "compose.yaml":
+        "services:\n  web:\n    build: .\n    volumes: ['./made-on-demand:/x']\n    secrets: [s]\n  inl:\n    build:\n      context: .\n      dockerfile_inline: FROM scratch\n  git:\n    build: https://github.com/docker/welcome-to-docker.git\nsecrets:\n  s:\n    file: ./s.txt\n",
+      Dockerfile: "FROM scratch\n",
+      "s.txt": "x",
+    });
+    const { loadProject } = await import("../../src/spec/load.js");
+    await loadProject({ cwd: dir, env: {} });
+  });
+  test("a missing build context is only a warning when the service names an image", async () => {
+    const dir = project({ "compose.yaml": "services:\n  web:\n    image: busybox\n    build: ./app\n" });
+    const { loadProject } = await import("../../src/spec/load.js");
+    const p = await loadProject({ cwd: dir, env: {} });
+    assert.ok(p.warnings.some((w) => /:4:5: services\.web\.build\.context: build context .*app does not exist/.test(w)), p.warnings.join("\n"));
   });
 });
