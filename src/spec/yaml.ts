@@ -139,8 +139,9 @@ function keyString(state: WalkState, key: unknown, path: readonly PathSegment[])
   return String(key);
 }
 
+/** A plain `<<` key (the parser runs with `merge: false`: merge keys are resolved here, in one pass). */
 function isMergeKey(key: unknown): boolean {
-  return isScalar(key) && typeof key.value === "symbol" && key.value.description === "<<";
+  return isScalar(key) && key.value === "<<" && key.type === "PLAIN" && !key.tag;
 }
 
 function convert(state: WalkState, node: unknown, path: PathSegment[]): unknown {
@@ -204,12 +205,19 @@ function expandAlias(state: WalkState, name: string, offset: number | undefined,
 
 function convertMap(state: WalkState, items: readonly Pair[], path: PathSegment[]): RawMap {
   const out: RawMap = {};
+  // duplicate keys are found here in one pass (the parser's own check is quadratic in a mapping's size)
+  const seen = state.aliasDepth === 0 && items.length > 1 ? new Set<string>() : undefined;
   for (const pair of items) {
     if (isMergeKey(pair.key)) {
       mergeInto(state, out, pair.value, path, nodeOffset(pair.key as YamlNode));
       continue;
     }
     const key = keyString(state, pair.key, path);
+    if (seen !== undefined) {
+      if (seen.has(key)) {
+        yamlIssue(state, nodeOffset(pair.key as YamlNode), `YAML error: duplicate key ${JSON.stringify(key)}: mapping keys must be unique`, undefined, "remove or rename one of the two entries");
+      } else seen.add(key);
+    }
     const keyPath = [...path, key];
     const off = nodeOffset(pair.key as YamlNode) ?? nodeOffset(pair.value as YamlNode);
     if (off !== undefined) state.locations.set(keyPath, loc(state, off));
@@ -387,8 +395,8 @@ export function parseComposeYaml(
   try {
     docs = parseAllDocuments(text, {
       lineCounter: lc,
-      merge: true,
-      uniqueKeys: true,
+      merge: false,
+      uniqueKeys: false,
       prettyErrors: false,
       keepSourceTokens: false,
     });
