@@ -405,7 +405,7 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
   state.issues.throwIfAny();
   const finalModel: ComposeModel = { ...model, services: selection.enabled };
   checkModel(finalModel, locations, state.issues, state.warnings);
-  if (fs.kind !== undefined) checkFiles(finalModel, locations, state.issues, state.warnings, (p) => fs.kind!(p));
+  if (fs.kind !== undefined && options.checkFiles !== false) checkFiles(finalModel, locations, state.issues, state.warnings, (p) => fs.kind!(p));
   state.issues.throwIfAny();
 
   const warnings = [...state.warnings, ...state.interpolationWarnings];
