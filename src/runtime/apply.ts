@@ -18,7 +18,7 @@ import { ServiceGraph } from "../graph/graph.js";
 import { limiter, walkGraph } from "../graph/scheduler.js";
 import type { LoadedProject, ServiceConfig } from "../spec/model.js";
 import { abortError, tailLogs, waitForCondition, waitUntilReady, type ReadyTarget } from "./conditions.js";
-import { networkSpec, removeNetworkPatiently, volumeSpec } from "../network/networks.js";
+import { networkSpec, removeNetworkPatiently, volumeSpec } from "./network/networks.js";
 import {
   anonymousVolumesToInherit,
   containerSpec,

@@ -17,12 +17,12 @@
 import type { DeployConfig, LoadedProject, PortConfig, ServiceConfig, ServiceSecretRef, VolumeMount } from "../spec/model.js";
 import type { ContainerCreateSpec, EndpointSpec, ExecOptions } from "./engine.js";
 import { COMPOSE_VERSION, Label } from "./labels.js";
-import { bindingsFor, exposedPortsFor } from "../network/ports.js";
+import { bindingsFor, exposedPortsFor } from "./network/ports.js";
 import { durationToNs, durationToSeconds, parseBytes, parseDuration } from "../spec/units.js";
 import { ServiceError } from "../errors.js";
 import { imageName } from "./images.js";
 
-export { networkSpec, volumeSpec, networkWarnings } from "../network/networks.js";
+export { networkSpec, volumeSpec, networkWarnings } from "./network/networks.js";
 
 export interface ContainerIdentity {
   project: string;

@@ -8,7 +8,7 @@ import { silent, type EventListener, type FlotillaEvent } from "../events.js";
 import { ServiceGraph } from "../graph/graph.js";
 import { limiter, walkGraph } from "../graph/scheduler.js";
 import type { DependsOnCondition, LoadedProject, ServiceConfig } from "../spec/model.js";
-import { isNotFound, removeNetworkPatiently } from "../network/networks.js";
+import { isNotFound, removeNetworkPatiently } from "./network/networks.js";
 import type { Engine } from "./engine.js";
 import { imageName } from "./images.js";
 import { runHooks } from "./apply.js";

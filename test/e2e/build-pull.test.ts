@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import type { ComposeModel, LoadedProject, ServiceConfig } from "../../src/spec/model.js";
 import type { Engine } from "../../src/runtime/engine.js";
 import type { FlotillaEvent } from "../../src/events.js";
-import { connectEngine } from "../../src/runtime/docker-engine.js";
+import { connectEngine } from "../../src/runtime/docker/index.js";
 import { resolveEndpoint } from "../../src/runtime/connect.js";
 import { buildService, planImages, pullImage, runImageActions } from "../../src/runtime/images.js";
 import { containerName, containerSpec, networkSpec, volumeSpec } from "../../src/runtime/convert.js";
@@ -40,15 +40,7 @@ const images: string[] = [];
 let registry: TestRegistry | undefined;
 
 before(async () => {
-  engine = await connectEngine(
-    resolveEndpoint(process.env, os.homedir(), (p) => {
-      try {
-        return readFileSync(p, "utf8");
-      } catch {
-        return undefined;
-      }
-    }),
-  );
+  engine = await connectEngine(process.env);
 });
 
 after(async () => {

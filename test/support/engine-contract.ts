@@ -183,7 +183,7 @@ export function engineContract(name: string, make: () => Promise<ContractSubject
       await engine.removeNetwork(netName); // removing a missing network is fine
     });
 
-    test("removing a network with an attached running container fails with ENGINE (caller retries)", async () => {
+    test("removing a network with an attached running container fails with IN_USE (caller retries)", async () => {
       const netName = `${run}_busy`;
       await engine.createNetwork({ Name: netName, Labels: { [RUN]: run } });
       networks.push(netName);
@@ -191,7 +191,7 @@ export function engineContract(name: string, make: () => Promise<ContractSubject
       await engine.startContainer(id);
       await assert.rejects(engine.removeNetwork(netName), (e: unknown) => {
         assert.ok(isFlotillaError(e));
-        assert.equal(e.code, "ENGINE");
+        assert.equal(e.code, "IN_USE");
         assert.match(e.message, /active endpoints/);
         return true;
       });

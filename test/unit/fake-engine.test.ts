@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
-import { FakeEngine, emulateCommand } from "../../src/runtime/fake-engine.js";
+import { FakeEngine, emulateCommand } from "../support/fake-engine.js";
 import { isFlotillaError } from "../../src/errors.js";
 import { engineContract } from "../support/engine-contract.js";
 

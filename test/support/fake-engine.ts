@@ -13,7 +13,7 @@
 import { parse as parseShell } from "shell-quote";
 import { Readable } from "node:stream";
 import * as tarStream from "tar-stream";
-import { EngineError, FlotillaError } from "../errors.js";
+import { EngineError, FlotillaError } from "../../src/errors.js";
 import type {
   BuildSpec,
   CommitOptions,
@@ -38,7 +38,7 @@ import type {
   ProgressMessage,
   VolumeCreateSpec,
   VolumeSummary,
-} from "./engine.js";
+} from "../../src/runtime/engine.js";
 
 export interface FakeCall {
   method: string;
@@ -411,7 +411,7 @@ export class FakeEngine implements Engine {
     if (!img) return;
     if (!force) {
       for (const c of this.containers.values()) {
-        if (c.image === img) throw new EngineError("ENGINE", `conflict: unable to remove image ${ref}: image is being used by container ${c.id.slice(0, 12)}`, { statusCode: 409 });
+        if (c.image === img) throw new EngineError("CONFLICT", `conflict: unable to remove image ${ref}: image is being used by container ${c.id.slice(0, 12)}`, { statusCode: 409 });
       }
     }
     this.images.delete(img.id);
@@ -443,7 +443,7 @@ export class FakeEngine implements Engine {
 
   #get(idOrName: string): FakeContainer {
     const c = this.#find(idOrName);
-    if (!c) throw new EngineError("ENGINE", `No such container: ${idOrName}`, { statusCode: 404 });
+    if (!c) throw new EngineError("NOT_FOUND", `No such container: ${idOrName}`, { statusCode: 404 });
     return c;
   }
 
@@ -557,7 +557,7 @@ export class FakeEngine implements Engine {
     if (scripted) throw scripted;
     if (spec.name !== "" && this.#find(spec.name)) {
       const other = this.#find(spec.name) as FakeContainer;
-      throw new EngineError("ENGINE", `Conflict. The container name "/${spec.name}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`, { statusCode: 409 });
+      throw new EngineError("CONFLICT", `Conflict. The container name "/${spec.name}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`, { statusCode: 409 });
     }
     const image = this.#findImage(spec.Image);
     if (!image) {
@@ -570,7 +570,7 @@ export class FakeEngine implements Engine {
     if (wanted.size === 0 && (mode === undefined || mode === "" || mode === "default")) wanted.set("bridge", {});
     for (const [name, ep] of wanted) {
       if (!this.networks.has(name) && !this.#findNetwork(name)) {
-        throw new EngineError("ENGINE", `network ${name} not found`, { statusCode: 404 });
+        throw new EngineError("NOT_FOUND", `network ${name} not found`, { statusCode: 404 });
       }
       const net = (this.networks.get(name) ?? this.#findNetwork(name)) as FakeNetwork;
       networks.set(net.spec.Name, { aliases: [...(ep.Aliases ?? [])], ipAddress: "" });
@@ -727,7 +727,7 @@ export class FakeEngine implements Engine {
     await tick();
     const c = this.#get(id);
     if (c.state !== "running" && c.state !== "paused") {
-      throw new EngineError("ENGINE", `Cannot kill container: ${id}: Container ${c.id} is not running`, { statusCode: 409 });
+      throw new EngineError("CONFLICT", `Cannot kill container: ${id}: Container ${c.id} is not running`, { statusCode: 409 });
     }
     this.#containerEvent(c, "kill", { signal });
     this.#exit(c, signal === "SIGKILL" || signal === "KILL" || signal === "9" ? 137 : 143);
@@ -736,7 +736,7 @@ export class FakeEngine implements Engine {
   async pauseContainer(id: string): Promise<void> {
     this.#log("pauseContainer", id);
     const c = this.#get(id);
-    if (c.state !== "running") throw new EngineError("ENGINE", `Container ${c.id} is not running`, { statusCode: 409 });
+    if (c.state !== "running") throw new EngineError("CONFLICT", `Container ${c.id} is not running`, { statusCode: 409 });
     c.state = "paused";
     this.#containerEvent(c, "pause");
   }
@@ -744,7 +744,7 @@ export class FakeEngine implements Engine {
   async unpauseContainer(id: string): Promise<void> {
     this.#log("unpauseContainer", id);
     const c = this.#get(id);
-    if (c.state !== "paused") throw new EngineError("ENGINE", `Container ${c.id} is not paused`, { statusCode: 409 });
+    if (c.state !== "paused") throw new EngineError("CONFLICT", `Container ${c.id} is not paused`, { statusCode: 409 });
     c.state = "running";
     this.#containerEvent(c, "unpause");
   }
@@ -755,7 +755,7 @@ export class FakeEngine implements Engine {
     const c = this.#find(id);
     if (!c) return;
     if ((c.state === "running" || c.state === "paused") && !options.force) {
-      throw new EngineError("ENGINE", `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`, { statusCode: 409 });
+      throw new EngineError("CONFLICT", `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`, { statusCode: 409 });
     }
     if (c.state === "running" || c.state === "paused") this.#exit(c, 137);
     this.containers.delete(c.id);
@@ -767,7 +767,7 @@ export class FakeEngine implements Engine {
     this.#log("renameContainer", id, name);
     const c = this.#get(id);
     const other = this.#find(name);
-    if (other && other !== c) throw new EngineError("ENGINE", `Conflict. The container name "/${name}" is already in use by container "${other.id}"`, { statusCode: 409 });
+    if (other && other !== c) throw new EngineError("CONFLICT", `Conflict. The container name "/${name}" is already in use by container "${other.id}"`, { statusCode: 409 });
     c.name = name;
     c.spec.name = name;
     this.#containerEvent(c, "rename");
@@ -830,7 +830,7 @@ export class FakeEngine implements Engine {
     await tick();
     if (signal?.aborted) throw new FlotillaError("ABORTED", "the operation was cancelled");
     const c = this.#get(id);
-    if (c.state !== "running") throw new EngineError("ENGINE", `Container ${c.id} is not running`, { statusCode: 409 });
+    if (c.state !== "running") throw new EngineError("CONFLICT", `Container ${c.id} is not running`, { statusCode: 409 });
     const run = emulateCommand(options.cmd, c.files);
     if (options.detach) return { exitCode: 0, stdout: "", stderr: "" };
     const stdout = options.tty ? run.stdout + run.stderr : run.stdout;
@@ -937,7 +937,7 @@ export class FakeEngine implements Engine {
   async createNetwork(spec: NetworkCreateSpec): Promise<string> {
     this.#log("createNetwork", spec);
     await tick();
-    if (this.networks.has(spec.Name)) throw new EngineError("ENGINE", `cannot create network ${spec.Name}: network with name ${spec.Name} already exists`, { statusCode: 409 });
+    if (this.networks.has(spec.Name)) throw new EngineError("CONFLICT", `cannot create network ${spec.Name}: network with name ${spec.Name} already exists`, { statusCode: 409 });
     const id = this.#id("d");
     this.networks.set(spec.Name, { id, spec: structuredClone(spec), builtin: false });
     this.#emit("network", "create", id, { name: spec.Name, type: spec.Driver ?? "bridge" });
@@ -951,7 +951,7 @@ export class FakeEngine implements Engine {
     if (!n) return;
     if (n.builtin) throw new EngineError("ENGINE", `cannot remove network ${idOrName}: ${n.spec.Name} is a pre-defined network and cannot be removed`, { statusCode: 403 });
     if (Object.keys(this.#networkSummary(n).containers).length > 0) {
-      throw new EngineError("ENGINE", `cannot remove network ${idOrName}: error while removing network: network ${n.spec.Name} id ${n.id} has active endpoints`, { statusCode: 403 });
+      throw new EngineError("IN_USE", `cannot remove network ${idOrName}: error while removing network: network ${n.spec.Name} id ${n.id} has active endpoints`, { statusCode: 403 });
     }
     for (const c of this.containers.values()) c.networks.delete(n.spec.Name);
     this.networks.delete(n.spec.Name);
@@ -961,7 +961,7 @@ export class FakeEngine implements Engine {
   async connectNetwork(network: string, containerId: string, endpoint: EndpointSpec): Promise<void> {
     this.#log("connectNetwork", network, containerId, endpoint);
     const n = this.#findNetwork(network);
-    if (!n) throw new EngineError("ENGINE", `cannot connect container ${containerId} to network ${network}: network ${network} not found`, { statusCode: 404 });
+    if (!n) throw new EngineError("NOT_FOUND", `cannot connect container ${containerId} to network ${network}: network ${network} not found`, { statusCode: 404 });
     const c = this.#get(containerId);
     if (c.networks.has(n.spec.Name)) {
       throw new EngineError("ENGINE", `cannot connect container ${containerId} to network ${network}: endpoint with name ${c.name} already exists in network ${n.spec.Name}`, { statusCode: 403 });
@@ -973,7 +973,7 @@ export class FakeEngine implements Engine {
   async disconnectNetwork(network: string, containerId: string, force?: boolean): Promise<void> {
     this.#log("disconnectNetwork", network, containerId, force);
     const n = this.#findNetwork(network);
-    if (!n) throw new EngineError("ENGINE", `network ${network} not found`, { statusCode: 404 });
+    if (!n) throw new EngineError("NOT_FOUND", `network ${network} not found`, { statusCode: 404 });
     const c = this.#get(containerId);
     if (!c.networks.delete(n.spec.Name) && !force) {
       throw new EngineError("ENGINE", `container ${c.id} is not connected to network ${n.spec.Name}`, { statusCode: 403 });
@@ -1022,7 +1022,7 @@ export class FakeEngine implements Engine {
       const binds = (c.spec.HostConfig["Binds"] as string[] | undefined) ?? [];
       const mounts = (c.spec.HostConfig["Mounts"] as { Source?: string }[] | undefined) ?? [];
       if (binds.some((b) => b.split(":")[0] === name) || mounts.some((m) => m.Source === name)) {
-        throw new EngineError("ENGINE", `cannot remove volume ${name}: remove ${name}: volume is in use - [${c.id}]`, { statusCode: 409 });
+        throw new EngineError("IN_USE", `cannot remove volume ${name}: remove ${name}: volume is in use - [${c.id}]`, { statusCode: 409 });
       }
     }
     this.volumes.delete(name);

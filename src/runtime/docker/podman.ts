@@ -1,0 +1,139 @@
+/**
+ * Podman's compat API, made to look like Docker's: names, stop timeouts, health in list
+ * summaries, and healthchecks that Podman leaves to systemd timers.
+ */
+import type { ContainerDoc, ContainerListDoc, VersionDoc } from "./types.js";
+import type { DockerContext } from "./context.js";
+
+/**
+ * Podman reports image names fully qualified (`localhost/app:1`, `docker.io/library/redis:7`) where
+ * Docker reports them as the user wrote them (`app:1`, `redis:7`). Returns `tags` plus the
+ * familiar form of each Docker Hub name and `ref` itself (with `:latest` when untagged) when the
+ * engine resolved that short name to `localhost/<ref>`. Docker's own tags pass through unchanged.
+ */
+export function familiarRepoTags(tags: readonly string[], ref: string): string[] {
+  const out = new Set(tags);
+  for (const t of tags) {
+    if (t.startsWith("docker.io/library/")) out.add(t.slice("docker.io/library/".length));
+    else if (t.startsWith("docker.io/")) out.add(t.slice("docker.io/".length));
+  }
+  if (!ref.includes("@") && !ref.startsWith("sha256:")) {
+    const lastPart = ref.slice(ref.lastIndexOf("/") + 1);
+    const tagged = lastPart.includes(":") ? ref : `${ref}:latest`;
+    if (out.has(`localhost/${tagged}`)) out.add(tagged);
+  }
+  return [...out];
+}
+
+/** `docker.io/library/redis:7` -> `redis:7`, `localhost/app:1` -> `app:1` (Podman's names as Docker shows them). */
+export function familiarImageName(name: string): string {
+  for (const prefix of ["docker.io/library/", "docker.io/", "localhost/"]) {
+    if (name.startsWith(prefix) && name.length > prefix.length) return name.slice(prefix.length);
+  }
+  return name;
+}
+
+/** Docker's stop timeout (seconds) for a container created without one. */
+export const DOCKER_DEFAULT_STOP_TIMEOUT = 10;
+
+/**
+ * The create body for Podman: its compat API (4.3) stores `StopTimeout: 0` when the body has none,
+ * so a later stop without `t` sends SIGKILL at once (exit 137) where Docker waits 10 s after the
+ * stop signal. Give such specs Docker's default; an explicit value (stop_grace_period) is kept.
+ */
+export function withDockerStopTimeout<T extends { StopTimeout?: number }>(spec: T): T {
+  return spec.StopTimeout === undefined ? { ...spec, StopTimeout: DOCKER_DEFAULT_STOP_TIMEOUT } : spec;
+}
+
+/** Docker's and Podman's wordings for a network still in use (the adapter maps them to IN_USE). */
+export function isNetworkInUseMessage(message: string): boolean {
+  return /active endpoints|is being used|has associated containers/i.test(message);
+}
+
+/** The libpod API version when the /version document comes from Podman, else undefined. */
+export function podmanApiVersion(v: VersionDoc): string | undefined {
+  const components = Array.isArray(v.Components) ? v.Components : [];
+  const podman = components.find((c) => /podman/i.test(String(c?.Name ?? "")));
+  // Podman spells it APIVersion (Docker's components say ApiVersion).
+  if (podman) return String(podman.Details?.APIVersion ?? podman.Version ?? "4.0.0");
+  return /podman/i.test(String(v.Platform?.Name ?? "")) ? "4.0.0" : undefined;
+}
+
+/**
+ * Whether a running container's healthcheck is overdue: its last result (or its start, before
+ * the first one) is older than the interval. Podman schedules healthchecks with systemd timers;
+ * without systemd (containers, CI) they never run and the status stays "starting" forever.
+ */
+export function healthcheckOverdue(c: ContainerDoc, now: number): boolean {
+  const st = c.State ?? {};
+  const test = c.Config?.Healthcheck?.Test;
+  if (st.Running !== true || !st.Health || !Array.isArray(test) || test.length === 0 || test[0] === "NONE") return false;
+  const log = Array.isArray(st.Health.Log) ? st.Health.Log : [];
+  const lastText = log.length > 0 ? String(log[log.length - 1]?.End ?? "") : String(st.StartedAt ?? "");
+  const last = Date.parse(lastText);
+  if (!Number.isFinite(last) || last <= 0) return false;
+  const intervalNs = Number(c.Config?.Healthcheck?.Interval ?? 0);
+  const intervalMs = intervalNs > 0 ? intervalNs / 1e6 : 30_000;
+  return now - last >= intervalMs;
+}
+
+const HEALTH_SUFFIX: Record<string, string> = { healthy: " (healthy)", unhealthy: " (unhealthy)", starting: " (health: starting)" };
+
+/** GET a libpod (Podman-native) endpoint, e.g. `/containers/json`. */
+export function libpodGet(ctx: DockerContext, api: string, path: string, query: Record<string, unknown> = {}): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    ctx.docker.modem.dial(
+      {
+        path: `/v${api}/libpod${path}?`,
+        method: "GET",
+        options: query,
+        statusCodes: { 200: true, 404: "no such container", 409: "conflict", 500: "server error" },
+      },
+      (err, data) => (err ? reject(err) : resolve(data)),
+    );
+  });
+}
+
+/**
+ * Run an overdue Podman healthcheck now (libpod's healthcheck endpoint runs it and records the
+ * result), so health-based waits progress without systemd. Failures are ignored: the caller
+ * sees the state as it is. One run at a time per container.
+ */
+export async function runHealthcheck(ctx: DockerContext, api: string, id: string): Promise<void> {
+  let run = ctx.healthRuns.get(id);
+  if (!run) {
+    run = libpodGet(ctx, api, `/containers/${encodeURIComponent(id)}/healthcheck`).then(
+      () => undefined,
+      () => undefined,
+    );
+    ctx.healthRuns.set(id, run);
+    void run.finally(() => ctx.healthRuns.delete(id));
+  }
+  await run;
+}
+
+/**
+ * Podman's Docker-compatible list leaves the health out of `Status` ("Up 3 minutes", where Docker
+ * says "Up 3 minutes (healthy)") and names images fully qualified (`localhost/app:1`): add the
+ * health from libpod's own list and show the names as Docker would.
+ */
+export async function podmanSummaries(ctx: DockerContext, api: string, list: ContainerListDoc[], all: boolean, filters: string): Promise<void> {
+  for (const c of list) {
+    if (typeof c.Image === "string") c.Image = familiarImageName(c.Image);
+  }
+  if (!list.some((c) => c.State === "running")) return;
+  let native: unknown;
+  try {
+    native = await libpodGet(ctx, api, "/containers/json", { all, filters });
+  } catch {
+    return; // best effort: the summaries stay as the compat API gave them
+  }
+  const health = new Map<string, string>();
+  for (const n of Array.isArray(native) ? (native as { Id?: unknown; Status?: unknown }[]) : []) {
+    if (typeof n.Id === "string" && typeof n.Status === "string") health.set(n.Id, n.Status);
+  }
+  for (const c of list) {
+    const suffix = HEALTH_SUFFIX[health.get(c.Id ?? "") ?? ""];
+    if (suffix && c.State === "running" && typeof c.Status === "string" && !c.Status.includes("(")) c.Status += suffix;
+  }
+}
