@@ -5,8 +5,6 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -14,7 +12,6 @@ import type { ComposeModel, LoadedProject, ServiceConfig } from "../../src/spec/
 import type { Engine } from "../../src/runtime/engine.js";
 import type { FlotillaEvent } from "../../src/events.js";
 import { connectEngine } from "../../src/runtime/docker/index.js";
-import { resolveEndpoint } from "../../src/runtime/connect.js";
 import { buildService, planImages, pullImage, runImageActions } from "../../src/runtime/images.js";
 import { containerName, containerSpec, networkSpec, volumeSpec } from "../../src/runtime/convert.js";
 import { isFlotillaError } from "../../src/errors.js";
