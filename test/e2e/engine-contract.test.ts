@@ -7,6 +7,7 @@ import { StreamDemuxer, connectEngine, labelFilters, openEngine } from "../../sr
 import { parseDockerHost } from "../../src/runtime/connect.js";
 import { isFlotillaError } from "../../src/errors.js";
 import { engineContract } from "../support/engine-contract.js";
+import { startRegistry } from "../support/registry.js";
 
 const IMAGE = "flotilla-busybox:latest";
 // The engine the CLI would use: DOCKER_HOST, else the Docker context, else the default socket
@@ -18,7 +19,9 @@ const expectedFlavor = process.env["FLOTILLA_EXPECT_FLAVOR"] === "podman" ? "pod
 
 engineContract("DockerEngine", async () => {
   execFileSync("bash", ["scripts/base-image.sh", IMAGE], { stdio: "ignore" });
-  return { engine, image: IMAGE, cleanup: async () => {} };
+  // pushes and pulls go to a throw-away local registry (nothing can be pulled from the internet here)
+  const registry = await startRegistry();
+  return { engine, image: IMAGE, registry: registry.host, cleanup: () => registry.stop() };
 }, { realProcesses: true });
 
 describe("DockerEngine specifics", () => {

@@ -252,6 +252,14 @@ export class FakeContainers extends FakeResources {
     for (const n of c.networks.values()) n.ipAddress = `172.18.0.${ip++}`;
     this.containerEvent(c, "start");
     const argv = [...(c.spec.Entrypoint ?? []), ...(c.spec.Cmd ?? (c.spec.Entrypoint ? [] : c.image.cmd))];
+    if (c.spec.OpenStdin === true && argv.length === 1 && argv[0]?.replace(/^.*\//, "") === "cat") {
+      // `cat` with stdin open copies its input to stdout and ends with it (no input attached: it waits).
+      void c.stdin?.then((data) => {
+        this.appendLog(c, { stream: "stdout", data });
+        this.exitContainer(c, 0);
+      });
+      return;
+    }
     const run = emulateCommand(argv, c.files);
     if (run.stdout) this.appendLog(c, { stream: c.spec.Tty ? "stdout" : "stdout", data: Buffer.from(run.stdout) });
     if (run.stderr) this.appendLog(c, { stream: c.spec.Tty ? "stdout" : "stderr", data: Buffer.from(run.stderr) });
@@ -305,7 +313,8 @@ export class FakeContainers extends FakeResources {
   async unpauseContainer(id: string): Promise<void> {
     this.record("unpauseContainer", id);
     const c = this.getContainer(id);
-    if (c.state !== "paused") throw new EngineError("CONFLICT", `Container ${c.id} is not paused`, { statusCode: 409 });
+    // Docker answers 500 here (not 409).
+    if (c.state !== "paused") throw new EngineError("ENGINE", `Container ${c.id} is not paused`, { statusCode: 500 });
     c.state = "running";
     this.containerEvent(c, "unpause");
   }

@@ -13,7 +13,7 @@
 import { Readable } from "node:stream";
 import * as tarStream from "tar-stream";
 import { EngineError, FlotillaError } from "../../src/errors.js";
-import type { CommitOptions, Engine, ExecOptions, ExecResult, LogChunk, LogOptions } from "../../src/runtime/engine.js";
+import type { CommitOptions, ContainerStats, Engine, ExecOptions, ExecResult, LogChunk, LogOptions, ProcessList, TtySize } from "../../src/runtime/engine.js";
 import { FakeContainers } from "./fake-containers.js";
 import { normalizeImageRef, tick, type FakeImage } from "./fake-model.js";
 import { emulateCommand } from "./fake-shell.js";
@@ -114,5 +114,72 @@ export class FakeEngine extends FakeContainers implements Engine {
         c.files.set(`${base}${name}`.replace(/\/+/g, "/"), Buffer.concat(chunks));
       }
     }
+  }
+
+  /** Reads all of `input` (until `stop`); a container running `cat` with stdin open echoes it and exits. */
+  async attachStdin(id: string, input: AsyncIterable<Buffer | string>, stop: AbortSignal): Promise<void> {
+    this.record("attachStdin", id);
+    const c = this.getContainer(id);
+    const chunks: Buffer[] = [];
+    let done!: (data: Buffer) => void;
+    c.stdin = new Promise<Buffer>((resolve) => (done = resolve));
+    for await (const chunk of input) {
+      if (stop.aborted) break;
+      chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    }
+    done(Buffer.concat(chunks));
+  }
+
+  /** A tar of one tracked file (named by its base name) or of a directory's tracked files. */
+  async getArchive(id: string, path: string): Promise<Readable> {
+    this.record("getArchive", id, path);
+    const c = this.getContainer(id);
+    const clean = path.replace(/\/+$/, "") || "/";
+    const base = clean.slice(clean.lastIndexOf("/") + 1);
+    const pack = tarStream.pack();
+    const file = c.files.get(clean);
+    if (file !== undefined) {
+      pack.entry({ name: base, mode: 0o644 }, file);
+    } else {
+      const prefix = clean === "/" ? "/" : `${clean}/`;
+      const inside = [...c.files.entries()].filter(([f]) => f.startsWith(prefix)).sort(([a], [b]) => a.localeCompare(b));
+      if (inside.length === 0 && clean !== "/") throw new EngineError("NOT_FOUND", `no such file or directory in container ${id}: ${path}`, { statusCode: 404 });
+      for (const [f, data] of inside) pack.entry({ name: `${base === "" ? "" : `${base}/`}${f.slice(prefix.length)}`, mode: 0o644 }, data);
+    }
+    pack.finalize();
+    return pack as unknown as Readable;
+  }
+
+  /** "/" and every parent of a tracked file are directories; tracked files are files. */
+  async statPath(id: string, path: string): Promise<{ isDirectory: boolean } | undefined> {
+    this.record("statPath", id, path);
+    const c = this.getContainer(id);
+    const clean = path.replace(/\/+$/, "") || "/";
+    if (c.files.has(clean)) return { isDirectory: false };
+    if (clean === "/" || [...c.files.keys()].some((f) => f.startsWith(`${clean}/`))) return { isDirectory: true };
+    return undefined;
+  }
+
+  /** A running container uses one process and a little memory; nothing else is modelled. */
+  async stats(id: string): Promise<ContainerStats> {
+    this.record("stats", id);
+    const c = this.getContainer(id);
+    const running = c.state === "running" || c.state === "paused";
+    return { cpuPercent: 0, memoryUsage: running ? 1 << 20 : 0, memoryLimit: 1 << 30, networkRx: 0, networkTx: 0, blockRead: 0, blockWrite: 0, pids: running ? 1 : 0 };
+  }
+
+  /** The main command as the one process, in `ps -ef` columns (the engine's default). */
+  async top(id: string): Promise<ProcessList> {
+    this.record("top", id);
+    const c = this.getContainer(id);
+    if (c.state !== "running" && c.state !== "paused") throw new EngineError("CONFLICT", `Container ${c.id} is not running`, { statusCode: 409 });
+    const argv = [...(c.spec.Entrypoint ?? []), ...(c.spec.Cmd ?? (c.spec.Entrypoint ? [] : c.image.cmd))];
+    return { titles: ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"], processes: [["root", "1", "0", "0", "00:00", "?", "00:00:00", argv.join(" ")]] };
+  }
+
+  /** Recorded only: the fake has no terminal. */
+  async resizeTty(id: string, size: TtySize): Promise<void> {
+    this.record("resizeTty", id, size);
+    this.getContainer(id);
   }
 }

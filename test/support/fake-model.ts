@@ -28,6 +28,8 @@ export interface FakeContainer {
   ports: PortBinding[];
   logs: LogChunk[];
   files: Map<string, Buffer>;
+  /** What attachStdin fed the container (all of it, once its input ended). */
+  stdin?: Promise<Buffer>;
   health?: { sequence: HealthStatus[]; index: number; reported?: HealthStatus };
   /** Resolvers waiting for the container to stop. */
   waiters: (() => void)[];

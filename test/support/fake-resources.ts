@@ -158,6 +158,12 @@ export class FakeResources {
     this.record("removeImage", ref, force);
     const img = this.findImage(ref);
     if (!img) return;
+    // Like the engine: removing one of several tags only untags.
+    const tag = normalizeImageRef(ref);
+    if (img.tags.has(tag) && img.tags.size > 1) {
+      img.tags.delete(tag);
+      return;
+    }
     if (!force) {
       for (const c of this.containers.values()) {
         if (c.image === img) throw new EngineError("CONFLICT", `conflict: unable to remove image ${ref}: image is being used by container ${c.id.slice(0, 12)}`, { statusCode: 409 });

@@ -8,7 +8,7 @@ import { engineContract } from "../support/engine-contract.js";
 engineContract("FakeEngine", async () => {
   const engine = new FakeEngine();
   engine.addImage("flotilla-busybox:latest");
-  return { engine, image: "flotilla-busybox:latest", cleanup: async () => {} };
+  return { engine, image: "flotilla-busybox:latest", registry: "registry.fake:5000", cleanup: async () => {} };
 }, { realProcesses: false });
 
 function fresh(): FakeEngine {
