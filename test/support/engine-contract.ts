@@ -93,11 +93,11 @@ export interface ContractContext {
   readonly networks: string[];
   readonly volumes: string[];
   readonly images: string[];
-  spec(suffix: string, cmd: string[], extra?: Partial<ContainerCreateSpec>): ContainerCreateSpec;
+  readonly spec: (suffix: string, cmd: string[], extra?: Partial<ContainerCreateSpec>) => ContainerCreateSpec;
   /** Create a container that is removed after the suite. */
-  create(s: ContainerCreateSpec): Promise<string>;
+  readonly create: (s: ContainerCreateSpec) => Promise<string>;
   /** Register a case exercising `methods` (what the coverage check counts). */
-  contract(name: string, methods: readonly (keyof Engine)[], fn: (t: TestContext) => Promise<void>): void;
+  readonly contract: (name: string, methods: readonly (keyof Engine)[], fn: (t: TestContext) => Promise<void>) => void;
 }
 
 function fullEngine(engine: Engine): FullEngine {

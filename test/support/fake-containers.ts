@@ -1,4 +1,5 @@
 /** The fake engine's containers: create, inspect, list and the lifecycle (start, stop, kill, pause…). */
+/* eslint-disable @typescript-eslint/require-await -- the fake answers from memory: its async methods keep the port's signatures (and turn throws into rejections) with nothing to await */
 import { EngineError, FlotillaError } from "../../src/errors.js";
 import type { ContainerCreateSpec, ContainerDetails, ContainerSummary, EndpointSpec, EngineInfo, LabelFilter, LogChunk, PortBinding } from "../../src/runtime/engine.js";
 import { fakeMounts, labelsMatch, tick, type FakeContainer, type FakeNetwork, type HealthStatus } from "./fake-model.js";
@@ -68,7 +69,7 @@ export class FakeContainers extends FakeResources {
     if (c.finishedAt !== undefined) state.finishedAt = new Date(c.finishedAt).toISOString();
     if (c.health) {
       const h = c.health;
-      const status = h.sequence[Math.min(h.index, h.sequence.length - 1)] as HealthStatus;
+      const status: HealthStatus = h.sequence[Math.min(h.index, h.sequence.length - 1)] ?? "starting";
       state.health = { status, failingStreak: status === "unhealthy" ? 3 : 0, log: [] };
       if (state.running) {
         // The first inspect that reports a new status also emits its health_status event.
@@ -175,7 +176,7 @@ export class FakeContainers extends FakeResources {
       // Like the engine: a binding publishes only when its port is in ExposedPorts.
       if (!(key in (c.spec.ExposedPorts ?? {})) && !(`${key}/tcp` in (c.spec.ExposedPorts ?? {}))) continue;
       const [port = "0", proto = "tcp"] = key.split("/");
-      const protocol = (proto === "udp" || proto === "sctp" ? proto : "tcp") as PortBinding["protocol"];
+      const protocol: PortBinding["protocol"] = proto === "udp" || proto === "sctp" ? proto : "tcp";
       for (const b of list ?? [{}]) {
         let publicPort = b.HostPort ? Number(b.HostPort.split("-")[0]) : 0;
         if (publicPort === 0) {
@@ -195,7 +196,7 @@ export class FakeContainers extends FakeResources {
     for (const key of Object.keys(c.spec.ExposedPorts ?? {})) {
       const [port = "0", proto = "tcp"] = key.split("/");
       if (!ports.some((p) => `${p.privatePort}/${p.protocol}` === `${port}/${proto}`)) {
-        ports.push({ privatePort: Number(port), protocol: (proto === "udp" || proto === "sctp" ? proto : "tcp") as PortBinding["protocol"] });
+        ports.push({ privatePort: Number(port), protocol: proto === "udp" || proto === "sctp" ? proto : "tcp" });
       }
     }
     c.ports = ports;

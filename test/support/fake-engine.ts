@@ -10,6 +10,7 @@
  * `httpd`, `nc -l`, `tail -f`) keeps running until stopped; otherwise the container exits with
  * the script's status right after it starts. Files come from `putArchive` and `touch`.
  */
+/* eslint-disable @typescript-eslint/require-await -- the fake answers from memory: its async methods keep the port's signatures (and turn throws into rejections) with nothing to await */
 import { Readable } from "node:stream";
 import * as tarStream from "tar-stream";
 import { EngineError, FlotillaError } from "../../src/errors.js";
@@ -24,35 +25,31 @@ export { FakeScript, normalizeImageRef, type FakeCall } from "./fake-model.js";
 export class FakeEngine extends FakeContainers implements Engine {
   logs(id: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogChunk> {
     this.record("logs", id, options);
-    const self = this;
-    return {
-      async *[Symbol.asyncIterator]() {
-        const c = self.getContainer(id);
-        const wantOut = options.stdout ?? true;
-        const wantErr = options.stderr ?? true;
-        const keep = (chunk: LogChunk): boolean => (chunk.stream === "stdout" ? wantOut : wantErr);
-        let start = 0;
-        if (typeof options.tail === "number") start = Math.max(0, c.logs.length - options.tail);
-        let i = start;
-        for (;;) {
-          while (i < c.logs.length) {
-            const chunk = c.logs[i++] as LogChunk;
-            if (keep(chunk)) yield { stream: chunk.stream, data: Buffer.from(chunk.data) };
-          }
-          const alive = self.containers.has(c.id) && (c.state === "running" || c.state === "paused" || c.state === "restarting");
-          if (!options.follow || !alive || signal?.aborted) return;
-          await new Promise<void>((resolve) => {
-            const wake = (): void => {
-              signal?.removeEventListener("abort", wake);
-              resolve();
-            };
-            c.logWaiters.push(wake);
-            signal?.addEventListener("abort", wake, { once: true });
-          });
-          if (signal?.aborted) return;
-        }
-      },
-    };
+    return this.logStream(id, options, signal);
+  }
+
+  private async *logStream(id: string, options: LogOptions, signal?: AbortSignal): AsyncGenerator<LogChunk> {
+    const c = this.getContainer(id);
+    const wantOut = options.stdout ?? true;
+    const wantErr = options.stderr ?? true;
+    const keep = (chunk: LogChunk): boolean => (chunk.stream === "stdout" ? wantOut : wantErr);
+    let i = typeof options.tail === "number" ? Math.max(0, c.logs.length - options.tail) : 0;
+    for (;;) {
+      for (let chunk = c.logs[i]; chunk !== undefined; chunk = c.logs[++i]) {
+        if (keep(chunk)) yield { stream: chunk.stream, data: Buffer.from(chunk.data) };
+      }
+      const alive = this.containers.has(c.id) && (c.state === "running" || c.state === "paused" || c.state === "restarting");
+      if (!options.follow || !alive || signal?.aborted) return;
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          signal?.removeEventListener("abort", wake);
+          resolve();
+        };
+        c.logWaiters.push(wake);
+        signal?.addEventListener("abort", wake, { once: true });
+      });
+      if (signal?.aborted) return;
+    }
   }
 
   async exec(id: string, options: ExecOptions, signal?: AbortSignal): Promise<ExecResult> {

@@ -2,6 +2,7 @@
  * The fake engine's state and its images, networks, volumes and events (containers: see
  * fake-containers.ts; what runs in them: fake-engine.ts).
  */
+/* eslint-disable @typescript-eslint/require-await -- the fake answers from memory: its async methods keep the port's signatures (and turn throws into rejections) with nothing to await */
 import { EngineError, FlotillaError } from "../../src/errors.js";
 import type { BuildSpec, EndpointSpec, EngineEvent, ImageInfo, LabelFilter, Labels, NetworkCreateSpec, NetworkSummary, ProgressMessage, VolumeCreateSpec, VolumeSummary } from "../../src/runtime/engine.js";
 import { FakeScript, hex64, labelsMatch, normalizeImageRef, tick, type FakeCall, type FakeContainer, type FakeImage, type FakeNetwork, type FakeVolume } from "./fake-model.js";
@@ -333,9 +334,12 @@ export class FakeResources {
   /** Live events only: the fake keeps no history, so `since` and `until` are not modelled. */
   events(filter: { labels?: LabelFilter; since?: number | string; until?: number | string }, signal?: AbortSignal): AsyncIterable<EngineEvent> {
     this.record("events", filter);
-    const self = this;
-    return {
-      async *[Symbol.asyncIterator]() {
+    return this.eventStream(filter, signal);
+  }
+
+  private async *eventStream(filter: { labels?: LabelFilter }, signal?: AbortSignal): AsyncGenerator<EngineEvent> {
+    {
+      {
         const queue: EngineEvent[] = [];
         let wake: (() => void) | undefined;
         const subscriber = (e: EngineEvent): void => {
@@ -344,11 +348,11 @@ export class FakeResources {
           wake?.();
         };
         const onAbort = (): void => wake?.();
-        self.subscribers.add(subscriber);
+        this.subscribers.add(subscriber);
         signal?.addEventListener("abort", onAbort, { once: true });
         try {
           for (;;) {
-            while (queue.length > 0) yield queue.shift() as EngineEvent;
+            for (let e = queue.shift(); e !== undefined; e = queue.shift()) yield e;
             if (signal?.aborted) return;
             await new Promise<void>((resolve) => {
               wake = resolve;
@@ -356,10 +360,10 @@ export class FakeResources {
             wake = undefined;
           }
         } finally {
-          self.subscribers.delete(subscriber);
+          this.subscribers.delete(subscriber);
           signal?.removeEventListener("abort", onAbort);
         }
-      },
-    };
+      }
+    }
   }
 }

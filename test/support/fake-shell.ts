@@ -33,7 +33,8 @@ export function emulateCommand(argv: readonly string[], files: Map<string, Buffe
   const commands: { op: string; words: string[]; toStderr: boolean }[] = [];
   let current = { op: ";", words: [] as string[], toStderr: false };
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] as string | { op: string };
+    const t = tokens[i];
+    if (t === undefined) break;
     if (typeof t === "string") {
       current.words.push(t);
     } else if (t.op === ">&") {

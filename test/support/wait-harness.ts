@@ -45,7 +45,7 @@ export async function waitRun(name: string, spec: Partial<ContainerCreateSpec> =
 
 /** Abort the wait once the strategy has noted `count` observations (it is polling, not done). */
 export function abortAfterNotes(run: WaitRun, count: number): void {
-  const note = run.ctx.note;
+  const note = run.ctx.note.bind(run.ctx);
   run.ctx.note = (o) => {
     note(o);
     if (run.notes.length >= count && !run.deadline.signal.aborted) run.deadline.abort(run.reason);

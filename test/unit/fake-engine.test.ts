@@ -5,10 +5,10 @@ import { FakeEngine, emulateCommand } from "../support/fake-engine.js";
 import { isFlotillaError } from "../../src/errors.js";
 import { engineContract } from "../support/engine-contract.js";
 
-engineContract("FakeEngine", async () => {
+engineContract("FakeEngine", () => {
   const engine = new FakeEngine();
   engine.addImage("flotilla-busybox:latest");
-  return { engine, image: "flotilla-busybox:latest", registry: "registry.fake:5000", cleanup: async () => {} };
+  return Promise.resolve({ engine, image: "flotilla-busybox:latest", registry: "registry.fake:5000", cleanup: () => Promise.resolve() });
 }, { realProcesses: false });
 
 function fresh(): FakeEngine {

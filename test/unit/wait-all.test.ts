@@ -21,7 +21,7 @@ test("wait.all fails with the first failure and cancels the others", async () =>
 
 test("wait.all waits for the slowest until the deadline, noting each strategy", async () => {
   const run = await waitRun("all-slow", HEALTHCHECK, (e) => e.script.health("all-slow", ["starting"]));
-  const original = run.ctx.note;
+  const original = run.ctx.note.bind(run.ctx);
   run.ctx.note = (o) => {
     original(o);
     // once the command is done and the healthcheck has been seen starting twice: the deadline

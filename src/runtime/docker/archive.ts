@@ -7,8 +7,7 @@ import { is404 } from "./errors.js";
 /** Extract a tar archive at `path` inside the container. */
 export async function putArchive(ctx: DockerContext, id: string, path: string, tar: Readable | Buffer, options: { copyUIDGID?: boolean } = {}): Promise<void> {
   try {
-    // dockerode sends a Buffer as the body as it is; its typings only name streams.
-    await ctx.docker.getContainer(id).putArchive(tar as NodeJS.ReadableStream, { path, ...(options.copyUIDGID ? { copyUIDGID: true } : {}) });
+    await ctx.docker.getContainer(id).putArchive(tar, { path, ...(options.copyUIDGID ? { copyUIDGID: true } : {}) });
   } catch (e) {
     throw ctx.fail(e, `cannot copy files to ${path} in container ${id}`);
   }

@@ -78,7 +78,7 @@ export async function buildImage(ctx: DockerContext, spec: BuildSpec, onProgress
   const name = spec.tags[0] ?? "image";
   let stream: Readable;
   try {
-    stream = (await ctx.docker.buildImage(spec.context as NodeJS.ReadableStream, buildOptions(spec, signal))) as Readable;
+    stream = (await ctx.docker.buildImage(spec.context, buildOptions(spec, signal))) as Readable;
   } catch (e) {
     if (signal?.aborted || isAbort(e)) throw abortedError(e);
     const f = ctx.fail(e, `cannot build ${name}`);

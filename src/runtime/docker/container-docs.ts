@@ -64,8 +64,8 @@ function inspectPorts(ports: InspectPorts | null | undefined): PortBinding[] {
 function summaryMounts(raw: unknown): { mounts?: ContainerSummary["mounts"] } {
   if (!Array.isArray(raw) || raw.some((m) => m === null || typeof m !== "object")) return {};
   return {
-    mounts: (raw as { Name?: unknown; Source?: unknown; Driver?: unknown }[]).map((m) => ({
-      name: String(m.Name || m.Source || ""),
+    mounts: (raw as { Name?: string | null; Source?: string | null; Driver?: string | null }[]).map((m) => ({
+      name: m.Name || m.Source || "",
       ...(typeof m.Driver === "string" && m.Driver !== "" ? { driver: m.Driver } : {}),
     })),
   };

@@ -87,8 +87,8 @@ export class DockerEngine implements Engine {
   async ping(timeoutMs = 10_000): Promise<void> {
     try {
       // dockerode takes an abort signal here too; its typings only name the callback form.
-      const ping = this.docker.ping as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
-      await ping.call(this.docker, { abortSignal: AbortSignal.timeout(timeoutMs) });
+      const ping = this.docker.ping.bind(this.docker) as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
+      await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
     } catch (e) {
       throw unreachable(this.endpoint, e);
     }

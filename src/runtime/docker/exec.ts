@@ -52,7 +52,7 @@ async function exitCodeOf(exec: Docker.Exec, id: string): Promise<number> {
 /** Run an attached exec: stdin is written while the output is read; resolves with the exit code. */
 async function runAttached(exec: Docker.Exec, id: string, options: ExecOptions, onChunk: (c: LogChunk) => void, signal?: AbortSignal): Promise<number> {
   const tty = options.tty ?? false;
-  const stream = (await exec.start({ hijack: true, stdin: options.stdin !== undefined, Tty: tty })) as Duplex;
+  const stream: Duplex = await exec.start({ hijack: true, stdin: options.stdin !== undefined, Tty: tty });
   // stdin's end half-closes the connection (EOF for the command).
   const stopFeeding = new AbortController();
   const feeding = options.stdin ? feedStdin(stream, options.stdin, stopFeeding.signal) : Promise.resolve();

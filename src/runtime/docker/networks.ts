@@ -50,7 +50,7 @@ export async function listNetworks(ctx: DockerContext, filter: { labels?: LabelF
 
 export async function inspectNetwork(ctx: DockerContext, idOrName: string): Promise<NetworkSummary | undefined> {
   try {
-    return toNetwork((await ctx.docker.getNetwork(idOrName).inspect()) as NetworkDoc);
+    return toNetwork(await ctx.docker.getNetwork(idOrName).inspect());
   } catch (e) {
     if (is404(e)) return undefined;
     throw ctx.fail(e, `cannot inspect network ${idOrName}`);

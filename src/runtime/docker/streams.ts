@@ -21,7 +21,7 @@ export class StreamDemuxer {
     const out: LogChunk[] = [];
     let offset = 0;
     while (this.#pending.length - offset >= 8) {
-      const type = this.#pending[offset] as number;
+      const type = this.#pending.readUInt8(offset);
       const size = this.#pending.readUInt32BE(offset + 4);
       if (this.#pending.length - offset - 8 < size) break;
       const data = this.#pending.subarray(offset + 8, offset + 8 + size);
@@ -56,6 +56,10 @@ export async function* demuxed(stream: AsyncIterable<Buffer | string>, tty: bool
     if ((e as DockerodeError).code === "ECONNRESET" || (e as Error).message === "aborted") return;
     throw e;
   }
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 /** Split a stream of bytes into JSON-lines objects. */
@@ -128,9 +132,9 @@ export function followProgress(ctx: DockerContext, stream: Readable, onMessage: 
       stream,
       (err: unknown, output: ProgressDoc[]) => {
         signal?.removeEventListener("abort", onAbort);
-        if (failed !== undefined) return reject(failed);
+        if (failed !== undefined) return reject(asError(failed));
         if (signal?.aborted) return reject(abortedError(signal.reason));
-        if (err) return reject(err);
+        if (err) return reject(asError(err));
         resolve(output);
       },
       (m: ProgressDoc) => {
