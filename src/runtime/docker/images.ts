@@ -75,7 +75,8 @@ async function transfer(
       stream,
       (m) => {
         const error = streamError(m);
-        if (error !== undefined) throw transferFailed(verb, ref, error);
+        // A push of a tag that is not there locally fails inside the stream: report it as the 404 it is.
+        if (error !== undefined) throw transferFailed(verb, ref, error, verb === "push" && /does not exist locally|no such image/i.test(error) ? 404 : undefined);
         onProgress?.(toProgress(m));
       },
       signal,

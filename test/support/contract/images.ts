@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import type { Readable } from "node:stream";
 import * as tarStream from "tar-stream";
+import { EngineError } from "../../../src/errors.js";
 import type { ProgressMessage } from "../../../src/runtime/engine.js";
 import type { ContractContext } from "../engine-contract.js";
 import { tarOf, withCode } from "./helpers.js";
@@ -24,7 +25,7 @@ export function imageCases(ctx: ContractContext): void {
     assert.ok(img.repoTags.includes(ctx.subject.image));
   });
 
-  contract("tag, push to a registry, untag, pull back; tagging a missing image is IMAGE_NOT_FOUND", ["tagImage", "pushImage", "removeImage", "pullImage", "inspectImage"], async () => {
+  contract("tag, push to a registry, untag, pull back; tagging a missing image is IMAGE_NOT_FOUND, pushing one a 404", ["tagImage", "pushImage", "removeImage", "pullImage", "inspectImage"], async () => {
     const engine = ctx.engine;
     const base = await engine.inspectImage(ctx.subject.image);
     assert.ok(base);
@@ -46,6 +47,7 @@ export function imageCases(ctx: ContractContext): void {
     await engine.removeImage(ref);
     await engine.removeImage(ref); // removing a missing image is fine
     await assert.rejects(engine.tagImage(`${run}-missing:1`, `${run}-other`, "1"), withCode("IMAGE_NOT_FOUND"));
+    await assert.rejects(engine.pushImage(`${repo}:missing`), (e: unknown) => e instanceof EngineError && e.code === "PUSH_FAILED" && e.statusCode === 404);
   });
 
   contract("buildImage returns the new image id, tagged and labelled as asked", ["buildImage"], async () => {
