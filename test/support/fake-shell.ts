@@ -17,21 +17,17 @@ export interface EmulatedRun {
   keepsRunning: boolean;
 }
 
-/** Run a command through the tiny shell emulator (see the file comment). */
-export function emulateCommand(argv: readonly string[], files: Map<string, Buffer>): EmulatedRun {
-  const result: EmulatedRun = { stdout: "", stderr: "", exitCode: 0, keepsRunning: false };
-  let tokens: (string | { op: string })[];
-  const first = argv[0]?.replace(/^.*\//, "");
-  if ((first === "sh" || first === "bash" || first === "ash") && argv[1] === "-c") {
-    tokens = parseShell(argv[2] ?? "") as (string | { op: string })[];
-  } else if ((first === "sh" || first === "bash") && argv.length === 1) {
-    return result; // an interactive shell without stdin ends at once
-  } else {
-    tokens = [...argv];
-  }
-  // Split into [operator-before, words, toStderr] commands.
-  const commands: { op: string; words: string[]; toStderr: boolean }[] = [];
-  let current = { op: ";", words: [] as string[], toStderr: false };
+interface ShellCommand {
+  /** The operator before it: `;`, `&&`, `||` or a newline. */
+  op: string;
+  words: string[];
+  toStderr: boolean;
+}
+
+/** Split shell tokens into commands with the operator before each and whether output goes to stderr. */
+function splitCommands(tokens: readonly (string | { op: string })[]): ShellCommand[] {
+  const commands: ShellCommand[] = [];
+  let current: ShellCommand = { op: ";", words: [], toStderr: false };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t === undefined) break;
@@ -53,6 +49,22 @@ export function emulateCommand(argv: readonly string[], files: Map<string, Buffe
     }
   }
   commands.push(current);
+  return commands;
+}
+
+/** Run a command through the tiny shell emulator (see the file comment). */
+export function emulateCommand(argv: readonly string[], files: Map<string, Buffer>): EmulatedRun {
+  const result: EmulatedRun = { stdout: "", stderr: "", exitCode: 0, keepsRunning: false };
+  let tokens: (string | { op: string })[];
+  const first = argv[0]?.replace(/^.*\//, "");
+  if ((first === "sh" || first === "bash" || first === "ash") && argv[1] === "-c") {
+    tokens = parseShell(argv[2] ?? "") as (string | { op: string })[];
+  } else if ((first === "sh" || first === "bash") && argv.length === 1) {
+    return result; // an interactive shell without stdin ends at once
+  } else {
+    tokens = [...argv];
+  }
+  const commands = splitCommands(tokens);
 
   let status = 0;
   for (const cmd of commands) {

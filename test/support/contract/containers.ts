@@ -4,7 +4,7 @@ import { isFlotillaError } from "../../../src/errors.js";
 import { withCode } from "./helpers.js";
 import type { ContractContext } from "../engine-contract.js";
 
-export function containerCases(ctx: ContractContext): void {
+function lifecycleCases(ctx: ContractContext): void {
   const { run, RUN, contract, spec, create } = ctx;
 
   contract("create/start/inspect/stop/remove a labelled container", ["createContainer", "startContainer", "inspectContainer", "stopContainer", "waitContainer", "removeContainer"], async () => {
@@ -75,49 +75,10 @@ export function containerCases(ctx: ContractContext): void {
     assert.deepEqual(await engine.listContainers({ labels: { [RUN]: run, "io.flotilla.test.tier": undefined }, all: true }), []);
   });
 
-  contract("inspecting missing things gives undefined; removing a missing container does not throw", ["inspectContainer", "inspectNetwork", "inspectVolume", "inspectImage", "removeContainer"], async () => {
-    const engine = ctx.engine;
-    assert.equal(await engine.inspectContainer(`${run}-missing`), undefined);
-    assert.equal(await engine.inspectNetwork(`${run}-missing`), undefined);
-    assert.equal(await engine.inspectVolume(`${run}-missing`), undefined);
-    assert.equal(await engine.inspectImage(`${run}-missing:latest`), undefined);
-    await engine.removeContainer(`${run}-missing`);
-    await engine.removeContainer(`${run}-missing`, { force: true, volumes: true });
-  });
+}
 
-  contract("creating from a missing image fails with IMAGE_NOT_FOUND", ["createContainer"], async () => {
-    const engine = ctx.engine;
-    await assert.rejects(engine.createContainer({ ...spec("noimage", ["true"]), Image: `${run}-no-such-image:latest` }), (e: unknown) => {
-      assert.ok(isFlotillaError(e));
-      assert.equal(e.code, "IMAGE_NOT_FOUND");
-      return true;
-    });
-  });
-
-  contract("waitContainer resolves with the exit code of a container that exits by itself", ["waitContainer"], async (t) => {
-    const engine = ctx.engine;
-    if (!ctx.realProcesses) {
-      t.diagnostic("emulated: the process exits at once");
-    }
-    const cmd = ctx.realProcesses ? ["sh", "-c", "sleep 0.3; exit 7"] : ["sh", "-c", "exit 7"];
-    const id = await create(spec("exit7", cmd));
-    await engine.startContainer(id);
-    assert.equal(await engine.waitContainer(id), 7);
-    const details = await engine.inspectContainer(id);
-    assert.equal(details?.state.status, "exited");
-    assert.equal(details?.state.exitCode, 7);
-  });
-
-  contract("an aborted waitContainer rejects with ABORTED", ["waitContainer"], async () => {
-    const engine = ctx.engine;
-    const id = await create(spec("abort", ["sleep", "300"]));
-    await engine.startContainer(id);
-    const ac = new AbortController();
-    const waiting = engine.waitContainer(id, ac.signal);
-    setTimeout(() => ac.abort(), 50);
-    await assert.rejects(waiting, (e: unknown) => isFlotillaError(e) && e.code === "ABORTED");
-    await engine.removeContainer(id, { force: true });
-  });
+function stateCases(ctx: ContractContext): void {
+  const { run, contract, spec, create } = ctx;
 
   contract("restart: a running container runs again; a stopped one starts", ["restartContainer"], async () => {
     const engine = ctx.engine;
@@ -199,4 +160,59 @@ export function containerCases(ctx: ContractContext): void {
     await assert.rejects(engine.resizeTty(`${run}-missing`, { rows: 30, cols: 100 }), (e: unknown) => isFlotillaError(e) && e.code === "NOT_FOUND");
     await engine.removeContainer(id, { force: true });
   });
+}
+
+function missingCases(ctx: ContractContext): void {
+  const { run, contract, spec, create } = ctx;
+
+  contract("inspecting missing things gives undefined; removing a missing container does not throw", ["inspectContainer", "inspectNetwork", "inspectVolume", "inspectImage", "removeContainer"], async () => {
+    const engine = ctx.engine;
+    assert.equal(await engine.inspectContainer(`${run}-missing`), undefined);
+    assert.equal(await engine.inspectNetwork(`${run}-missing`), undefined);
+    assert.equal(await engine.inspectVolume(`${run}-missing`), undefined);
+    assert.equal(await engine.inspectImage(`${run}-missing:latest`), undefined);
+    await engine.removeContainer(`${run}-missing`);
+    await engine.removeContainer(`${run}-missing`, { force: true, volumes: true });
+  });
+
+  contract("creating from a missing image fails with IMAGE_NOT_FOUND", ["createContainer"], async () => {
+    const engine = ctx.engine;
+    await assert.rejects(engine.createContainer({ ...spec("noimage", ["true"]), Image: `${run}-no-such-image:latest` }), (e: unknown) => {
+      assert.ok(isFlotillaError(e));
+      assert.equal(e.code, "IMAGE_NOT_FOUND");
+      return true;
+    });
+  });
+
+  contract("waitContainer resolves with the exit code of a container that exits by itself", ["waitContainer"], async (t) => {
+    const engine = ctx.engine;
+    if (!ctx.realProcesses) {
+      t.diagnostic("emulated: the process exits at once");
+    }
+    const cmd = ctx.realProcesses ? ["sh", "-c", "sleep 0.3; exit 7"] : ["sh", "-c", "exit 7"];
+    const id = await create(spec("exit7", cmd));
+    await engine.startContainer(id);
+    assert.equal(await engine.waitContainer(id), 7);
+    const details = await engine.inspectContainer(id);
+    assert.equal(details?.state.status, "exited");
+    assert.equal(details?.state.exitCode, 7);
+  });
+
+  contract("an aborted waitContainer rejects with ABORTED", ["waitContainer"], async () => {
+    const engine = ctx.engine;
+    const id = await create(spec("abort", ["sleep", "300"]));
+    await engine.startContainer(id);
+    const ac = new AbortController();
+    const waiting = engine.waitContainer(id, ac.signal);
+    setTimeout(() => ac.abort(), 50);
+    await assert.rejects(waiting, (e: unknown) => isFlotillaError(e) && e.code === "ABORTED");
+    await engine.removeContainer(id, { force: true });
+  });
+}
+
+/** The cases of this module, registered in order. */
+export function containerCases(ctx: ContractContext): void {
+  lifecycleCases(ctx);
+  missingCases(ctx);
+  stateCases(ctx);
 }

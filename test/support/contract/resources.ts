@@ -4,7 +4,7 @@ import { isFlotillaError } from "../../../src/errors.js";
 import { withCode } from "./helpers.js";
 import type { ContractContext } from "../engine-contract.js";
 
-export function resourceCases(ctx: ContractContext): void {
+function networkCases(ctx: ContractContext): void {
   const { run, RUN, contract, spec, create } = ctx;
 
   contract("info names the API version, the OS and the flavor", ["info"], async () => {
@@ -64,6 +64,10 @@ export function resourceCases(ctx: ContractContext): void {
     await engine.removeNetwork(netName);
     assert.equal(await engine.inspectNetwork(netName), undefined);
   });
+}
+
+function volumeAndEventCases(ctx: ContractContext): void {
+  const { run, RUN, contract, spec, create } = ctx;
 
   contract("volumes: create, list by label, inspect, remove", ["createVolume", "listVolumes", "inspectVolume", "removeVolume"], async () => {
     const engine = ctx.engine;
@@ -121,4 +125,10 @@ export function resourceCases(ctx: ContractContext): void {
     await assert.rejects(engine.createNetwork({ Name: netName, CheckDuplicate: true, Labels: { [RUN]: run } }), (e: unknown) => isFlotillaError(e) && e.code === "CONFLICT");
     await engine.removeNetwork(netName);
   });
+}
+
+/** The cases of this module, registered in order. */
+export function resourceCases(ctx: ContractContext): void {
+  networkCases(ctx);
+  volumeAndEventCases(ctx);
 }
