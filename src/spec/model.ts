@@ -7,6 +7,7 @@
 
 import type { SERVICE_ATTRIBUTES } from "./attributes/table.js";
 import type { AttributeModel } from "./attributes/types.js";
+import type { Locations } from "./locations.js";
 
 export type Mapping<T = string> = Record<string, T>;
 
@@ -210,4 +211,6 @@ export interface LoadedProject {
   readonly disabledServices: Readonly<Record<string, ServiceConfig>>;
   /** Warnings to show the user (unset variables, obsolete `version`, …). */
   readonly warnings: readonly string[];
+  /** Where each key of the model was written (file:line:col), for checks made after loading (e.g. `stack deploy`). */
+  readonly locations?: Locations;
 }

@@ -16,6 +16,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "build", summary: "Build or rebuild services", load: async () => (await import("./build.js")).buildCommand },
   { name: "commit", summary: "Create a new image from a service container's changes", load: async () => (await import("./commit.js")).commitCommand },
   { name: "config", summary: "Parse, resolve and render the compose file in canonical format", load: async () => (await import("./config.js")).configCommand },
+  { name: "convert", summary: "Convert the project to Kubernetes manifests, a kustomization or a Helm chart", load: async () => (await import("./convert.js")).convertCommand },
   { name: "cp", summary: "Copy files/folders between a service container and the local filesystem", load: async () => (await import("./cp.js")).cpCommand },
   { name: "create", summary: "Creates containers for a service", load: async () => (await import("./create.js")).createCommand },
   { name: "down", summary: "Stop and remove containers, networks", load: async () => (await import("./down.js")).downCommand },
@@ -35,6 +36,8 @@ export const commands: readonly CommandEntry[] = [
   { name: "rm", summary: "Removes stopped service containers", load: async () => (await import("./rm.js")).rmCommand },
   { name: "run", summary: "Run a one-off command on a service", load: async () => (await import("./run.js")).runCommand },
   { name: "scale", summary: "Scale services", load: async () => (await import("./scale.js")).scaleCommand },
+  // stack: until stack.ts (deploy/ls/ps/services/rm) lands, a group holding only `config`; stack.ts adds it with addStackConfig
+  { name: "stack", summary: "Manage Swarm stacks", load: async () => (await import("./stack-config.js")).stackConfigCommand },
   { name: "start", summary: "Start services", load: async () => (await import("./start.js")).startCommand },
   { name: "stats", summary: "Display a live stream of container(s) resource usage statistics", load: async () => (await import("./stats.js")).statsCommand },
   { name: "stop", summary: "Stop services", load: async () => (await import("./stop.js")).stopCommand },
