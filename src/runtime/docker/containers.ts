@@ -8,7 +8,8 @@ import type { DockerContext } from "./context.js";
 import { abortedError, is404, messageOf, statusOf } from "./errors.js";
 import { filtersParam, labelFilters, matchesLabels } from "./filters.js";
 import { splitTag } from "./images.js";
-import { healthcheckOverdue, podmanSummaries, runHealthcheck, withDockerStopTimeout } from "./podman.js";
+import { podmanSummaries, runHealthcheck } from "./libpod.js";
+import { healthcheckOverdue, withDockerStopTimeout } from "./podman.js";
 import type { ContainerDoc, ContainerListDoc } from "./types.js";
 
 export async function listContainers(ctx: DockerContext, filter: { labels: LabelFilter; all?: boolean }): Promise<ContainerSummary[]> {
