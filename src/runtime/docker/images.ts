@@ -29,6 +29,7 @@ export async function inspectImage(ctx: DockerContext, ref: string): Promise<Ima
       created: i.Created ?? "",
       ...(typeof i.Size === "number" ? { size: i.Size } : {}),
       ...(typeof lastTagTime === "string" ? { lastTagTime } : {}),
+      ...(typeof i.Os === "string" ? { platform: { os: i.Os, architecture: String(i.Architecture ?? ""), ...(i.Variant ? { variant: String(i.Variant) } : {}) } } : {}),
     };
   } catch (e) {
     if (is404(e)) return undefined;
