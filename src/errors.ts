@@ -32,6 +32,9 @@ export type ErrorCode =
   | "NO_SUCH_SERVICE"
   | "WATCH_FAILED"
   | "ABORTED"
+  // swarm (stack)
+  | "SWARM_UNAVAILABLE"
+  | "ROLLOUT_FAILED"
   // cli
   | "USAGE";
 

@@ -10,6 +10,8 @@ import type { Duplex, Readable } from "node:stream";
 import { EngineError, FlotillaError, type ErrorCode } from "../errors.js";
 import type { EndpointConfig } from "./connect.js";
 import type { AuthConfig, RegistryAuth } from "./registry-auth.js";
+import type { SwarmEngine } from "./engine-swarm.js";
+import { DockerSwarm } from "./docker/swarm.js";
 import type {
   BuildSpec,
   ContainerCreateSpec,
@@ -667,6 +669,12 @@ export class DockerEngine implements Engine {
       void run.finally(() => this.#healthRuns.delete(id));
     }
     await run;
+  }
+
+  /** The Swarm half of the port on the same connection (Podman: every call says it has no Swarm API). */
+  async swarm(): Promise<SwarmEngine & { requireManager: DockerSwarm["requireManager"] }> {
+    const podman = (await this.#podman()) !== undefined;
+    return new DockerSwarm(this.docker, { endpoint: this.endpoint.url, podman, ...(this.#auth ? { registryAuth: this.#auth } : {}) });
   }
 
   /** Ping once (10 s at most, so a black-holed TCP host does not hang the CLI). */
