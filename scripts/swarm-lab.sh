@@ -205,6 +205,13 @@ cmd_down() {
   dir=$(cd "$dir" && pwd)
   [ -f "$dir/pids" ] || die "$dir is not a swarm-lab directory (no pids file)"
   local t0; t0=$(now)
+  # Containers first, killed (a task's grace period would hold the daemon's shutdown for 10 s).
+  local sock
+  for sock in "$dir"/n*/d.sock; do
+    [ -S "$sock" ] || continue
+    ( ids=$(DOCKER_HOST="unix://$sock" timeout 5 docker ps -q 2>/dev/null) && [ -n "$ids" ] && DOCKER_HOST="unix://$sock" timeout 10 docker kill $ids >/dev/null 2>&1 ) || true &
+  done
+  wait
   local pid what pids=()
   while read -r pid what; do
     [ -n "$pid" ] || continue
