@@ -381,5 +381,6 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     profiles: selection.profiles,
     disabledServices: selection.disabled,
     warnings,
+    locations,
   };
 }

@@ -5,6 +5,8 @@
  * resource names are filled in.
  */
 
+import type { Locations } from "./locations.js";
+
 export type Mapping<T = string> = Record<string, T>;
 
 export interface ComposeModel {
@@ -284,4 +286,6 @@ export interface LoadedProject {
   readonly disabledServices: Readonly<Record<string, ServiceConfig>>;
   /** Warnings to show the user (unset variables, obsolete `version`, …). */
   readonly warnings: readonly string[];
+  /** Where each key of the model was written (file:line:col), for checks made after loading (e.g. `stack deploy`). */
+  readonly locations?: Locations;
 }
