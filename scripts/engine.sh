@@ -11,6 +11,9 @@ need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need+=(busybox-static)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
+# the swarm lab (scripts/swarm-lab.sh) puts daemons in network namespaces: ip (iproute2), nsenter/unshare (util-linux)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v nsenter >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 # the pull tests serve images from a throw-away local registry
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 if [ "${#need[@]}" -gt 0 ]; then

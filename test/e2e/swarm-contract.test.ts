@@ -8,7 +8,7 @@ import { labDown, labUnavailable, labUp, type Lab } from "../support/swarm-lab.j
 
 const why = labUnavailable();
 if (why) {
-  console.log(`# swarm contract e2e not run: ${why}`);
+  console.log(`swarm contract e2e not run: ${why}`);
 } else {
   let lab: Lab | undefined;
   after(() => labDown(lab));

@@ -156,7 +156,9 @@ export function convergence(svc: ServiceSummary, tasks: readonly TaskSummary[], 
   const starting = desired.filter((t) => t.state === "starting").length;
   const failedNow = mine.filter((t) => (t.state === "failed" || t.state === "rejected") && !oldTasks.has(t.id));
   const last = failedNow.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))[0];
-  const detail = `${running.length - stale.length}/${want} running${starting ? `, ${starting} starting (not healthy yet)` : ""}${last ? `; last failure: ${last.error ?? last.message ?? last.state}` : ""}`;
+  const health = svc.spec.TaskTemplate.ContainerSpec.Healthcheck?.Test;
+  const checked = health !== undefined && health.length > 0 && health[0] !== "NONE";
+  const detail = `${running.length - stale.length}/${want} running${starting ? `, ${starting} starting${checked ? " (not healthy yet)" : ""}` : ""}${last ? `; last failure: ${last.error ?? last.message ?? last.state}` : ""}`;
   return { state: "pending", detail };
 }
 
