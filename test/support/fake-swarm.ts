@@ -9,7 +9,8 @@
  * It follows what the real engine does (checked on a lab swarm): a stale version fails with
  * "update out of sequence"; a rollback puts the previous spec back and ends in
  * `rollback_completed` whose message no longer says why (the failed task's error does); a removed
- * service's tasks linger for a step before they are gone.
+ * service's tasks linger for a step before they are gone, except a job's completed task, which
+ * stays (as Swarm keeps it).
  */
 import { EngineError } from "../../src/errors.js";
 import type { LabelFilter, Labels } from "../../src/runtime/engine.js";
@@ -419,7 +420,8 @@ export class FakeSwarm implements SwarmEngine {
     if (!s) return;
     s.removed = true;
     for (const t of this.#tasks) {
-      if (t.serviceId === s.id) {
+      // A finished job task outlives its service (Swarm keeps it, with its exited container).
+      if (t.serviceId === s.id && t.state !== "complete") {
         t.desiredState = "remove";
         t.linger = 2;
       }

@@ -58,7 +58,6 @@ export function swarmContract(name: string, make: () => Promise<SwarmContractSub
     });
     after(async () => {
       for (const svc of await swarm.listServices({ labels }).catch(() => [])) await swarm.removeService(svc.id).catch(() => {});
-      await until("services gone", () => swarm.listTasks({ labels }), (t) => t.length === 0).catch(() => {});
       for (const o of await swarm.listSecrets({ labels }).catch(() => [])) await swarm.removeSecret(o.id).catch(() => {});
       for (const o of await swarm.listConfigs({ labels }).catch(() => [])) await swarm.removeConfig(o.id).catch(() => {});
       await s?.cleanup();

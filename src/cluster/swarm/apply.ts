@@ -464,6 +464,8 @@ async function removeObjectRetrying(swarm: SwarmEngine, kind: "secret" | "config
   }
 }
 
+const TERMINAL = new Set<string>(["complete", "failed", "rejected", "shutdown", "orphaned"]);
+
 export interface RemoveStackOptions {
   swarm: SwarmEngine;
   engine: StackNetworkEngine;
@@ -515,10 +517,12 @@ export async function removeStack(stack: string, options: RemoveStackOptions): P
     }),
   );
   if (options.wait) {
-    await until("tasks", async () => (await swarm.listTasks({ labels })).length === 0);
+    // A finished task (a job's `complete` one) outlives its removed service in Swarm, with its
+    // exited container: it holds nothing, so only tasks and containers still alive are waited for.
+    await until("tasks", async () => (await swarm.listTasks({ labels })).every((t) => TERMINAL.has(t.state)));
     if (engine.listContainers) {
       const list = engine.listContainers.bind(engine);
-      await until("containers", async () => (await list({ labels, all: true })).length === 0);
+      await until("containers", async () => (await list({ labels, all: false })).length === 0);
     }
   }
   const [secrets, configs] = await Promise.all([swarm.listSecrets({ labels }), swarm.listConfigs({ labels })]);
