@@ -6,6 +6,8 @@
  */
 
 import type { Locations } from "./locations.js";
+import type { SERVICE_ATTRIBUTES } from "./attributes/table.js";
+import type { AttributeModel } from "./attributes/types.js";
 
 export type Mapping<T = string> = Record<string, T>;
 
@@ -136,89 +138,12 @@ export interface DeployConfig {
   [key: string]: unknown;
 }
 
-export interface ServiceConfig {
-  /** Not printed by `config`; filled by the loader for convenience. */
-  image?: string;
-  build?: BuildConfig;
-  pull_policy?: string;
-  /** With `pull_policy: refresh`: pull again once the local image was last pulled longer ago than this. */
-  pull_refresh_after?: string;
-  platform?: string;
-  command?: string[] | null;
-  entrypoint?: string[] | null;
-  working_dir?: string;
-  user?: string;
-  init?: boolean;
-  tty?: boolean;
-  stdin_open?: boolean;
-  stop_signal?: string;
-  stop_grace_period?: string;
-  hostname?: string;
-  domainname?: string;
-  container_name?: string;
-  read_only?: boolean;
-  privileged?: boolean;
-  attach?: boolean;
-  environment?: Record<string, string | null>;
-  /** Kept for reference; its contents are already merged under `environment`. */
-  env_file?: { path: string; required: boolean; format?: string }[];
-  labels?: Mapping;
-  annotations?: Mapping;
-  ports?: PortConfig[];
-  expose?: string[];
-  volumes?: VolumeMount[];
-  tmpfs?: string[];
-  volumes_from?: string[];
-  devices?: { source: string; target: string; permissions?: string }[];
-  shm_size?: number | string;
-  networks?: Record<string, ServiceNetworkConfig | null>;
-  network_mode?: string;
-  extra_hosts?: string[];
-  dns?: string[];
-  dns_opt?: string[];
-  dns_search?: string[];
-  links?: string[];
-  external_links?: string[];
-  mac_address?: string;
-  depends_on?: Record<string, DependsOnEntry>;
-  healthcheck?: HealthcheckConfig;
-  restart?: string;
-  scale?: number;
-  profiles?: string[];
-  deploy?: DeployConfig;
-  develop?: { watch?: WatchRule[] };
-  secrets?: ServiceSecretRef[];
-  configs?: ServiceSecretRef[];
-  logging?: { driver?: string; options?: Mapping };
-  cap_add?: string[];
-  cap_drop?: string[];
-  security_opt?: string[];
-  sysctls?: Mapping;
-  ulimits?: Record<string, UlimitConfig>;
-  ipc?: string;
-  pid?: string;
-  uts?: string;
-  userns_mode?: string;
-  cgroup?: string;
-  cgroup_parent?: string;
-  group_add?: string[];
-  runtime?: string;
-  cpus?: number | string;
-  cpu_shares?: number;
-  cpu_quota?: number;
-  cpu_period?: number;
-  cpuset?: string;
-  mem_limit?: number | string;
-  mem_reservation?: number | string;
-  memswap_limit?: number | string;
-  mem_swappiness?: number;
-  pids_limit?: number;
-  oom_kill_disable?: boolean;
-  oom_score_adj?: number;
-  storage_opt?: Mapping;
-  /** Anything else the schema accepts (rare attributes, x-* extensions) is kept verbatim. */
-  [key: string]: unknown;
-}
+/**
+ * A normalized service. Its keys and their types come from the attribute table
+ * (`attributes/table.ts`): each key's type is what its normalizer returns. Anything else the
+ * schema accepts (x-* extensions) is kept verbatim.
+ */
+export type ServiceConfig = AttributeModel<typeof SERVICE_ATTRIBUTES> & { [key: string]: unknown };
 
 export interface NetworkConfig {
   name: string;

@@ -2,126 +2,19 @@
  * `config` output: the model as JSON or YAML with Compose's key order. Top level: name,
  * services, networks, volumes, secrets, configs, models, then x-* (empty sections omitted).
  * Structs follow the field order of compose-go's Go types; maps (services, environment,
- * labels, networks, depends_on…) are sorted by key, as Go's encoders do. Pure.
+ * labels, networks, depends_on…) are sorted by key, as Go's encoders do. A service's key order
+ * and each key's shape are columns of the attribute table. Pure.
  */
 import { Document, isScalar, visit } from "yaml";
+import { SERVICE_ATTRIBUTES } from "./attributes/table.js";
 import type { ComposeModel } from "./model.js";
-import { formatGoDuration, parseBytes, parseDuration } from "./units.js";
+import { listOf, mapOf, struct, type Shape } from "./serialize/shapes.js";
 
-/**
- * How to order one value: a struct (fixed key order), a map (sorted keys), a list, or a scalar
- * printed in Compose's canonical form.
- */
-type Shape =
-  | { struct: readonly string[]; fields?: Record<string, Shape> }
-  | { map: Shape | null }
-  | { list: Shape | null }
-  | { scalar: (v: unknown) => unknown };
-
-const struct = (keys: readonly string[], fields?: Record<string, Shape>): Shape => (fields ? { struct: keys, fields } : { struct: keys });
-const mapOf = (s: Shape | null = null): Shape => ({ map: s });
-const listOf = (s: Shape | null = null): Shape => ({ list: s });
-
-/** A value the parser rejects is printed as written (validation has reported it). */
-const canonical = (f: (v: string | number) => unknown): Shape => ({
-  scalar: (v) => {
-    if (typeof v !== "string" && typeof v !== "number") return v;
-    try {
-      return f(v);
-    } catch {
-      return v;
-    }
-  },
-});
-/** compose-go's UnitBytes: a byte count, printed as a string of digits. */
-const BYTES = canonical((v) => String(parseBytes(v)));
-/** compose-go's Duration: printed as Go's time.Duration prints it (`1m30s`). */
-const DURATION = canonical((v) => formatGoDuration(parseDuration(v)));
-const MEMORY = struct(["cpus", "memory", "pids", "devices", "generic_resources"], { memory: BYTES });
-
-const ULIMITS = mapOf(struct(["soft", "hard"]));
-/** compose-go's FileMode: printed as an octal string with a leading zero (`"0400"`), in JSON and YAML alike. */
-const FILE_MODE: Shape = { scalar: (v) => (typeof v === "number" && Number.isInteger(v) ? `0${v.toString(8)}` : v) };
-const FILE_REF = struct(["source", "target", "uid", "gid", "mode"], { mode: FILE_MODE });
-const HOOK = struct(["command", "user", "privileged", "working_dir", "environment"], { environment: mapOf() });
-const INIT_HOOK = struct(["command", "image", "user", "privileged", "working_dir", "environment", "per_replica"], { environment: mapOf() });
-
-const BUILD = struct(
-  [
-    "context", "dockerfile", "dockerfile_inline", "entitlements", "args", "provenance", "sbom", "ssh", "labels", "cache_from",
-    "cache_to", "no_cache", "no_cache_filter", "additional_contexts", "pull", "extra_hosts", "isolation", "network", "target",
-    "secrets", "shm_size", "tags", "ulimits", "platforms", "privileged",
-  ],
-  { args: mapOf(), labels: mapOf(), additional_contexts: mapOf(), secrets: listOf(FILE_REF), shm_size: BYTES, ulimits: ULIMITS },
+/** A service: the table's keys in its order, each printed by its shape. */
+const SERVICE = struct(
+  SERVICE_ATTRIBUTES.filter((a) => !("printUnordered" in a)).map((a) => a.key),
+  Object.fromEntries(SERVICE_ATTRIBUTES.flatMap((a) => ("print" in a && a.print !== undefined ? [[a.key, a.print] as const] : []))),
 );
-
-const SERVICE_KEYS = [
-  "profiles", "annotations", "attach", "build", "develop", "blkio_config", "cap_add", "cap_drop", "cgroup_parent", "cgroup",
-  "cpu_count", "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpus", "cpuset", "cpu_shares",
-  "command", "configs", "container_name", "credential_spec", "depends_on", "deploy", "device_cgroup_rules", "devices", "dns",
-  "dns_opt", "dns_search", "dockerfile", "domainname", "entrypoint", "provider", "environment", "env_file", "expose", "extends",
-  "external_links", "extra_hosts", "group_add", "gpus", "hostname", "healthcheck", "image", "init", "ipc", "isolation", "labels",
-  "label_file", "links", "logging", "log_driver", "log_opt", "mem_limit", "mem_reservation", "memswap_limit", "mem_swappiness",
-  "mac_address", "models", "net", "network_mode", "networks", "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform",
-  "ports", "privileged", "pull_policy", "read_only", "restart", "runtime", "scale", "secrets", "security_opt", "shm_size",
-  "stdin_open", "stop_grace_period", "stop_signal", "storage_opt", "sysctls", "tmpfs", "tty", "ulimits", "use_api_socket", "user",
-  "userns_mode", "uts", "volume_driver", "volumes", "volumes_from", "working_dir", "pre_start", "post_start", "pre_stop",
-] as const;
-
-const SERVICE = struct(SERVICE_KEYS, {
-  annotations: mapOf(),
-  build: BUILD,
-  develop: struct(["watch"], {
-    watch: listOf(struct(["path", "action", "target", "exec", "include", "ignore", "initial_sync"], { exec: HOOK })),
-  }),
-  configs: listOf(FILE_REF),
-  depends_on: mapOf(struct(["condition", "restart", "required"])),
-  deploy: struct(
-    ["mode", "replicas", "labels", "update_config", "rollback_config", "resources", "restart_policy", "placement", "endpoint_mode"],
-    {
-      labels: mapOf(),
-      resources: struct(["limits", "reservations"], { limits: MEMORY, reservations: MEMORY }),
-      restart_policy: struct(["condition", "delay", "max_attempts", "window"], { delay: DURATION, window: DURATION }),
-    },
-  ),
-  devices: listOf(struct(["source", "target", "permissions"])),
-  environment: mapOf(),
-  env_file: listOf(struct(["path", "required", "format"])),
-  healthcheck: struct(["test", "timeout", "interval", "retries", "start_period", "start_interval", "disable"], {
-    timeout: DURATION,
-    interval: DURATION,
-    start_period: DURATION,
-    start_interval: DURATION,
-  }),
-  labels: mapOf(),
-  logging: struct(["driver", "options"], { options: mapOf() }),
-  networks: mapOf(
-    struct(["aliases", "driver_opts", "gw_priority", "interface_name", "ipv4_address", "ipv6_address", "link_local_ips", "mac_address", "priority"], {
-      driver_opts: mapOf(),
-    }),
-  ),
-  ports: listOf(struct(["name", "mode", "host_ip", "target", "published", "protocol", "app_protocol"])),
-  secrets: listOf(FILE_REF),
-  storage_opt: mapOf(),
-  sysctls: mapOf(),
-  ulimits: ULIMITS,
-  volumes: listOf(
-    struct(["type", "source", "target", "read_only", "consistency", "bind", "volume", "tmpfs", "image"], {
-      bind: struct(["selinux", "propagation", "create_host_path", "recursive"]),
-      volume: struct(["labels", "nocopy", "subpath"], { labels: mapOf() }),
-      tmpfs: struct(["size", "mode"], { size: BYTES }),
-      image: struct(["subpath"]),
-    }),
-  ),
-  pre_start: listOf(INIT_HOOK),
-  post_start: listOf(HOOK),
-  pre_stop: listOf(HOOK),
-  mem_limit: BYTES,
-  mem_reservation: BYTES,
-  memswap_limit: BYTES,
-  shm_size: BYTES,
-  stop_grace_period: DURATION,
-});
 
 const NETWORK = struct(["name", "driver", "driver_opts", "ipam", "external", "internal", "attachable", "labels", "enable_ipv4", "enable_ipv6"], {
   driver_opts: mapOf(),

@@ -1,0 +1,75 @@
+// ESLint: typescript-eslint's type-checked rules plus the house's import boundaries.
+// The arrows run one way: cli → api → cluster/runtime → graph → spec. `npm test` runs this.
+import tseslint from "typescript-eslint";
+import importX from "eslint-plugin-import-x";
+
+/** A zone: files under `target` may not import anything under `from`. */
+const zone = (target, from, message) => ({ target, from, message });
+
+const LAYERS = [
+  zone("./src/spec", "./src/graph", "src/spec is the bottom layer: it imports nothing above it"),
+  zone("./src/spec", "./src/runtime", "src/spec is pure: it never imports the runtime"),
+  zone("./src/spec", "./src/cluster", "src/spec is pure: it never imports src/cluster"),
+  zone("./src/spec", "./src/api", "src/spec is pure: it never imports the library API"),
+  zone("./src/spec", "./src/cli", "src/spec is pure: it never imports the CLI"),
+  zone("./src/graph", "./src/runtime", "src/graph is pure: it never imports the runtime"),
+  zone("./src/graph", "./src/cluster", "src/graph is pure: it never imports src/cluster"),
+  zone("./src/graph", "./src/api", "src/graph is pure: it never imports the library API"),
+  zone("./src/graph", "./src/cli", "src/graph is pure: it never imports the CLI"),
+  zone("./src/runtime", "./src/cluster", "src/runtime sits beside src/cluster and does not import it"),
+  zone("./src/runtime", "./src/api", "src/runtime never imports the library API"),
+  zone("./src/runtime", "./src/cli", "src/runtime never imports the CLI"),
+  zone("./src/cluster", "./src/api", "src/cluster never imports the library API"),
+  zone("./src/cluster", "./src/cli", "src/cluster never imports the CLI"),
+  zone("./src/api", "./src/cli", "the library API never imports the CLI"),
+];
+
+/** Modules only some places may import. */
+const onlyIn = (names, where) => ({
+  paths: names.map((name) => ({ name, message: `${name} is imported only by ${where}` })),
+});
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "schemas/**", "examples/**", "bench/**", "scripts/**", "bin/**", "*.config.*"] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { "import-x": importX },
+    settings: { "import-x/resolver": { node: { extensions: [".ts", ".js"] } } },
+    rules: {
+      "import-x/no-restricted-paths": ["error", { zones: LAYERS }],
+      "import-x/no-cycle": ["error", { ignoreExternal: true, allowUnsafeDynamicCyclicDependency: false }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+    },
+  },
+  {
+    // Only the CLI (and the reaper's own entry point, and the library's one host module) reads the process.
+    files: ["src/**/*.ts"],
+    ignores: ["src/cli/**", "src/api/reaper-process.ts", "src/api/host.ts"],
+    rules: {
+      "no-restricted-globals": ["error", { name: "process", message: "only src/cli (and src/api/host.ts) read the process: take it as an input" }],
+    },
+  },
+  // Who may import what: commander, listr2 and node:process only in src/cli; dockerode only in the adapter.
+  {
+    files: ["src/**/*.ts"],
+    ignores: ["src/cli/**", "src/runtime/docker/**", "src/runtime/docker-engine.ts", "src/api/reaper-process.ts", "src/api/host.ts"],
+    rules: { "no-restricted-imports": ["error", onlyIn(["dockerode", "commander", "listr2", "node:process", "process"], "their one place")] },
+  },
+  {
+    files: ["src/cli/**/*.ts", "src/api/reaper-process.ts", "src/api/host.ts"],
+    rules: { "no-restricted-imports": ["error", onlyIn(["dockerode"], "the engine adapter (src/runtime/docker/)")] },
+  },
+  {
+    files: ["src/runtime/docker/**/*.ts", "src/runtime/docker-engine.ts"],
+    rules: { "no-restricted-imports": ["error", onlyIn(["commander", "listr2", "node:process", "process"], "src/cli")] },
+  },
+  {
+    files: ["test/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-floating-promises": "off",
+    },
+  },
+);
