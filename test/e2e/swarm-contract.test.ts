@@ -16,6 +16,6 @@ if (why) {
     lab = await labUp({ nodes: 1 });
     const engine = await connectEngine(parseDockerHost(lab.dockerHost, "lab"));
     const swarm = (await engine.swarm()) as DockerSwarm;
-    return { swarm, image: lab.images[0]!, pollMs: 250, cleanup: async () => {} };
+    return { swarm, image: lab.images[0], pollMs: 250, cleanup: async () => {} };
   });
 }

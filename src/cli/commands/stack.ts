@@ -26,7 +26,7 @@ export interface StackDeployFlags {
   timeout?: string;
 }
 
-async function connection(ctx: CliContext) {
+function connection(ctx: CliContext): { env: CliContext["io"]["env"] } {
   return { env: ctx.io.env };
 }
 
@@ -42,7 +42,7 @@ export async function runStackDeploy(ctx: CliContext, name: string | undefined, 
   const timeoutMs = flags.timeout !== undefined ? Number(flags.timeout) * 1000 : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`invalid --timeout "${flags.timeout}": expected seconds`);
   const options = await stackLoadOptions(ctx, flags);
-  const stack = await Stack.load({ ...options, ...(name !== undefined ? { stack: name } : {}), ...(await connection(ctx)) });
+  const stack = await Stack.load({ ...options, ...(name !== undefined ? { stack: name } : {}), ...(connection(ctx)) });
   for (const w of stack.project?.warnings ?? []) ctx.warn(w);
   const deployOptions = {
     dryRun: flags.dryRun === true,
@@ -103,7 +103,7 @@ export const stackCommand: CommandModule = {
       .action(
         exitAction(ctx, async (flags: { format?: string }) => {
           const { Stack } = await import("../../api/stack.js");
-          const rows = await Stack.ls(await connection(ctx));
+          const rows = await Stack.ls(connection(ctx));
           if (flags.format === "json") ctx.out(rows.map((r) => `${JSON.stringify({ Name: r.name, Services: String(r.services) })}\n`).join(""));
           else ctx.out(await table(["NAME", "SERVICES"], rows.map((r) => [r.name, String(r.services)])));
           return 0;
@@ -118,7 +118,7 @@ export const stackCommand: CommandModule = {
       .action(
         exitAction(ctx, async (name: string, flags: { quiet?: boolean }) => {
           const { Stack } = await import("../../api/stack.js");
-          const rows = await Stack.named(name, await connection(ctx)).services();
+          const rows = await Stack.named(name, connection(ctx)).services();
           if (rows.length === 0) {
             ctx.err(`Nothing found in stack: ${name}\n`);
             return 0;
@@ -138,7 +138,7 @@ export const stackCommand: CommandModule = {
       .action(
         exitAction(ctx, async (name: string, flags: { quiet?: boolean; all?: boolean }) => {
           const { Stack } = await import("../../api/stack.js");
-          const rows = await Stack.named(name, await connection(ctx)).ps({ all: flags.all === true });
+          const rows = await Stack.named(name, connection(ctx)).ps({ all: flags.all === true });
           if (rows.length === 0) {
             ctx.err(`nothing found in stack: ${name}\n`);
             return 1;
@@ -167,7 +167,7 @@ export const stackCommand: CommandModule = {
           const { Stack } = await import("../../api/stack.js");
           let code = 0;
           for (const name of names) {
-            const r = await Stack.named(name, await connection(ctx)).rm({ wait: flags.wait === true, signal: ctx.signal });
+            const r = await Stack.named(name, connection(ctx)).rm({ wait: flags.wait === true, signal: ctx.signal });
             if (r.services.length + r.networks.length + r.secrets.length + r.configs.length === 0 && r.left.length === 0) {
               ctx.err(`Nothing found in stack: ${name}\n`);
               continue;

@@ -294,7 +294,7 @@ export async function applyStackPlan(plan: SwarmPlan, options: ApplyStackOptions
   const outcomes: ServiceOutcome[] = [];
 
   const gate = async (a: ServiceAction): Promise<string | undefined> => {
-    for (const e of a.waitFor as DependencyEdge[]) {
+    for (const e of a.waitFor) {
       const dep = settled.get(e.service);
       if (!dep || !inPlan.has(e.service)) continue;
       const out = await dep;
