@@ -188,10 +188,10 @@ EOF
     echo "LAB_DIR=$dir"
     echo "DOCKER_HOST=unix://$mgr"
     echo "LAB_NODES=$nodes"
-    echo "LAB_SOCKETS=${sockets[*]}"
-    echo "LAB_ADDRS=${addrs[*]}"
+    echo "LAB_SOCKETS=\"${sockets[*]}\""
+    echo "LAB_ADDRS=\"${addrs[*]}\""
     if [ "$registry" = 1 ]; then echo "LAB_REGISTRY=$reg_addr"; else echo "LAB_REGISTRY="; fi
-    echo "LAB_IMAGES=${lab_images[*]}"
+    echo "LAB_IMAGES=\"${lab_images[*]}\""
     echo "LAB_SETUP_SECONDS=$(elapsed "$t0")"
   } >"$dir/env"
   trap - ERR

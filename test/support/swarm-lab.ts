@@ -45,7 +45,7 @@ export async function labUp(options: { nodes?: number; registry?: boolean } = {}
     readFileSync(envFile, "utf8")
       .split("\n")
       .filter((l) => l.includes("="))
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).replace(/^"(.*)"$/, "$1")]),
   ) as Record<string, string>;
   return {
     dir: env["LAB_DIR"],
