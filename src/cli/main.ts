@@ -2,7 +2,6 @@
  * The CLI entry point: `main(argv)` parses, runs one verb and returns the exit code
  * (0 ok, 1 runtime or config error, 2 usage error, 130 interrupted).
  */
-import { readFileSync } from "node:fs";
 import { CommanderError } from "commander";
 import { UsageError } from "../errors.js";
 import type { CliDeps } from "./api.js";
@@ -11,15 +10,9 @@ import { processIO, type CliIO } from "./io.js";
 import { buildProgram, verbNames } from "./program.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, renderError } from "./render/errors.js";
 import { suggest } from "./usage.js";
+import { flotillaVersion } from "./version-info.js";
 
-export function flotillaVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
-    return pkg.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
-}
+export { flotillaVersion };
 
 /** Turn commander's messages into one clear line. */
 function usageFromCommander(e: CommanderError, verbs: string[]): UsageError {

@@ -62,8 +62,8 @@ class Channel<T> {
   }
 }
 
-export async function* streamLogs(engine: Engine, projectName: string, opts: LogsOptions = {}): AsyncIterable<LogLine> {
-  const wanted = opts.services && opts.services.length > 0 ? new Set(opts.services) : undefined;
+/** The containers `logs` starts with: the project's service containers (of the named services / number), by service and number. */
+async function initialContainers(engine: Engine, projectName: string, opts: LogsOptions, wanted: ReadonlySet<string> | undefined): Promise<ContainerSummary[]> {
   const pick = (c: ContainerSummary): boolean => {
     if (c.labels[Label.oneoff] === "True") return false;
     if (wanted && !wanted.has(c.labels[Label.service] ?? "")) return false;
@@ -72,84 +72,112 @@ export async function* streamLogs(engine: Engine, projectName: string, opts: Log
   };
   const list = (await engine.listContainers({ labels: { [Label.project]: projectName }, all: true })).filter(pick);
   list.sort((a, b) => (a.labels[Label.service] ?? "").localeCompare(b.labels[Label.service] ?? "") || Number(a.labels[Label.containerNumber]) - Number(b.labels[Label.containerNumber]));
+  return list;
+}
 
-  const inner = new AbortController();
-  const onAbort = (): void => inner.abort();
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
-  const channel = new Channel<LogLine | Error>();
-  const attached = new Set<string>();
-  let active = 0;
-  const logOpts: LogOptions = { follow: !!opts.follow, stdout: true, stderr: true, timestamps: !!opts.timestamps };
-  if (opts.tail !== undefined) logOpts.tail = opts.tail;
-  if (opts.since) logOpts.since = toEngineTime(opts.since);
-  if (opts.until) logOpts.until = toEngineTime(opts.until);
+/**
+ * The merge of several containers' log streams into one channel of lines. The channel closes when
+ * the last stream ends (`active` counts the streams, plus one while the first set is attached).
+ */
+class LogMerge {
+  readonly channel = new Channel<LogLine | Error>();
+  readonly #attached = new Set<string>();
+  #active = 0;
+  readonly #logOpts: LogOptions;
 
-  const attach = (c: { id: string; name: string; labels: Record<string, string> }, fromStart: boolean): void => {
-    if (attached.has(c.id)) return;
-    attached.add(c.id);
-    active++;
-    const service = c.labels[Label.service] ?? "";
-    const number = Number(c.labels[Label.containerNumber] ?? "0") || 0;
-    const o: LogOptions = fromStart ? { ...logOpts, tail: "all" } : logOpts;
-    void (async () => {
-      const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
-      const emit = (stream: "stdout" | "stderr", raw: string): void => {
-        const line: LogLine = { service, container: c.name, number, stream, line: raw };
-        if (opts.timestamps) {
-          const m = TS.exec(raw);
-          if (m) {
-            line.timestamp = m[1]!;
-            line.line = m[2]!;
-          }
-        }
-        channel.push(line);
-      };
-      try {
-        for await (const chunk of engine.logs(c.id, o, inner.signal)) {
-          for (const l of splitters[chunk.stream].push(chunk.data.toString("utf8"))) emit(chunk.stream, l);
-        }
-        for (const s of ["stdout", "stderr"] as const) for (const l of splitters[s].flush()) emit(s, l);
-      } catch (err) {
-        if (!inner.signal.aborted) channel.push(err instanceof Error ? err : new Error(String(err)));
-      } finally {
-        active--;
-        if (active === 0) channel.close();
-      }
-    })();
-  };
-
-  if (list.length === 0) {
-    opts.signal?.removeEventListener("abort", onAbort);
-    return;
+  constructor(
+    private readonly engine: Engine,
+    private readonly opts: LogsOptions,
+    private readonly signal: AbortSignal,
+  ) {
+    this.#logOpts = { follow: !!opts.follow, stdout: true, stderr: true, timestamps: !!opts.timestamps };
+    if (opts.tail !== undefined) this.#logOpts.tail = opts.tail;
+    if (opts.since) this.#logOpts.since = toEngineTime(opts.since);
+    if (opts.until) this.#logOpts.until = toEngineTime(opts.until);
   }
-  // Hold the channel open while attaching the initial set.
-  active++;
-  for (const c of list) attach(c, false);
 
-  if (opts.follow) {
+  /** Keep the channel open while the first set of containers is attached… */
+  hold(): void {
+    this.#active++;
+  }
+
+  /** …and let it close once every stream has ended. */
+  release(): void {
+    this.#active--;
+    if (this.#active === 0) this.channel.close();
+  }
+
+  /** With follow: containers that start while streaming are attached from their first line. */
+  followStarts(projectName: string, wanted: ReadonlySet<string> | undefined): void {
     void (async () => {
       try {
-        for await (const ev of engine.events({ labels: { [Label.project]: projectName } }, inner.signal)) {
-          if (ev.type !== "container" || ev.action !== "start" || attached.has(ev.id)) continue;
+        for await (const ev of this.engine.events({ labels: { [Label.project]: projectName } }, this.signal)) {
+          if (ev.type !== "container" || ev.action !== "start" || this.#attached.has(ev.id)) continue;
           const labels = ev.attributes;
           if (labels[Label.oneoff] === "True") continue;
           if (wanted && !wanted.has(labels[Label.service] ?? "")) continue;
-          if (active === 0) break;
-          attach({ id: ev.id, name: labels["name"] ?? ev.id.slice(0, 12), labels }, true);
+          if (this.#active === 0) break;
+          this.attach({ id: ev.id, name: labels["name"] ?? ev.id.slice(0, 12), labels }, true);
         }
       } catch {
         // events are best effort
       }
     })();
   }
-  active--;
-  if (active === 0) channel.close();
-  const closeOnAbort = (): void => channel.close();
-  inner.signal.addEventListener("abort", closeOnAbort, { once: true });
 
+  attach(c: { id: string; name: string; labels: Record<string, string> }, fromStart: boolean): void {
+    if (this.#attached.has(c.id)) return;
+    this.#attached.add(c.id);
+    this.#active++;
+    void this.#pump(c, fromStart ? { ...this.#logOpts, tail: "all" } : this.#logOpts);
+  }
+
+  /** One container's stream, split into lines (with timestamps when asked), into the channel. */
+  async #pump(c: { id: string; name: string; labels: Record<string, string> }, o: LogOptions): Promise<void> {
+    const service = c.labels[Label.service] ?? "";
+    const number = Number(c.labels[Label.containerNumber] ?? "0") || 0;
+    const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+    const emit = (stream: "stdout" | "stderr", raw: string): void => {
+      const line: LogLine = { service, container: c.name, number, stream, line: raw };
+      if (this.opts.timestamps) {
+        const m = TS.exec(raw);
+        if (m) {
+          line.timestamp = m[1]!;
+          line.line = m[2]!;
+        }
+      }
+      this.channel.push(line);
+    };
+    try {
+      for await (const chunk of this.engine.logs(c.id, o, this.signal)) {
+        for (const l of splitters[chunk.stream].push(chunk.data.toString("utf8"))) emit(chunk.stream, l);
+      }
+      for (const s of ["stdout", "stderr"] as const) for (const l of splitters[s].flush()) emit(s, l);
+    } catch (err) {
+      if (!this.signal.aborted) this.channel.push(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      this.#active--;
+      if (this.#active === 0) this.channel.close();
+    }
+  }
+}
+
+export async function* streamLogs(engine: Engine, projectName: string, opts: LogsOptions = {}): AsyncIterable<LogLine> {
+  const wanted = opts.services && opts.services.length > 0 ? new Set(opts.services) : undefined;
+  const list = await initialContainers(engine, projectName, opts, wanted);
+  if (list.length === 0) return;
+  const inner = new AbortController();
+  const onAbort = (): void => inner.abort();
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  const merge = new LogMerge(engine, opts, inner.signal);
+  merge.hold();
+  for (const c of list) merge.attach(c, false);
+  if (opts.follow) merge.followStarts(projectName, wanted);
+  merge.release();
+  inner.signal.addEventListener("abort", () => merge.channel.close(), { once: true });
   try {
     for (;;) {
-      const r = await channel.next();
+      const r = await merge.channel.next();
       if (r.done) break;
       if (r.value instanceof Error) throw r.value;
       yield r.value;

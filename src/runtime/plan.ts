@@ -6,7 +6,7 @@
 import { ConfigError, FlotillaError, type ConfigIssue } from "../errors.js";
 import { ServiceGraph } from "../graph/graph.js";
 import { diffServiceConfig, resourceConfigHash, serviceConfigHash } from "../spec/hash.js";
-import type { LoadedProject, ServiceConfig } from "../spec/model.js";
+import type { ComposeModel, LoadedProject, ServiceConfig } from "../spec/model.js";
 import { containerName } from "./convert.js";
 import type { ObservedContainer, ObservedState } from "./observe.js";
 import type { UpOptions } from "./options.js";
@@ -195,22 +195,36 @@ function existingReason(kind: "network" | "volume", key: string, config: object,
 
 /** Plan an `up`. Throws ConfigError for missing external networks/volumes (before anything is created). */
 export function planUp(project: LoadedProject, observed: ObservedState, opts: PlanOptions = {}): Plan {
-  const model = project.model;
-  const name = model.name;
   const targets = resolveTargets(project, opts);
+  const plan: Plan = { project: project.model.name, targets, networks: [], volumes: [], services: {}, orphans: [], warnings: [], hashes: {}, replicas: {} };
+  planResources(project.model, observed, opts, plan);
   const named = new Set(opts.services ?? []);
-  const plan: Plan = { project: name, targets, networks: [], volumes: [], services: {}, orphans: [], warnings: [], hashes: {}, replicas: {} };
+  for (const s of targets) planService(project.model, observed, opts, named, s, plan);
+  // A container sharing a namespace (or volumes_from) with a recreated service must follow it.
+  if (!opts.noRecreate) followRecreatedParents(project.model, plan);
+  // depends_on.<dep>.restart: true — a running dependent restarts around its dependency's recreate/start.
+  if (!opts.noStart) planDependencyRestarts(project.model, plan);
+  planOrphans(project, observed, opts, plan);
+  return plan;
+}
 
-  // Networks and volumes the targets use.
+/** The networks and volumes the targets use: create, keep, or (a network whose definition changed) recreate. */
+function planResources(model: ComposeModel, observed: ObservedState, opts: PlanOptions, plan: Plan): void {
   const networkKeys = new Set<string>();
   const volumeKeys = new Set<string>();
-  for (const s of targets) {
+  for (const s of plan.targets) {
     const svc = model.services[s]!;
     for (const k of serviceNetworkKeys(svc, model.networks ?? {})) networkKeys.add(k);
     for (const k of serviceVolumeKeys(svc, model.volumes ?? {})) volumeKeys.add(k);
   }
+  const issues = [...planNetworks(model, observed, opts, [...networkKeys].sort(), plan), ...planVolumes(model, observed, [...volumeKeys].sort(), plan)];
+  if (issues.length > 0) throw new ConfigError(issues);
+}
+
+/** The networks' actions; the problems (a missing external network) are returned, to be reported together. */
+function planNetworks(model: ComposeModel, observed: ObservedState, opts: PlanOptions, keys: readonly string[], plan: Plan): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  for (const key of [...networkKeys].sort()) {
+  for (const key of keys) {
     const net = model.networks[key];
     if (!net) continue;
     const exists = observed.networks[net.name] !== undefined;
@@ -228,14 +242,20 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
       // As Compose: a network whose definition changed is recreated, and the containers on it with it —
       // when every service on it is part of this up (else it is kept, with what to do).
       const users = Object.keys(model.services).filter((s) => serviceNetworkKeys(model.services[s]!, model.networks ?? {}).includes(key));
-      if (!opts.noRecreate && users.every((u) => targets.includes(u))) {
+      if (!opts.noRecreate && users.every((u) => plan.targets.includes(u))) {
         plan.networks.push({ kind: "recreate", resource: "network", key, target: net.name, reason: "definition changed since it was created" });
         continue;
       }
     }
     plan.networks.push({ kind: exists ? "noop" : "create", resource: "network", key, target: net.name, reason: exists ? existingReason("network", key, net, observed.networks[net.name]!.labels, plan) : "missing" });
   }
-  for (const key of [...volumeKeys].sort()) {
+  return issues;
+}
+
+/** The volumes' actions; the problems (a missing external volume) are returned, to be reported together. */
+function planVolumes(model: ComposeModel, observed: ObservedState, keys: readonly string[], plan: Plan): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const key of keys) {
     const vol = model.volumes[key];
     if (!vol) continue;
     const exists = observed.volumes[vol.name] !== undefined;
@@ -251,119 +271,129 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
     }
     plan.volumes.push({ kind: exists ? "noop" : "create", resource: "volume", key, target: vol.name, reason: exists ? existingReason("volume", key, vol, observed.volumes[vol.name]!.labels, plan) : "missing" });
   }
-  if (issues.length > 0) throw new ConfigError(issues);
+  return issues;
+}
 
-  // Containers, service by service.
-  for (const s of targets) {
-    const svc = model.services[s]!;
-    const hash = serviceConfigHash(svc);
-    plan.hashes[s] = hash;
-    const replicas = Math.max(0, desiredReplicas(s, svc, opts.scale));
-    plan.replicas[s] = replicas;
-    const imageId = opts.imageIds?.[s];
-    const recreatedNetworks = new Set(plan.networks.filter((a) => a.kind === "recreate").map((a) => a.target));
-    const expectedNetworks = serviceNetworkKeys(svc, model.networks ?? {})
-      .map((k) => model.networks[k]?.name)
-      .filter((n): n is string => typeof n === "string")
-      .map((n) => ({ name: n, exists: observed.networks[n] !== undefined, recreated: recreatedNetworks.has(n) }));
-    // named volumes the service mounts, by engine name (a container not mounting one is recreated)
-    const expectedVolumes = (svc.volumes ?? [])
-      .filter((m) => m.type === "volume" && m.source !== undefined)
-      .map((m) => model.volumes[m.source!]?.name)
-      .filter((n): n is string => typeof n === "string");
-    const forced = !!opts.forceRecreate && (named.size === 0 || named.has(s)) || (!!opts.alwaysRecreateDeps && named.size > 0 && !named.has(s));
-    const actions: ServiceAction[] = [];
-    const existing = [...(observed.byService[s] ?? [])];
+/** One service's container actions: drop duplicates, scale down, recreate/start/keep, scale up. */
+function planService(model: ComposeModel, observed: ObservedState, opts: PlanOptions, named: ReadonlySet<string>, s: string, plan: Plan): void {
+  const svc = model.services[s]!;
+  const hash = serviceConfigHash(svc);
+  plan.hashes[s] = hash;
+  const replicas = Math.max(0, desiredReplicas(s, svc, opts.scale));
+  plan.replicas[s] = replicas;
+  const forced = (!!opts.forceRecreate && (named.size === 0 || named.has(s))) || (!!opts.alwaysRecreateDeps && named.size > 0 && !named.has(s));
+  const expected = expectedAttachments(model, observed, svc, plan);
+  const imageId = opts.imageIds?.[s];
+  const existing = [...(observed.byService[s] ?? [])];
+  const actions: ServiceAction[] = [];
+  const slots = dropDuplicates(s, existing, actions);
 
-    // Leftovers of an interrupted recreate that still have their original beside them: drop them.
-    const byNumber = new Map<number, ObservedContainer[]>();
-    for (const c of existing) {
-      const list = byNumber.get(c.number) ?? [];
-      list.push(c);
-      byNumber.set(c.number, list);
-    }
-    const slots: ObservedContainer[] = [];
-    for (const [, list] of [...byNumber].sort((a, b) => a[0] - b[0])) {
-      const proper = list.filter((c) => !c.replacing);
-      const keep = proper[0] ?? list[0]!;
-      slots.push(keep);
-      for (const c of list) {
-        if (c === keep) continue;
-        actions.push({ kind: "remove", service: s, number: c.number, target: c.name, containerId: c.id, currentName: c.name, state: c.state, reason: c.replacing ? "leftover of an interrupted recreate" : "duplicate container number" });
-      }
-    }
-
-    // Scale down: out-of-date containers go first (no point recreating one about to be removed), then
-    // the highest numbers.
-    const reasons = new Map<ObservedContainer, string | undefined>();
-    for (const c of slots) reasons.set(c, opts.noRecreate ? undefined : forced ? "forced" : recreateReason(c, svc, hash, imageId, expectedNetworks, expectedVolumes));
-    const byKeep = slots.length > replicas ? [...slots].sort((a, b) => Number(reasons.get(a) !== undefined) - Number(reasons.get(b) !== undefined) || a.number - b.number) : slots;
-    const kept = byKeep.slice(0, replicas).sort((a, b) => a.number - b.number);
-    const extra = byKeep.slice(replicas).sort((a, b) => b.number - a.number);
-    for (const c of extra) {
-      actions.push({ kind: "remove", service: s, number: c.number, target: c.name, containerId: c.id, currentName: c.name, state: c.state, reason: `scale down to ${replicas}` });
-    }
-
-    for (const c of kept) {
-      const target = containerName(name, s, c.number, svc);
-      const base = { service: s, number: c.number, target, containerId: c.id, currentName: c.name, state: c.state };
-      const reason = reasons.get(c);
-      if (reason) {
-        actions.push({ kind: "recreate", ...base, reason });
-      } else if (c.state === "running" || c.state === "restarting") {
-        actions.push({ kind: "noop", ...base, reason: c.state === "running" ? "up to date, running" : "up to date, restarting" });
-      } else if (c.state === "paused") {
-        actions.push({ kind: "noop", ...base, reason: "up to date, paused" });
-      } else {
-        actions.push({ kind: "start", ...base, reason: `up to date, not running (${c.state})` });
-      }
-    }
-
-    // Scale up: new numbers after the highest one in use.
-    let next = existing.reduce((m, c) => Math.max(m, c.number), 0) + 1;
-    for (let i = kept.length; i < replicas; i++, next++) {
-      actions.push({ kind: "create", service: s, number: next, target: containerName(name, s, next, svc), reason: existing.length === 0 ? "missing" : `scale up to ${replicas}` });
-    }
-    plan.services[s] = actions;
+  // Scale down: out-of-date containers go first (no point recreating one about to be removed), then
+  // the highest numbers.
+  const reasons = new Map<ObservedContainer, string | undefined>();
+  for (const c of slots) reasons.set(c, opts.noRecreate ? undefined : forced ? "forced" : recreateReason(c, svc, hash, imageId, expected.networks, expected.volumes));
+  const byKeep = slots.length > replicas ? [...slots].sort((a, b) => Number(reasons.get(a) !== undefined) - Number(reasons.get(b) !== undefined) || a.number - b.number) : slots;
+  const kept = byKeep.slice(0, replicas).sort((a, b) => a.number - b.number);
+  const extra = byKeep.slice(replicas).sort((a, b) => b.number - a.number);
+  for (const c of extra) {
+    actions.push({ kind: "remove", service: s, number: c.number, target: c.name, containerId: c.id, currentName: c.name, state: c.state, reason: `scale down to ${replicas}` });
   }
+  for (const c of kept) actions.push(keptAction(model.name, s, svc, c, reasons.get(c)));
 
-  // A container sharing a namespace (or volumes_from) with a recreated service must follow it.
-  if (!opts.noRecreate) {
-    const graph = ServiceGraph.fromServices(model.services);
-    const order = graph.order().filter((s) => plan.services[s]);
-    for (const s of order) {
-      const parents = namespaceParents(model.services[s]!).filter((p) => (plan.services[p] ?? []).some((a) => a.kind === "recreate"));
-      if (parents.length === 0) continue;
-      for (const a of plan.services[s]!) {
-        if (a.kind === "noop" || a.kind === "start") {
-          a.kind = "recreate";
-          a.reason = `depends on recreated ${parents.map((p) => `"${p}"`).join(", ")} (shared namespace or volumes_from)`;
-        }
-      }
+  // Scale up: new numbers after the highest one in use.
+  let next = existing.reduce((m, c) => Math.max(m, c.number), 0) + 1;
+  for (let i = kept.length; i < replicas; i++, next++) {
+    actions.push({ kind: "create", service: s, number: next, target: containerName(model.name, s, next, svc), reason: existing.length === 0 ? "missing" : `scale up to ${replicas}` });
+  }
+  plan.services[s] = actions;
+}
+
+/** The networks a service's containers must be attached to, and the named volumes (by engine name) they must mount. */
+function expectedAttachments(model: ComposeModel, observed: ObservedState, svc: ServiceConfig, plan: Plan): { networks: { name: string; exists: boolean; recreated: boolean }[]; volumes: string[] } {
+  const recreatedNetworks = new Set(plan.networks.filter((a) => a.kind === "recreate").map((a) => a.target));
+  const networks = serviceNetworkKeys(svc, model.networks ?? {})
+    .map((k) => model.networks[k]?.name)
+    .filter((n): n is string => typeof n === "string")
+    .map((n) => ({ name: n, exists: observed.networks[n] !== undefined, recreated: recreatedNetworks.has(n) }));
+  // named volumes the service mounts, by engine name (a container not mounting one is recreated)
+  const volumes = (svc.volumes ?? [])
+    .filter((m) => m.type === "volume" && m.source !== undefined)
+    .map((m) => model.volumes[m.source!]?.name)
+    .filter((n): n is string => typeof n === "string");
+  return { networks, volumes };
+}
+
+/**
+ * One container per number: leftovers of an interrupted recreate that still have their original
+ * beside them (and duplicate numbers) get a `remove` action; returns the containers kept, by number.
+ */
+function dropDuplicates(s: string, existing: readonly ObservedContainer[], actions: ServiceAction[]): ObservedContainer[] {
+  const byNumber = new Map<number, ObservedContainer[]>();
+  for (const c of existing) {
+    const list = byNumber.get(c.number) ?? [];
+    list.push(c);
+    byNumber.set(c.number, list);
+  }
+  const slots: ObservedContainer[] = [];
+  for (const [, list] of [...byNumber].sort((a, b) => a[0] - b[0])) {
+    const proper = list.filter((c) => !c.replacing);
+    const keep = proper[0] ?? list[0]!;
+    slots.push(keep);
+    for (const c of list) {
+      if (c === keep) continue;
+      actions.push({ kind: "remove", service: s, number: c.number, target: c.name, containerId: c.id, currentName: c.name, state: c.state, reason: c.replacing ? "leftover of an interrupted recreate" : "duplicate container number" });
     }
   }
+  return slots;
+}
 
-  // depends_on.<dep>.restart: true — a running dependent restarts around its dependency's recreate/start.
-  if (!opts.noStart) {
-    for (const s of targets) {
-      const deps = model.services[s]!.depends_on ?? {};
-      const triggers = Object.keys(deps)
-        .filter((d) => deps[d]!.restart === true && d !== s)
-        .filter((d) => (plan.services[d] ?? []).some((a) => a.kind === "recreate" || a.kind === "start"))
-        .sort();
-      if (triggers.length === 0) continue;
-      for (const a of plan.services[s] ?? []) {
-        if (a.kind !== "noop" || a.state !== "running") continue;
-        const how = triggers.map((d) => `"${d}" ${(plan.services[d] ?? []).some((x) => x.kind === "recreate") ? "recreated" : "started"}`);
-        a.kind = "restart";
-        a.restartAfter = triggers;
-        a.reason = `dependency ${how.join(", ")} (depends_on restart: true)`;
+/** A container kept at its number: recreate (with the reason), keep as it is, or start. */
+function keptAction(project: string, s: string, svc: ServiceConfig, c: ObservedContainer, reason: string | undefined): ServiceAction {
+  const base = { service: s, number: c.number, target: containerName(project, s, c.number, svc), containerId: c.id, currentName: c.name, state: c.state };
+  if (reason) return { kind: "recreate", ...base, reason };
+  if (c.state === "running" || c.state === "restarting") return { kind: "noop", ...base, reason: c.state === "running" ? "up to date, running" : "up to date, restarting" };
+  if (c.state === "paused") return { kind: "noop", ...base, reason: "up to date, paused" };
+  return { kind: "start", ...base, reason: `up to date, not running (${c.state})` };
+}
+
+/** A container sharing a namespace (or volumes_from) with a recreated service is recreated with it. */
+function followRecreatedParents(model: ComposeModel, plan: Plan): void {
+  const graph = ServiceGraph.fromServices(model.services);
+  const order = graph.order().filter((s) => plan.services[s]);
+  for (const s of order) {
+    const parents = namespaceParents(model.services[s]!).filter((p) => (plan.services[p] ?? []).some((a) => a.kind === "recreate"));
+    if (parents.length === 0) continue;
+    for (const a of plan.services[s]!) {
+      if (a.kind === "noop" || a.kind === "start") {
+        a.kind = "recreate";
+        a.reason = `depends on recreated ${parents.map((p) => `"${p}"`).join(", ")} (shared namespace or volumes_from)`;
       }
     }
   }
+}
 
-  // Orphans: containers of services that are neither enabled nor disabled, and exited one-offs.
-  const known = new Set([...Object.keys(model.services), ...Object.keys(project.disabledServices)]);
+/** depends_on.<dep>.restart: true — a running, up-to-date dependent restarts around its dependency's recreate/start. */
+function planDependencyRestarts(model: ComposeModel, plan: Plan): void {
+  for (const s of plan.targets) {
+    const deps = model.services[s]!.depends_on ?? {};
+    const triggers = Object.keys(deps)
+      .filter((d) => deps[d]!.restart === true && d !== s)
+      .filter((d) => (plan.services[d] ?? []).some((a) => a.kind === "recreate" || a.kind === "start"))
+      .sort();
+    if (triggers.length === 0) continue;
+    for (const a of plan.services[s] ?? []) {
+      if (a.kind !== "noop" || a.state !== "running") continue;
+      const how = triggers.map((d) => `"${d}" ${(plan.services[d] ?? []).some((x) => x.kind === "recreate") ? "recreated" : "started"}`);
+      a.kind = "restart";
+      a.restartAfter = triggers;
+      a.reason = `dependency ${how.join(", ")} (depends_on restart: true)`;
+    }
+  }
+}
+
+/** Orphans: containers of services that are neither enabled nor disabled, and exited one-offs. */
+function planOrphans(project: LoadedProject, observed: ObservedState, opts: PlanOptions, plan: Plan): void {
+  const known = new Set([...Object.keys(project.model.services), ...Object.keys(project.disabledServices)]);
   for (const c of observed.containers) {
     let reason: string | undefined;
     if (!known.has(c.service)) reason = "orphan (service gone from the file)";
@@ -377,7 +407,6 @@ export function planUp(project: LoadedProject, observed: ObservedState, opts: Pl
       `Found orphan containers ([${names}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
     );
   }
-  return plan;
 }
 
 /** True when applying the plan would change nothing (all noop, no orphans to remove). */

@@ -11,7 +11,7 @@ import type { LoadedProject, PortConfig, ServiceConfig, VolumeMount } from "../s
 import { abortError } from "./conditions.js";
 import { containerSpec, type ConvertContext } from "./convert.js";
 import type { Engine, LogChunk, TtySize } from "./engine.js";
-import { tarFiles } from "./apply.js";
+import { tarFiles } from "./hooks.js";
 
 export interface OneOffOptions {
   /** Replaces the service's command (and, with `entrypoint`, its entrypoint). */

@@ -248,6 +248,11 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
 
 /** Synchronous core of `loadProject` (every read is a small local file). */
 export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): LoadedProject {
+  return loadProjectWithLocations(options, fs).project;
+}
+
+/** `loadProject` plus where every key of the model came from (file:line:col), for checks made after loading. */
+export function loadProjectWithLocations(options: LoadOptions, fs: LoaderFs = nodeFs): { project: LoadedProject; locations: Locations } {
   const cwd = resolve(options.cwd);
   const osEnv: Env = options.env;
   const state: State = {
@@ -371,7 +376,7 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
   state.issues.throwIfAny();
 
   const warnings = [...state.warnings, ...state.interpolationWarnings];
-  return {
+  const project: LoadedProject = {
     model: finalModel,
     workingDir: projectDir,
     configFiles,
@@ -383,4 +388,5 @@ export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): Lo
     warnings,
     locations,
   };
+  return { project, locations };
 }

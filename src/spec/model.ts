@@ -5,9 +5,9 @@
  * resource names are filled in.
  */
 
-import type { Locations } from "./locations.js";
 import type { SERVICE_ATTRIBUTES } from "./attributes/table.js";
 import type { AttributeModel } from "./attributes/types.js";
+import type { Locations } from "./locations.js";
 
 export type Mapping<T = string> = Record<string, T>;
 

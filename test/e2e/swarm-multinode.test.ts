@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Stack } from "../../src/api/stack.js";
+import { Stack } from "../../src/api/swarm-stack.js";
 import { labDown, labUnavailable, labUp, type Lab } from "../support/swarm-lab.js";
 
 const run = promisify(execFile);

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { Stack } from "../../src/api/stack.js";
+import { Stack } from "../../src/api/swarm-stack.js";
 import type { FlotillaEvent } from "../../src/events.js";
 import { ipvsAvailable, labDown, labUnavailable, labUp, type Lab } from "../support/swarm-lab.js";
 

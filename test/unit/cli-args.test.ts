@@ -43,8 +43,8 @@ function fakeProject(calls: Call[]): CliProject {
     plan: rec("plan", { project: "demo", targets: [], networks: [], volumes: [], services: {}, orphans: [], warnings: [], hashes: {}, replicas: {} }),
     up: async (o) => {
       calls.push({ method: "up", args: [o] });
-      o.onEvent?.({ type: "resource", kind: "container", name: "demo-web-1", status: "Started", service: "web" });
-      return undefined;
+      o?.onEvent?.({ type: "resource", kind: "container", name: "demo-web-1", status: "Started", service: "web" });
+      return undefined as never;
     },
     down: rec("down"),
     ps: rec("ps", []),

@@ -22,8 +22,8 @@ describe("checkForSwarm", () => {
       lines.join("\n"),
     );
     assert.ok(refusals.every((r) => r.location?.file === file));
-    assert.match(lines[0]!, /compose\.yaml:5:5: services\.web\.privileged: refused for stack deploy: Swarm services cannot run privileged containers/);
-    assert.match(lines[0]!, /--ignore privileged/);
+    assert.match(lines[0], /compose\.yaml:5:5: services\.web\.privileged: refused for stack deploy: Swarm services cannot run privileged containers/);
+    assert.match(lines[0], /--ignore privileged/);
     assert.throws(() => assertSwarmReady(checkForSwarm(project)), (e: unknown) => e instanceof ConfigError && e.issues.length === 3);
   });
 
@@ -63,6 +63,16 @@ describe("checkForSwarm", () => {
     assert.ok(!checkForSwarm(project, { push: true }).refusals.some((r) => r.path === "services.worker.build"));
     const off = await load();
     assert.ok(!checkForSwarm(off).refusals.some((r) => r.path?.startsWith("services.worker")), "a disabled profile's service is not checked");
+  });
+
+  test("keys from extends and include are located in the file that wrote them", async () => {
+    const d = join(root, "fixtures", "swarm-check-extends");
+    const project = await loadProject({ cwd: d, env: {} });
+    const { refusals } = checkForSwarm(project);
+    assert.deepEqual(
+      refusals.map((r) => `${r.path} ${r.location?.file}:${r.location?.line}:${r.location?.col}`).sort(),
+      [`services.inc.pid ${join(d, "inc.yaml")}:4:5`, `services.web.privileged ${join(d, "base.yaml")}:4:5`],
+    );
   });
 
   test("replicas with a global mode is refused; host-mode ports with replicas warn", async () => {

@@ -5,13 +5,21 @@ import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.js";
 import { BufferStream } from "../../src/cli/io.js";
 
+interface Printed {
+  secrets: { Name: string; Data: string }[];
+  configs: { Name: string; Data: string }[];
+  networks: { Name: string }[];
+  services: { Name: string; Mode: unknown }[];
+}
+const parse = (text: string): Printed => JSON.parse(text) as Printed;
+
 const root = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../..");
 const fx = (...p: string[]): string => join(root, "fixtures", ...p);
 
 async function run(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   const stdout = new BufferStream();
   const stderr = new BufferStream();
-  const code = await main(args, { stdout, stderr, env, cwd, readStdin: async () => "", onSignal: () => () => {} });
+  const code = await main(args, { stdout, stderr, env, cwd, readStdin: () => Promise.resolve(""), onSignal: () => () => {} });
   return { code, out: stdout.text, err: stderr.text };
 }
 
@@ -19,9 +27,10 @@ describe("flotilla stack config", () => {
   test("prints the specs from the project's discovery, named after the project; secrets redacted", async () => {
     const r = await run(["stack", "config"], fx("swarm-stack"), { GREETING: "hi" });
     assert.equal(r.code, 0, r.err);
-    const specs = JSON.parse(r.out);
+    assert.equal(r.err, "", "a file Swarm takes as written gives no warning");
+    const specs = parse(r.out);
     assert.deepEqual(Object.keys(specs), ["secrets", "configs", "networks", "services"]);
-    assert.deepEqual(specs.services.map((s: { Name: string }) => s.Name), ["shop_web", "shop_db"], "profiles apply: debug is off");
+    assert.deepEqual(specs.services.map((s) => s.Name), ["shop_web", "shop_db"], "profiles apply: debug is off");
     assert.match(specs.secrets[0].Name, /^shop_db_password_[0-9a-f]{8}$/);
     assert.match(specs.secrets[0].Data, /^<redacted: 7 bytes/);
     assert.ok(!r.out.includes(Buffer.from("hunter2").toString("base64")) && !r.out.includes("hunter2"));
@@ -32,7 +41,7 @@ describe("flotilla stack config", () => {
   test("-c is repeatable (overrides merge), NAME names the stack, --show-secrets prints the data", async () => {
     const r = await run(["stack", "config", "-c", "compose.yaml", "-c", "override.yaml", "--show-secrets", "prod"], fx("swarm-stack"));
     assert.equal(r.code, 0, r.err);
-    const specs = JSON.parse(r.out);
+    const specs = parse(r.out);
     assert.equal(specs.services[0].Name, "prod_web");
     assert.deepEqual(specs.services[0].Mode, { Replicated: { Replicas: 3 } });
     assert.equal(Buffer.from(specs.secrets[0].Data, "base64").toString(), "hunter2");

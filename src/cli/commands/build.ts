@@ -3,7 +3,22 @@ import type { Command } from "commander";
 import { FlotillaError, UsageError } from "../../errors.js";
 import { withReporter, type CliContext } from "../context.js";
 import { collect } from "../usage.js";
+import type { BuildOptions } from "../../runtime/ops/build.js";
 import { exitAction, type CommandModule } from "./command.js";
+import type { FlagSpelling, FlagsOf, LibraryOnly } from "./flags.js";
+
+/** The flag of each BuildOptions field (a new option without one is a compile error here). */
+export const BUILD_OPTION_FLAGS: FlagSpelling<BuildOptions, LibraryOnly> = {
+  noCache: "--no-cache",
+  pull: "--pull",
+  quiet: "--quiet",
+  buildArgs: "--build-arg",
+  withDependencies: "--with-dependencies",
+  push: "--push",
+};
+
+/** commander hands `--no-cache` over as `cache: false` and the repeated `--build-arg` as `buildArg`. */
+type BuildFlags = FlagsOf<BuildOptions, LibraryOnly | "noCache" | "buildArgs"> & { cache?: boolean; buildArg?: string[] };
 
 export function parseBuildArgs(values: readonly string[] | undefined, env: Readonly<Record<string, string | undefined>>): Record<string, string> | undefined {
   if (!values || values.length === 0) return undefined;
@@ -35,7 +50,7 @@ export const buildCommand: CommandModule = {
       .option("--with-dependencies", "Also build dependencies (transitively)")
       .option("--push", "Push service images")
       .action(
-        exitAction(ctx, async (services: string[], flags: { buildArg?: string[]; cache?: boolean; pull?: boolean; quiet?: boolean; withDependencies?: boolean; push?: boolean }) => {
+        exitAction(ctx, async (services: string[], flags: BuildFlags) => {
           const buildArgs = parseBuildArgs(flags.buildArg, ctx.io.env);
           const project = await ctx.project({ services });
           if (!project.build) throw new FlotillaError("ENGINE", "build is not supported by this version of the library");

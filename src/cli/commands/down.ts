@@ -5,13 +5,20 @@ import { withReporter, type CliContext } from "../context.js";
 import type { GlobalOptions } from "../global-options.js";
 import { parseNonNegativeInt } from "../usage.js";
 import { exitAction, type CommandModule } from "./command.js";
+import type { FlagSpelling, FlagsOf, LibraryOnly } from "./flags.js";
 
-export interface DownFlags {
-  volumes?: boolean;
-  rmi?: "local" | "all";
-  removeOrphans?: boolean;
-  timeout?: string;
-}
+/** DownOptions no `down` flag sets: the operands, COMPOSE_IGNORE_ORPHANS, the global flags and callbacks. */
+type NotDownFlags = "services" | "ignoreOrphans" | LibraryOnly;
+
+/** The flag of each DownOptions field (a new option without one is a compile error here). */
+export const DOWN_OPTION_FLAGS: FlagSpelling<DownOptions, NotDownFlags> = {
+  volumes: "--volumes",
+  rmi: "--rmi",
+  removeOrphans: "--remove-orphans",
+  timeout: "--timeout",
+};
+
+export type DownFlags = FlagsOf<DownOptions, NotDownFlags>;
 
 export function downOptions(services: string[], flags: DownFlags, globals: Pick<GlobalOptions, "dryRun" | "parallel" | "removeOrphans"> & Partial<Pick<GlobalOptions, "ignoreOrphans">>): DownOptions {
   const options: DownOptions = {};

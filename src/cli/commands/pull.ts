@@ -1,17 +1,21 @@
 /** `flotilla pull`: pull the services' images. */
 import { Option, type Command } from "commander";
 import { FlotillaError } from "../../errors.js";
-import type { PullMode } from "../../runtime/options.js";
+import type { PullOptions } from "../../runtime/ops/pull.js";
 import { withReporter, type CliContext } from "../context.js";
 import { exitAction, type CommandModule } from "./command.js";
+import type { FlagSpelling, FlagsOf, LibraryOnly } from "./flags.js";
 
-interface PullFlags {
-  ignoreBuildable?: boolean;
-  ignorePullFailures?: boolean;
-  includeDeps?: boolean;
-  policy?: PullMode;
-  quiet?: boolean;
-}
+/** The flag of each PullOptions field (a new option without one is a compile error here). */
+export const PULL_OPTION_FLAGS: FlagSpelling<PullOptions, LibraryOnly> = {
+  ignoreBuildable: "--ignore-buildable",
+  ignorePullFailures: "--ignore-pull-failures",
+  includeDeps: "--include-deps",
+  policy: "--policy",
+  quiet: "--quiet",
+};
+
+type PullFlags = FlagsOf<PullOptions, LibraryOnly>;
 
 export const pullCommand: CommandModule = {
   name: "pull",

@@ -2,13 +2,18 @@
 import type { Command } from "commander";
 import { FlotillaError } from "../../errors.js";
 import { withReporter, type CliContext } from "../context.js";
+import type { PushOptions } from "../../runtime/ops/push.js";
 import { exitAction, type CommandModule } from "./command.js";
+import type { FlagSpelling, FlagsOf, LibraryOnly } from "./flags.js";
 
-interface PushFlags {
-  ignorePushFailures?: boolean;
-  includeDeps?: boolean;
-  quiet?: boolean;
-}
+/** The flag of each PushOptions field (a new option without one is a compile error here). */
+export const PUSH_OPTION_FLAGS: FlagSpelling<PushOptions, LibraryOnly> = {
+  ignorePushFailures: "--ignore-push-failures",
+  includeDeps: "--include-deps",
+  quiet: "--quiet",
+};
+
+type PushFlags = FlagsOf<PushOptions, LibraryOnly>;
 
 export const pushCommand: CommandModule = {
   name: "push",

@@ -16,6 +16,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "build", summary: "Build or rebuild services", load: async () => (await import("./build.js")).buildCommand },
   { name: "commit", summary: "Create a new image from a service container's changes", load: async () => (await import("./commit.js")).commitCommand },
   { name: "config", summary: "Parse, resolve and render the compose file in canonical format", load: async () => (await import("./config.js")).configCommand },
+  { name: "convert", summary: "Convert the project to Kubernetes manifests, a kustomization or a Helm chart", load: async () => (await import("./convert.js")).convertCommand },
   { name: "cp", summary: "Copy files/folders between a service container and the local filesystem", load: async () => (await import("./cp.js")).cpCommand },
   { name: "create", summary: "Creates containers for a service", load: async () => (await import("./create.js")).createCommand },
   { name: "down", summary: "Stop and remove containers, networks", load: async () => (await import("./down.js")).downCommand },

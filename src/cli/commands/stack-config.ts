@@ -46,7 +46,7 @@ export async function runStackConfig(ctx: CliContext, name: string | undefined, 
     throw new UsageError(`invalid stack name ${JSON.stringify(name)}`, "use letters, digits, '_', '.' and '-', starting with a letter or digit");
   }
   const options = await stackLoadOptions(ctx, flags);
-  const project = await (ctx.deps.loadConfig ?? defaultLoadConfig)(options);
+  const project = ctx.deps.loadConfig ? await ctx.deps.loadConfig(options) : await defaultLoadConfig(options);
   for (const w of project.warnings) ctx.warn(w);
   const prepared = prepareStack(project, {
     ...(name !== undefined ? { stack: name } : {}),
@@ -57,8 +57,8 @@ export async function runStackConfig(ctx: CliContext, name: string | undefined, 
   for (const w of prepared.warnings) ctx.warn(formatIssue(w).replace(/\n/g, "\n     "));
   const text = `${JSON.stringify(stackSpecsJson(prepared.spec, { showSecrets: flags.showSecrets === true }), null, 2)}\n`;
   if (flags.output) {
-    const [{ writeFile }, { resolve }] = await Promise.all([import("node:fs/promises"), import("node:path")]);
-    await writeFile(resolve(ctx.io.cwd, flags.output), text);
+    const [fsp, path] = await Promise.all([import("node:fs/promises"), import("node:path")]);
+    await fsp.writeFile(path.resolve(ctx.io.cwd, flags.output), text);
   } else ctx.out(text);
   return 0;
 }

@@ -36,7 +36,7 @@ async function table(headers: string[], rows: string[][]): Promise<string> {
 }
 
 export async function runStackDeploy(ctx: CliContext, name: string | undefined, flags: StackDeployFlags): Promise<number> {
-  const { Stack } = await import("../../api/stack.js");
+  const { Stack } = await import("../../api/swarm-stack.js");
   const { renderPlan } = await import("../../cluster/swarm/render.js");
   if (flags.detach && flags.wait) throw new UsageError("--detach and --wait cannot be combined");
   const timeoutMs = flags.timeout !== undefined ? Number(flags.timeout) * 1000 : undefined;
@@ -102,7 +102,7 @@ export const stackCommand: CommandModule = {
       .option("--format <format>", "table or json", "table")
       .action(
         exitAction(ctx, async (flags: { format?: string }) => {
-          const { Stack } = await import("../../api/stack.js");
+          const { Stack } = await import("../../api/swarm-stack.js");
           const rows = await Stack.ls(connection(ctx));
           if (flags.format === "json") ctx.out(rows.map((r) => `${JSON.stringify({ Name: r.name, Services: String(r.services) })}\n`).join(""));
           else ctx.out(await table(["NAME", "SERVICES"], rows.map((r) => [r.name, String(r.services)])));
@@ -117,7 +117,7 @@ export const stackCommand: CommandModule = {
       .option("-q, --quiet", "Only display IDs")
       .action(
         exitAction(ctx, async (name: string, flags: { quiet?: boolean }) => {
-          const { Stack } = await import("../../api/stack.js");
+          const { Stack } = await import("../../api/swarm-stack.js");
           const rows = await Stack.named(name, connection(ctx)).services();
           if (rows.length === 0) {
             ctx.err(`Nothing found in stack: ${name}\n`);
@@ -137,7 +137,7 @@ export const stackCommand: CommandModule = {
       .option("-a, --all", "Show every task, also those shut down")
       .action(
         exitAction(ctx, async (name: string, flags: { quiet?: boolean; all?: boolean }) => {
-          const { Stack } = await import("../../api/stack.js");
+          const { Stack } = await import("../../api/swarm-stack.js");
           const rows = await Stack.named(name, connection(ctx)).ps({ all: flags.all === true });
           if (rows.length === 0) {
             ctx.err(`nothing found in stack: ${name}\n`);
@@ -164,7 +164,7 @@ export const stackCommand: CommandModule = {
       .option("--wait", "Return only when services, tasks, networks, secrets and configs are gone")
       .action(
         exitAction(ctx, async (names: string[], flags: { wait?: boolean }) => {
-          const { Stack } = await import("../../api/stack.js");
+          const { Stack } = await import("../../api/swarm-stack.js");
           let code = 0;
           for (const name of names) {
             const r = await Stack.named(name, connection(ctx)).rm({ wait: flags.wait === true, signal: ctx.signal });

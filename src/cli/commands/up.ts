@@ -10,23 +10,32 @@ import type { CliProject } from "../api.js";
 import type { GlobalOptions } from "../global-options.js";
 import { collect, parseNonNegativeInt, parseScale, rejectTogether } from "../usage.js";
 import { exitAction, literalNoFlag, type CommandModule } from "./command.js";
+import type { FlagSpelling, FlagsOf, LibraryOnly } from "./flags.js";
 
-export interface UpFlags {
-  detach?: boolean;
-  build?: boolean;
-  noBuild?: boolean;
-  pull?: string;
-  forceRecreate?: boolean;
-  noRecreate?: boolean;
-  alwaysRecreateDeps?: boolean;
-  renewAnonVolumes?: boolean;
-  noDeps?: boolean;
-  noStart?: boolean;
-  removeOrphans?: boolean;
-  scale?: string[];
-  timeout?: string;
-  wait?: boolean;
-  waitTimeout?: string;
+/** UpOptions no `up` flag sets: the operands, COMPOSE_IGNORE_ORPHANS, the global flags and callbacks. */
+type NotUpFlags = "services" | "ignoreOrphans" | LibraryOnly;
+
+/** The flag of each UpOptions field (a new option without one is a compile error here). */
+export const UP_OPTION_FLAGS: FlagSpelling<UpOptions, NotUpFlags> = {
+  detach: "--detach",
+  build: "--build",
+  noBuild: "--no-build",
+  pull: "--pull",
+  forceRecreate: "--force-recreate",
+  noRecreate: "--no-recreate",
+  alwaysRecreateDeps: "--always-recreate-deps",
+  renewAnonVolumes: "--renew-anon-volumes",
+  noDeps: "--no-deps",
+  noStart: "--no-start",
+  removeOrphans: "--remove-orphans",
+  scale: "--scale",
+  timeout: "--timeout",
+  wait: "--wait",
+  waitTimeout: "--wait-timeout",
+};
+
+/** `up`'s flags: one per UpOptions field, plus those of the attached log view and of watch. */
+export type UpFlags = FlagsOf<UpOptions, NotUpFlags> & {
   attach?: string[];
   noAttach?: string[];
   attachDependencies?: boolean;
@@ -40,7 +49,7 @@ export interface UpFlags {
   quietPull?: boolean;
   quietBuild?: boolean;
   yes?: boolean;
-}
+};
 
 export interface UpRequest {
   options: UpOptions;
@@ -112,7 +121,7 @@ export function upRequest(services: string[], flags: UpFlags, globals: Pick<Glob
     if (!(PULL_MODES as readonly string[]).includes(flags.pull)) {
       throw new UsageError(`invalid --pull "${flags.pull}": expected always, missing, never or policy`);
     }
-    pull = flags.pull as PullMode;
+    pull = flags.pull;
   }
   if (flags.exitCodeFrom !== undefined && services.length > 0 && !services.includes(flags.exitCodeFrom)) {
     throw new UsageError(`--exit-code-from: service "${flags.exitCodeFrom}" is not among the services to start (${services.join(", ")})`);

@@ -13,7 +13,7 @@ export const versionCommand: CommandModule = {
       .option("--short", "Shows only the version number")
       .action(
         exitAction(ctx, async (flags: { format: string; short?: boolean }) => {
-          const { flotillaVersion } = await import("../main.js");
+          const { flotillaVersion } = await import("../version-info.js");
           const { COMPOSE_VERSION } = await import("../../runtime/labels.js");
           const v = flotillaVersion();
           if (flags.short) ctx.out(`${v}\n`);

@@ -2,17 +2,19 @@
  * The capabilities table: one row per model key path, one column per target beyond one host.
  * Each column is its own module; this file joins them. Pure data.
  */
+import { kubernetesColumn } from "./kubernetes.js";
 import { swarmColumn } from "./swarm.js";
 import type { Capability, CapabilityColumn, Target } from "./types.js";
 
 export type { Capability, CapabilityColumn, Target } from "./types.js";
 export { modelKeyPaths, SECTIONS, type Section } from "./keys.js";
 export { swarmColumn } from "./swarm.js";
+export { kubernetesColumn } from "./kubernetes.js";
 
-/** The columns that exist. The Kubernetes column joins here once `kubernetes.ts` lands. */
-export const columns: Partial<Record<Target, CapabilityColumn>> = {
+/** One column per target. */
+export const columns: Readonly<Record<Target, CapabilityColumn>> = {
   swarm: swarmColumn,
-  // kubernetes: kubernetesColumn,  (lead: import { kubernetesColumn } from "./kubernetes.js" when it is on main)
+  kubernetes: kubernetesColumn,
 };
 
 /** One row: what each target does with a key path. */

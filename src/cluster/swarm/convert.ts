@@ -64,7 +64,10 @@ export interface SwarmStackSpec {
   services: DesiredService[];
 }
 
-const NS = 1e6; // ms → ns
+/** Swarm refuses longer secret and config names. */
+const MAX_OBJECT_NAME = 64;
+/** Service names are DNS labels. */
+const MAX_SERVICE_NAME = 63;
 
 const sortedBy = <T>(items: T[], key: (t: T) => string): T[] => [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 
@@ -76,6 +79,26 @@ function prune<T extends object>(o: T): T {
     if (v === undefined) delete (o as Record<string, unknown>)[k];
   }
   return o;
+}
+
+/** `net_admin` → `CAP_NET_ADMIN`; ALL and RESET stay as they are. */
+function normalizeCapability(cap: string): string {
+  const c = cap.trim().toUpperCase();
+  return c === "ALL" || c === "RESET" || c.startsWith("CAP_") ? c : `CAP_${c}`;
+}
+
+/**
+ * The capabilities the engine should add and drop, as docker stack sends them: normalized, ALL
+ * alone when present, a capability both added and dropped is added, RESET removed, sorted.
+ */
+function capabilities(add: string[] | undefined, drop: string[] | undefined): { CapabilityAdd?: string[]; CapabilityDrop?: string[] } {
+  let adds = new Set((add ?? []).map(normalizeCapability));
+  let drops = new Set((drop ?? []).map(normalizeCapability));
+  if (adds.has("ALL")) adds = new Set(["ALL"]);
+  if (drops.has("ALL")) drops = new Set(["ALL"]);
+  const capAdd = [...adds].filter((c) => c !== "RESET").sort();
+  const capDrop = [...drops].filter((c) => c !== "RESET" && !adds.has(c)).sort();
+  return { ...(capAdd.length > 0 ? { CapabilityAdd: capAdd } : {}), ...(capDrop.length > 0 ? { CapabilityDrop: capDrop } : {}) };
 }
 
 class Converter {
@@ -138,8 +161,7 @@ class Converter {
         continue;
       }
       const ipam = net.ipam;
-      create.push(
-        prune({
+      const spec: NetworkCreateSpec = prune({
           Name: name,
           Driver: net.driver ?? "overlay",
           Options: net.driver_opts,
@@ -155,17 +177,22 @@ class Converter {
           Attachable: net.attachable,
           EnableIPv6: net.enable_ipv6,
           Labels: withStack(this.stack, net.labels),
-        }),
-      );
+        });
+      // networks cannot be updated: the hash lets the plan say when the file's definition changed
+      spec.Labels = { ...spec.Labels, [LABEL_SPEC_HASH]: createHash("sha256").update(canonicalJson(spec)).digest("hex") };
+      create.push(spec);
     }
     return { create, external };
   }
 
+  /** The secrets or configs the services use (one used only by a service a profile leaves out is not created). */
   objects(kind: "secrets" | "configs", model: ComposeModel): { create: DesiredObject[]; external: string[] } {
     const create: DesiredObject[] = [];
     const external: string[] = [];
     const names = kind === "secrets" ? this.secretNames : this.configNames;
+    const used = new Set(Object.values(model.services).flatMap((svc) => (svc[kind] ?? []).map((r) => r.source)));
     for (const [key, def] of Object.entries(model[kind])) {
+      if (!used.has(key)) continue;
       if (def.external) {
         const name = objectName(this.stack, model.name, key, def.name, true);
         names.set(key, name);
@@ -176,6 +203,10 @@ class Converter {
       if (data === undefined) continue;
       const base = objectName(this.stack, model.name, key, def.name, false);
       const name = `${base}_${contentHash8(data)}`;
+      if (name.length > MAX_OBJECT_NAME) {
+        this.issue([kind, key], `the Swarm name ${name} is longer than ${MAX_OBJECT_NAME} characters (stack, name and the 8-digit content hash)`, "use a shorter stack name, key or name:");
+        continue;
+      }
       names.set(key, name);
       create.push({
         key,
@@ -244,11 +275,10 @@ class Converter {
         svc.dns || svc.dns_search || svc.dns_opt ? prune({ Nameservers: svc.dns, Search: svc.dns_search, Options: svc.dns_opt }) : undefined,
       Secrets: this.refs(svc.secrets, this.secretNames, "secrets", p),
       Configs: this.refs(svc.configs, this.configNames, "configs", p),
-      Isolation: svc["isolation"] as string | undefined,
+      Isolation: svc["isolation"],
       Init: svc.init,
       Sysctls: svc.sysctls && Object.keys(svc.sysctls).length > 0 ? svc.sysctls : undefined,
-      CapabilityAdd: svc.cap_add,
-      CapabilityDrop: svc.cap_drop,
+      ...capabilities(svc.cap_add, svc.cap_drop),
       Ulimits: svc.ulimits
         ? sortedBy(Object.entries(svc.ulimits), ([n]) => n).map(([Name, u]) => ({ Name, Soft: u.soft, Hard: u.hard }))
         : undefined,
@@ -272,6 +302,9 @@ class Converter {
       RollbackConfig: this.updateConfig(deploy["rollback_config"], [...p, "deploy", "rollback_config"]),
       EndpointSpec: this.endpoint(svc, p),
     });
+    if (spec.Name.length > MAX_SERVICE_NAME) {
+      this.issue(p, `the Swarm service name ${spec.Name} is longer than ${MAX_SERVICE_NAME} characters (a DNS label)`, "use a shorter stack or service name");
+    }
     const hash = createHash("sha256").update(canonicalJson(spec)).digest("hex");
     spec.Labels = { ...spec.Labels, [LABEL_SPEC_HASH]: hash };
     return { service: name, spec, hash };
@@ -319,7 +352,8 @@ class Converter {
       const file = { Name: target, UID: r.uid ?? "0", GID: r.gid ?? "0", Mode: r.mode ?? 0o444 };
       out.push(kind === "secrets" ? { File: file, SecretName: name } : { File: file, ConfigName: name });
     });
-    return out.length > 0 ? sortedBy(out, (r) => `${r.SecretName ?? r.ConfigName ?? ""}\0${r.File.Name}`) : undefined;
+    // by name only, keeping the file's order for one object mounted twice (as docker stack: a stable sort)
+    return out.length > 0 ? sortedBy(out, (r) => r.SecretName ?? r.ConfigName ?? "") : undefined;
   }
 
   mounts(svc: ServiceConfig, model: ComposeModel, p: PathSegment[]): Mount[] | undefined {
@@ -329,7 +363,7 @@ class Converter {
       if (m) out.push(m);
     });
     for (const t of svc.tmpfs ?? []) {
-      const [target, opts] = [t.split(":")[0]!, t.split(":").slice(1).join(":")];
+      const [target, opts] = [t.split(":")[0], t.split(":").slice(1).join(":")];
       const size = /(?:^|,)size=([^,]+)/.exec(opts)?.[1];
       const mode = /(?:^|,)mode=([0-7]+)/.exec(opts)?.[1];
       out.push(

@@ -33,7 +33,13 @@ export type SwarmAction =
   | { kind: "create-object"; object: ObjectKind; key: string; name: string; spec: SwarmObjectSpec; reason: string }
   | { kind: "keep-object"; object: ObjectKind; key: string; name: string; id: string }
   | { kind: "create-network"; name: string; spec: NetworkCreateSpec; reason: string }
-  | { kind: "keep-network"; name: string; id: string }
+  | {
+      kind: "keep-network";
+      name: string;
+      id: string;
+      /** Set when the file's definition differs from the one the network was created with (networks cannot be updated). */
+      changed?: string;
+    }
   | {
       kind: "create-service";
       service: string;
@@ -66,7 +72,27 @@ export interface SwarmPlan {
   actions: SwarmAction[];
 }
 
-const eq = (a: unknown, b: unknown): boolean => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+/**
+ * A value as compared: what the engine adds on its own is dropped on both sides (empty objects and
+ * lists, zeros, empty strings, false), so an inspected spec equals the spec that was sent.
+ */
+function blankless(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    const out = v.map(blankless);
+    return out.length === 0 ? undefined : out;
+  }
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const y = blankless(x);
+      if (y !== undefined) out[k] = y;
+    }
+    return Object.keys(out).length === 0 ? undefined : out;
+  }
+  return v === 0 || v === "" || v === false || v === null ? undefined : v;
+}
+
+const eq = (a: unknown, b: unknown): boolean => canonicalJson(blankless(a) ?? null) === canonicalJson(blankless(b) ?? null);
 
 /** Desired and observed values of a field, compared only when the desired spec sets it or the observed one has it set by us. */
 interface Field {
@@ -78,8 +104,14 @@ interface Field {
 }
 
 const c = (s: ServiceSpec) => s.TaskTemplate?.ContainerSpec;
+/** References by name (the engine adds the object ids to what it stores). */
+const refs = (xs: { File: unknown; SecretName?: string; ConfigName?: string }[] | undefined) =>
+  xs?.map((r) => ({ File: r.File, SecretName: r.SecretName, ConfigName: r.ConfigName }));
+/** Update/rollback config with the engine's defaults dropped (failure action pause, order stop-first). */
+const updateConfig = (u: ServiceSpec["UpdateConfig"]) =>
+  u && { ...u, FailureAction: u.FailureAction === "pause" ? undefined : u.FailureAction, Order: u.Order === "stop-first" ? undefined : u.Order };
 const names = (env: unknown): Map<string, string> =>
-  new Map(((env as string[] | undefined) ?? []).map((e) => [e.split("=")[0]!, e] as [string, string]));
+  new Map(((env as string[] | undefined) ?? []).map((e) => [e.split("=")[0], e] as [string, string]));
 
 function envChange(from: unknown, to: unknown): string {
   const a = names(from);
@@ -108,8 +140,8 @@ const FIELDS: Field[] = [
   { name: "environment", get: (s) => c(s)?.Env, task: true, describe: envChange },
   { name: "command", get: (s) => c(s)?.Args, task: true },
   { name: "entrypoint", get: (s) => c(s)?.Command, task: true },
-  { name: "secrets", get: (s) => c(s)?.Secrets, task: true, describe: refChange("secrets") },
-  { name: "configs", get: (s) => c(s)?.Configs, task: true, describe: refChange("configs") },
+  { name: "secrets", get: (s) => refs(c(s)?.Secrets), task: true, describe: refChange("secrets") },
+  { name: "configs", get: (s) => refs(c(s)?.Configs), task: true, describe: refChange("configs") },
   { name: "mounts", get: (s) => c(s)?.Mounts, task: true },
   { name: "healthcheck", get: (s) => c(s)?.Healthcheck, task: true },
   { name: "container labels", get: (s) => c(s)?.Labels, task: true },
@@ -129,7 +161,7 @@ const FIELDS: Field[] = [
   { name: "resources", get: (s) => s.TaskTemplate?.Resources, task: true },
   { name: "restart_policy", get: (s) => s.TaskTemplate?.RestartPolicy, task: true },
   { name: "placement", get: (s) => s.TaskTemplate?.Placement, task: true },
-  { name: "networks", get: (s) => s.TaskTemplate?.Networks?.map((n) => [n.Target, n.Aliases]), task: true },
+  { name: "networks", get: (s) => s.TaskTemplate?.Networks?.map((n) => [n.Target, n.Aliases, n.DriverOpts]), task: true },
   { name: "logging", get: (s) => s.TaskTemplate?.LogDriver, task: true },
   {
     name: "replicas",
@@ -140,14 +172,35 @@ const FIELDS: Field[] = [
       return r(a) !== undefined && r(b) !== undefined ? `replicas ${r(a)}→${r(b)}` : "mode changed";
     },
   },
-  { name: "update_config", get: (s) => s.UpdateConfig, task: false },
-  { name: "rollback_config", get: (s) => s.RollbackConfig, task: false },
+  { name: "update_config", get: (s) => updateConfig(s.UpdateConfig), task: false },
+  { name: "rollback_config", get: (s) => updateConfig(s.RollbackConfig), task: false },
   { name: "ports", get: (s) => s.EndpointSpec?.Ports, task: false },
   { name: "endpoint_mode", get: (s) => s.EndpointSpec?.Mode ?? "vip", task: false },
 ];
 
+/**
+ * The engine stores network attachments by network id: name them again (ids it does not know, e.g.
+ * of external networks left out of `networkNames`, are matched to a desired name by position).
+ */
+function withNetworkNames(observed: ServiceSpec, desired: ServiceSpec, networkNames: ReadonlyMap<string, string>): ServiceSpec {
+  const nets = observed.TaskTemplate?.Networks;
+  if (!nets) return observed;
+  const wanted = new Set((desired.TaskTemplate?.Networks ?? []).map((n) => n.Target));
+  const named = nets.map((n) => ({ ...n, Target: networkNames.get(n.Target) ?? n.Target }));
+  const unknown = named.filter((n) => !wanted.has(n.Target));
+  const unclaimed = [...wanted].filter((t) => !named.some((n) => n.Target === t));
+  if (unknown.length === unclaimed.length) unknown.forEach((n, i) => (n.Target = unclaimed[i]!));
+  named.sort((a, b) => (a.Target < b.Target ? -1 : a.Target > b.Target ? 1 : 0));
+  return { ...observed, TaskTemplate: { ...observed.TaskTemplate, Networks: named } };
+}
+
 /** The field-level differences between what runs and what the file says, and whether tasks restart. */
-export function diffServiceSpecs(observed: ServiceSpec, desired: ServiceSpec): { reasons: string[]; rolling: boolean } {
+export function diffServiceSpecs(
+  inspected: ServiceSpec,
+  desired: ServiceSpec,
+  networkNames: ReadonlyMap<string, string> = new Map(),
+): { reasons: string[]; rolling: boolean } {
+  const observed = withNetworkNames(inspected, desired, networkNames);
   const reasons: string[] = [];
   let rolling = false;
   for (const f of FIELDS) {
@@ -209,11 +262,20 @@ export function planStack(desired: SwarmStackSpec, observed: ObservedStack, serv
   const haveNets = new Map(observed.networks.map((n) => [n.name, n]));
   for (const n of desired.networks) {
     const found = haveNets.get(n.Name);
-    if (found) actions.push({ kind: "keep-network", name: n.Name, id: found.id });
+    if (found) {
+      const was = found.labels[LABEL_SPEC_HASH];
+      const now = n.Labels?.[LABEL_SPEC_HASH];
+      const changed =
+        was !== undefined && now !== undefined && was !== now
+          ? "its definition in the file changed since it was created; the existing network is kept (Swarm cannot update a network: remove the stack to recreate it)"
+          : undefined;
+      actions.push({ kind: "keep-network", name: n.Name, id: found.id, ...(changed ? { changed } : {}) });
+    }
     else actions.push({ kind: "create-network", name: n.Name, spec: n, reason: `network ${n.Name} does not exist` });
   }
 
   // 3. services, dependencies first
+  const networkNames = new Map(observed.networks.map((n) => [n.id, n.name]));
   const graph = ServiceGraph.fromServices(services);
   const order = graph.order();
   const byService = new Map(desired.services.map((s) => [s.service, s]));
@@ -232,7 +294,7 @@ export function planStack(desired: SwarmStackSpec, observed: ObservedStack, serv
       actions.push({ kind: "unchanged-service", service: name, name: want.spec.Name, id: have.id, waitFor });
       continue;
     }
-    const { reasons, rolling } = diffServiceSpecs(have.spec, want.spec);
+    const { reasons, rolling } = diffServiceSpecs(have.spec, want.spec, networkNames);
     if (hash === undefined) reasons.unshift("not deployed by Flotilla (no spec-hash label)");
     if (reasons.length === 0) reasons.push("spec changed (spec-hash differs)");
     if (rolling) reasons[0] = `${reasons[0]}: ${rollingSentence(have, want.spec)}`;

@@ -27,7 +27,7 @@ function line(a: SwarmAction): string | undefined {
     case "create-network":
       return row("network", a.name, "create", a.reason);
     case "keep-network":
-      return undefined;
+      return a.changed !== undefined ? row("network", a.name, "kept", a.changed) : undefined;
     case "create-service":
       return row("service", a.name, "create", `${a.reason}${after(a.waitFor)}`);
     case "update-service":

@@ -1,0 +1,282 @@
+/**
+ * The Kubernetes column of the capabilities table: what `flotilla convert --to kubernetes` does with
+ * every key of the Compose model. `mapped` keys become the named Kubernetes field, `warned` keys are
+ * carried over approximately or dropped with a warning at their file:line:col, `refused` keys stop the
+ * conversion at their file:line:col unless `--ignore KEY` is given. Some keys depend on their value
+ * (a bind mount vs a named volume, `network_mode: host` vs `none`): the row says what happens to the
+ * usual value and `src/cluster/kubernetes/check.ts` refines it per value. Pure data.
+ */
+import type { Capability, CapabilityColumn } from "./types.js";
+
+const M = (to: string): Capability => ({ status: "mapped", to });
+const W = (why: string, to?: string, hint?: string): Capability => ({
+  status: "warned",
+  why,
+  ...(to !== undefined ? { to } : {}),
+  ...(hint !== undefined ? { hint } : {}),
+});
+const R = (why: string, hint?: string): Capability => ({ status: "refused", why, ...(hint !== undefined ? { hint } : {}) });
+
+/** One capability for a key and every listed sub-key. */
+function family(prefix: string, subs: readonly string[], cap: Capability): Record<string, Capability> {
+  const out: Record<string, Capability> = { [prefix]: cap };
+  for (const s of subs) out[`${prefix}.${s}`] = cap;
+  return out;
+}
+
+const NODE_LEVEL = "Kubernetes sets this per node or runtime, not per pod";
+const LOADER = "resolved by Flotilla's loader before conversion";
+const DEV_ONLY = "a local development feature; Kubernetes has no equivalent";
+
+export const kubernetesColumn: CapabilityColumn = {
+  // ---- services: image and process
+  "services.image": M("container image"),
+  "services.pull_policy": M("container imagePullPolicy (always→Always, never→Never, missing/if_not_present→IfNotPresent; build/daily refused)"),
+  "services.pull_refresh_after": W("Kubernetes has no pull refresh interval", "imagePullPolicy Always"),
+  ...family(
+    "services.build",
+    [
+      "additional_contexts", "args", "cache_from", "cache_to", "context", "dockerfile", "dockerfile_inline", "entitlements",
+      "extra_hosts", "isolation", "labels", "network", "no_cache", "no_cache_filter", "platforms", "privileged", "provenance",
+      "pull", "sbom", "secrets", "secrets.gid", "secrets.mode", "secrets.source", "secrets.target", "secrets.uid", "shm_size",
+      "ssh", "tags", "target", "ulimits",
+    ],
+    W("the cluster cannot build images: the image named by `image:` must be pushed to a registry the cluster can pull from", "container image", "flotilla build && flotilla push, then convert"),
+  ),
+  "services.command": M("container args"),
+  "services.entrypoint": M("container command"),
+  "services.working_dir": M("container workingDir"),
+  "services.user": M("securityContext runAsUser/runAsGroup (numeric uid[:gid] only; a user name is refused)"),
+  "services.environment": M("ConfigMap <service>-env + container envFrom"),
+  ...family("services.env_file", ["format", "path", "required"], M("ConfigMap <service>-env (the file's variables, merged by the loader)")),
+  "services.label_file": M("pod template labels (read by the loader)"),
+  "services.labels": M("pod template labels (Kubernetes-valid keys and values; others become annotations)"),
+  "services.annotations": M("pod template annotations"),
+  "services.tty": M("container tty"),
+  "services.stdin_open": M("container stdin"),
+  "services.init": W("Kubernetes has no init process option", undefined, "use an image with tini, or shareProcessNamespace"),
+  "services.stop_grace_period": M("pod terminationGracePeriodSeconds"),
+  "services.stop_signal": W("Kubernetes always sends SIGTERM; the image's STOPSIGNAL is not used", undefined, "handle SIGTERM in the program, or add a preStop hook"),
+  "services.hostname": M("pod hostname"),
+  "services.domainname": W("pod subdomain is tied to a headless Service; the domain name is dropped"),
+  "services.container_name": W("pod names are chosen by the workload controller; the object is named after the service"),
+  "services.platform": W("the node's platform decides", undefined, "use a nodeSelector on kubernetes.io/arch"),
+  "services.profiles": M("only the active profiles' services are converted (kustomize: an overlay per profile)"),
+  ...family("services.extends", ["file", "service"], M(LOADER)),
+  "services.attach": W(DEV_ONLY),
+  ...family("services.develop", ["watch", "watch.action", "watch.exec", "watch.exec.command", "watch.exec.environment", "watch.exec.privileged", "watch.exec.user", "watch.exec.working_dir", "watch.ignore", "watch.include", "watch.initial_sync", "watch.path", "watch.target"], W(DEV_ONLY)),
+  ...family("services.post_start", ["command", "environment", "privileged", "user", "working_dir"], W("mapped to a postStart exec hook only approximately (no user, environment or privilege of its own)", "container lifecycle.postStart")),
+  ...family("services.pre_stop", ["command", "environment", "privileged", "user", "working_dir"], W("mapped to a preStop exec hook only approximately (no user, environment or privilege of its own)", "container lifecycle.preStop")),
+  ...family("services.pre_start", ["command", "environment", "image", "per_replica", "privileged", "user", "working_dir"], R("a pre-start container has no faithful Kubernetes equivalent", "write an init container in a kustomize patch")),
+  ...family("services.provider", ["options", "type"], R("provider services are run by a Compose plugin, not by a container")),
+  ...family("services.models", ["endpoint_var", "model_var"], R("model runners are a Docker feature with no Kubernetes equivalent")),
+  "services.use_api_socket": R("a pod cannot reach the Docker API socket of the node"),
+  "services.runtime": W("set a RuntimeClass instead", undefined, "add runtimeClassName in a kustomize patch"),
+  "services.isolation": R("Windows isolation has no Kubernetes equivalent"),
+  ...family("services.credential_spec", ["config", "file", "registry"], R("gMSA credential specs need a Windows cluster's GMSACredentialSpec")),
+
+  // ---- workload shape
+  "services.restart": M("workload kind: always/unless-stopped → Deployment; no → Job (Never); on-failure → Job (OnFailure)"),
+  "services.scale": M("spec.replicas"),
+  "services.deploy": M("workload spec"),
+  "services.deploy.mode": M("replicated → Deployment/StatefulSet, global → DaemonSet, replicated-job → Job (global-job refused)"),
+  "services.deploy.replicas": M("spec.replicas (Job: completions and parallelism)"),
+  "services.deploy.labels": M("workload metadata.labels (Kubernetes-valid ones; others become annotations)"),
+  "services.deploy.endpoint_mode": M("vip → ClusterIP Service, dnsrr → headless Service"),
+  "services.deploy.placement": M("pod affinity rules"),
+  "services.deploy.placement.constraints": M("nodeAffinity (node.labels.K==V / !=); node.role and node.hostname refused"),
+  "services.deploy.placement.preferences": M("topologySpreadConstraints (maxSkew 1)"),
+  "services.deploy.placement.preferences.spread": M("topologySpreadConstraints topologyKey"),
+  "services.deploy.placement.max_replicas_per_node": W("Kubernetes has no per-node replica cap", undefined, "use pod anti-affinity in a kustomize patch"),
+  "services.deploy.resources": M("container resources"),
+  "services.deploy.resources.limits": M("resources.limits"),
+  "services.deploy.resources.limits.cpus": M("resources.limits.cpu"),
+  "services.deploy.resources.limits.memory": M("resources.limits.memory"),
+  "services.deploy.resources.limits.pids": W("pid limits are set per node by the kubelet"),
+  "services.deploy.resources.reservations": M("resources.requests"),
+  "services.deploy.resources.reservations.cpus": M("resources.requests.cpu"),
+  "services.deploy.resources.reservations.memory": M("resources.requests.memory"),
+  "services.deploy.resources.reservations.devices": R("device reservations need a device plugin's extended resource", "add e.g. nvidia.com/gpu limits in a kustomize patch"),
+  "services.deploy.resources.reservations.generic_resources": R("generic resources need a device plugin's extended resource"),
+  "services.deploy.restart_policy": M("workload kind and restartPolicy"),
+  "services.deploy.restart_policy.condition": M("any → Deployment (Always); on-failure → Job (OnFailure); none → Job (Never)"),
+  "services.deploy.restart_policy.max_attempts": M("Job backoffLimit"),
+  "services.deploy.restart_policy.delay": W("Kubernetes uses its own exponential back-off"),
+  "services.deploy.restart_policy.window": W("Kubernetes uses its own exponential back-off"),
+  "services.deploy.update_config": M("strategy RollingUpdate"),
+  "services.deploy.update_config.parallelism": M("maxSurge (start-first) or maxUnavailable (stop-first)"),
+  "services.deploy.update_config.order": M("start-first → maxUnavailable 0; stop-first → maxSurge 0"),
+  "services.deploy.update_config.delay": M("minReadySeconds"),
+  "services.deploy.update_config.monitor": M("minReadySeconds"),
+  "services.deploy.update_config.failure_action": W("Kubernetes pauses a failed rollout (progressDeadlineSeconds) but never rolls back by itself", undefined, "kubectl rollout undo, or Argo Rollouts"),
+  "services.deploy.update_config.max_failure_ratio": W("Kubernetes has no failure ratio for rollouts"),
+  ...family("services.deploy.rollback_config", ["delay", "failure_action", "max_failure_ratio", "monitor", "order", "parallelism"], W("Kubernetes has no rollback configuration (kubectl rollout undo uses the update strategy)")),
+
+  // ---- health and order
+  "services.healthcheck": M("readinessProbe and livenessProbe (exec)"),
+  "services.healthcheck.test": M("probe exec.command (CMD-SHELL → sh -c)"),
+  "services.healthcheck.interval": M("probe periodSeconds"),
+  "services.healthcheck.timeout": M("probe timeoutSeconds"),
+  "services.healthcheck.retries": M("probe failureThreshold"),
+  "services.healthcheck.start_period": M("startupProbe (failureThreshold = start_period / interval)"),
+  "services.healthcheck.start_interval": M("startupProbe periodSeconds"),
+  "services.healthcheck.disable": M("no probes"),
+  "services.depends_on": M("init container waiting until the dependency's Service answers DNS (service_healthy: until it has a ready endpoint)"),
+  "services.depends_on.condition": M("service_started/service_healthy → init container wait; service_completed_successfully → wait for the Job (warned)"),
+  "services.depends_on.required": M("required: false → the wait gives up after a timeout"),
+  "services.depends_on.restart": W("Kubernetes does not restart dependants when a dependency restarts"),
+  "services.links": W("every service is reachable by its name already (a Service per service); link aliases are dropped"),
+  "services.external_links": R("containers outside the project are not in the cluster", "use an ExternalName Service"),
+
+  // ---- network
+  "services.ports": M("Service ports (ClusterIP; --expose nodeport|loadbalancer for published ports) + containerPorts"),
+  "services.ports.target": M("Service targetPort and containerPort"),
+  "services.ports.published": M("Service port (NodePort nodePort with --expose nodeport)"),
+  "services.ports.protocol": M("Service port protocol (TCP/UDP/SCTP)"),
+  "services.ports.name": M("Service port name (DNS-1123, at most 15 characters)"),
+  "services.ports.app_protocol": M("Service port appProtocol"),
+  "services.ports.mode": M("ingress → Service; host → containerPort hostPort (warned)"),
+  "services.ports.host_ip": W("a Service listens on every node address; host_ip is dropped"),
+  "services.expose": M("ClusterIP Service ports"),
+  "services.networks": M("NetworkPolicy per compose network (pods labelled with their networks)"),
+  "services.networks.aliases": M("an extra Service per alias with the same selector"),
+  "services.networks.ipv4_address": R("pod IPs are assigned by the cluster's network plugin"),
+  "services.networks.ipv6_address": R("pod IPs are assigned by the cluster's network plugin"),
+  "services.networks.link_local_ips": R("pod IPs are assigned by the cluster's network plugin"),
+  "services.networks.mac_address": R("pod MAC addresses are assigned by the cluster's network plugin"),
+  "services.networks.interface_name": W("pods have one interface, named by the network plugin"),
+  "services.networks.driver_opts": W(NODE_LEVEL),
+  "services.networks.priority": W("pods have one network interface"),
+  "services.networks.gw_priority": W("pods have one network interface"),
+  "services.network_mode": M("host → pod hostNetwork (warned); none, service:X, container:X refused"),
+  "services.mac_address": R("pod MAC addresses are assigned by the cluster's network plugin"),
+  "services.dns": M("pod dnsConfig.nameservers (dnsPolicy None)"),
+  "services.dns_opt": M("pod dnsConfig.options"),
+  "services.dns_search": M("pod dnsConfig.searches"),
+  "services.extra_hosts": M("pod hostAliases (IP addresses only)"),
+
+  // ---- storage
+  "services.volumes": M("pod volumes + container volumeMounts"),
+  "services.volumes.type": M("volume → PersistentVolumeClaim, tmpfs → emptyDir Memory; bind refused (hostPath with --bind-as-hostpath); npipe, cluster, image refused"),
+  "services.volumes.source": M("claimName / hostPath path"),
+  "services.volumes.target": M("volumeMount mountPath"),
+  "services.volumes.read_only": M("volumeMount readOnly"),
+  "services.volumes.consistency": W("a macOS Docker Desktop option; ignored"),
+  ...family("services.volumes.bind", ["create_host_path", "propagation", "recursive", "selinux"], W("bind options only apply with --bind-as-hostpath (hostPath DirectoryOrCreate)")),
+  "services.volumes.volume": M("PersistentVolumeClaim mount"),
+  "services.volumes.volume.nocopy": W("a PersistentVolumeClaim starts empty: the image's content is never copied"),
+  "services.volumes.volume.subpath": M("volumeMount subPath"),
+  "services.volumes.volume.labels": M("PersistentVolumeClaim labels"),
+  "services.volumes.tmpfs": M("emptyDir medium Memory"),
+  "services.volumes.tmpfs.size": M("emptyDir sizeLimit"),
+  "services.volumes.tmpfs.mode": W("emptyDir has no mode; use fsGroup"),
+  ...family("services.volumes.image", ["subpath"], R("image volumes need the ImageVolume feature gate")),
+  "services.tmpfs": M("emptyDir medium Memory"),
+  "services.volumes_from": R("pods do not share volumes with other pods", "put the containers in one pod with a kustomize patch"),
+  "services.shm_size": M("emptyDir medium Memory at /dev/shm (sizeLimit)"),
+  "services.storage_opt": R(NODE_LEVEL),
+
+  // ---- secrets and configs
+  "services.secrets": M("Secret volume at /run/secrets/<target>"),
+  "services.secrets.source": M("Secret name"),
+  "services.secrets.target": M("mountPath /run/secrets/<target> or an absolute target"),
+  "services.secrets.mode": M("volume defaultMode"),
+  "services.secrets.uid": W("Secret volumes are owned by root; set fsGroup for group access"),
+  "services.secrets.gid": W("Secret volumes are owned by root; set fsGroup for group access"),
+  "services.configs": M("ConfigMap volume at the target (subPath)"),
+  "services.configs.source": M("ConfigMap name"),
+  "services.configs.target": M("volumeMount mountPath (default /<source>)"),
+  "services.configs.mode": M("volume defaultMode"),
+  "services.configs.uid": W("ConfigMap volumes are owned by root; set fsGroup for group access"),
+  "services.configs.gid": W("ConfigMap volumes are owned by root; set fsGroup for group access"),
+
+  // ---- security
+  "services.cap_add": M("securityContext.capabilities.add"),
+  "services.cap_drop": M("securityContext.capabilities.drop"),
+  "services.read_only": M("securityContext.readOnlyRootFilesystem"),
+  "services.privileged": W("privileged pods are refused by most clusters' pod security admission (baseline/restricted)", "securityContext.privileged"),
+  "services.sysctls": M("pod securityContext.sysctls (unsafe ones must be allowed by the kubelet)"),
+  "services.security_opt": R("seccomp/apparmor/label options have their own securityContext fields", "set seccompProfile/appArmorProfile in a kustomize patch"),
+  "services.group_add": M("pod securityContext.supplementalGroups (numeric groups only)"),
+  "services.userns_mode": R("user namespaces are set with pod hostUsers, not a mode"),
+  "services.ipc": R("pods share IPC within the pod only"),
+  "services.pid": R("pods share PIDs within the pod only (shareProcessNamespace)"),
+  "services.uts": R("pods share UTS within the pod only"),
+  "services.cgroup": R(NODE_LEVEL),
+  "services.cgroup_parent": R(NODE_LEVEL),
+  ...family("services.devices", ["permissions", "source", "target"], R("devices need a device plugin", "use an extended resource in a kustomize patch")),
+  "services.device_cgroup_rules": R(NODE_LEVEL),
+  ...family("services.gpus", ["capabilities", "count", "device_ids", "driver", "options"], R("GPUs need a device plugin's extended resource", "add nvidia.com/gpu limits in a kustomize patch")),
+  "services.ulimits": R("ulimits are set per node by the container runtime"),
+  "services.oom_score_adj": W("the kubelet sets OOM scores from the pod's QoS class"),
+  "services.oom_kill_disable": W("the kubelet decides"),
+  "services.logging": W("the cluster's log collection decides"),
+  ...family("services.logging", ["driver", "options"], W("the cluster's log collection decides")),
+
+  // ---- resources outside deploy
+  "services.cpus": W("mapped to resources.limits.cpu; prefer deploy.resources", "resources.limits.cpu"),
+  "services.mem_limit": W("mapped to resources.limits.memory; prefer deploy.resources", "resources.limits.memory"),
+  "services.mem_reservation": W("mapped to resources.requests.memory; prefer deploy.resources", "resources.requests.memory"),
+  "services.memswap_limit": W("swap is set per node"),
+  "services.mem_swappiness": W("swap is set per node"),
+  "services.pids_limit": W("pid limits are set per node by the kubelet"),
+  "services.cpu_shares": W("CPU shares derive from requests; dropped"),
+  "services.cpu_quota": W("use deploy.resources.limits.cpus; dropped"),
+  "services.cpu_period": W("use deploy.resources.limits.cpus; dropped"),
+  "services.cpuset": R("CPU pinning is done by the kubelet's CPU manager"),
+  "services.cpu_count": W("Windows only; dropped"),
+  "services.cpu_percent": W("Windows only; dropped"),
+  "services.cpu_rt_period": R(NODE_LEVEL),
+  "services.cpu_rt_runtime": R(NODE_LEVEL),
+  ...family(
+    "services.blkio_config",
+    [
+      "device_read_bps", "device_read_bps.path", "device_read_bps.rate", "device_read_iops", "device_read_iops.path",
+      "device_read_iops.rate", "device_write_bps", "device_write_bps.path", "device_write_bps.rate", "device_write_iops",
+      "device_write_iops.path", "device_write_iops.rate", "weight", "weight_device", "weight_device.path", "weight_device.weight",
+    ],
+    R(NODE_LEVEL),
+  ),
+
+  // ---- networks
+  "networks.name": M("NetworkPolicy name and pod label"),
+  "networks.driver": W("the cluster network plugin decides; only reachability is kept (a NetworkPolicy)"),
+  "networks.driver_opts": W("the cluster network plugin decides"),
+  "networks.attachable": W("pods are always attachable"),
+  "networks.enable_ipv4": W("the cluster decides the address families"),
+  "networks.enable_ipv6": W("the cluster decides the address families"),
+  "networks.external": W("an external network: its pods get the label, no NetworkPolicy is written for it"),
+  "networks.external.name": W("an external network: its pods get the label, no NetworkPolicy is written for it"),
+  "networks.internal": M("NetworkPolicy egress restricted to the network's pods (and DNS)"),
+  ...family("networks.ipam", ["config", "config.aux_addresses", "config.gateway", "config.ip_range", "config.subnet", "driver", "options"], W("addresses are assigned by the cluster's network plugin")),
+  "networks.labels": M("NetworkPolicy labels"),
+
+  // ---- volumes
+  "volumes.name": M("PersistentVolumeClaim name"),
+  "volumes.driver": W("the storage class decides", undefined, "x-flotilla: {k8s: {storage_class: …}} or --storage-class"),
+  "volumes.driver_opts": W("the storage class decides", undefined, "x-flotilla: {k8s: {storage_class: …}} or --storage-class"),
+  "volumes.external": M("an existing PersistentVolumeClaim of that name (not written)"),
+  "volumes.external.name": M("an existing PersistentVolumeClaim of that name (not written)"),
+  "volumes.labels": M("PersistentVolumeClaim labels"),
+
+  // ---- secrets
+  "secrets.name": M("Secret name"),
+  "secrets.file": M("Secret data (the file's content)"),
+  "secrets.environment": M("Secret data (the variable's value)"),
+  "secrets.external": W("an existing Secret of that name is expected (not written)"),
+  "secrets.external.name": W("an existing Secret of that name is expected (not written)"),
+  "secrets.labels": M("Secret labels"),
+  "secrets.driver": R("secret drivers are Swarm plugins", "use an External Secrets operator"),
+  "secrets.driver_opts": R("secret drivers are Swarm plugins", "use an External Secrets operator"),
+  "secrets.template_driver": R("templated secrets have no Kubernetes equivalent"),
+
+  // ---- configs
+  "configs.name": M("ConfigMap name"),
+  "configs.file": M("ConfigMap data (the file's content)"),
+  "configs.environment": M("ConfigMap data (the variable's value)"),
+  "configs.content": M("ConfigMap data"),
+  "configs.external": W("an existing ConfigMap of that name is expected (not written)"),
+  "configs.external.name": W("an existing ConfigMap of that name is expected (not written)"),
+  "configs.labels": M("ConfigMap labels"),
+  "configs.template_driver": R("templated configs have no Kubernetes equivalent"),
+};

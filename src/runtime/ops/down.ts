@@ -1,0 +1,223 @@
+/**
+ * `down`: stop and remove the project's containers (reverse dependency order), then its networks,
+ * (with `volumes`) the named volumes its file declares, (with `rmi`) its images. Everything is found
+ * by the project label, so down works after the file changed or without a file.
+ */
+import { limiter } from "../../graph/scheduler.js";
+import type { LoadedProject } from "../../spec/model.js";
+import { isNotFound, removeNetworkPatiently } from "../../network/networks.js";
+import type { Engine } from "../engine.js";
+import { imageName } from "../images.js";
+import { Label } from "../labels.js";
+import type { ObservedContainer } from "../observe.js";
+import type { DownOptions } from "../options.js";
+import type { ResourceReporter } from "../report.js";
+import { emitter, graphFor, isActive, listProject, selectServices, walkContainers } from "./lifecycle.js";
+import { engineOf, modelOption, type EngineLike, type ProjectRef } from "./project-ref.js";
+import { stopContainerWithHooks } from "./stop.js";
+
+export interface DownResult {
+  containers: string[];
+  networks: string[];
+  volumes: string[];
+  images: string[];
+  warnings: string[];
+}
+
+type DownRunOptions = DownOptions & { project?: LoadedProject };
+
+/** One `down` in progress: what it was asked, what it removed, how it reports. */
+interface DownRun {
+  engine: Engine;
+  projectName: string;
+  opts: DownRunOptions;
+  project: LoadedProject | undefined;
+  result: DownResult;
+  res: ResourceReporter;
+  warn: (message: string) => void;
+  limit: <T>(job: () => Promise<T>) => Promise<T>;
+}
+
+/** `down`: stop and remove containers, then networks, (with volumes:true) named volumes, (with rmi) images. */
+export async function downProject(engine: Engine, projectName: string, opts: DownRunOptions = {}): Promise<DownResult> {
+  const { emit, res } = emitter(opts.onEvent);
+  const result: DownResult = { containers: [], networks: [], volumes: [], images: [], warnings: [] };
+  const warn = (message: string): void => {
+    result.warnings.push(message);
+    emit({ type: "warning", message });
+  };
+  const run: DownRun = { engine, projectName, opts, project: opts.project, result, res, warn, limit: limiter(Math.max(1, opts.parallel ?? 4)) };
+  const all = await listProject(engine, projectName);
+  const containers = withoutOrphans(run, selectServices(all, opts.services));
+  if (opts.dryRun) result.containers = containers.map((c) => c.name);
+  else await removeContainers(run, containers);
+
+  // With services named, only their containers go (networks/volumes may still be in use).
+  if (opts.services && opts.services.length > 0) return result;
+
+  const [networks, volumes] = await Promise.all([
+    engine.listNetworks({ labels: { [Label.project]: projectName } }),
+    opts.volumes ? engine.listVolumes({ labels: { [Label.project]: projectName } }) : Promise.resolve([]),
+  ]);
+  await Promise.all([...removeNetworks(run, networks), ...removeVolumes(run, volumes), ...(opts.rmi ? removeImages(run, imagesToRemove(projectName, all, run.project, opts.rmi)) : [])]);
+  return result;
+}
+
+/** Project.down. */
+export async function downServices(engine: EngineLike, project: ProjectRef, opts: DownOptions = {}): Promise<DownResult> {
+  return downProject(await engineOf(engine), project.name, { ...opts, ...modelOption(project) });
+}
+
+/**
+ * The containers down removes: with the model at hand, orphans (services no longer in the file,
+ * one-offs) are kept and named in a warning unless `removeOrphans`; a leftover pre_start hook
+ * container always goes.
+ */
+function withoutOrphans(run: DownRun, containers: ObservedContainer[]): ObservedContainer[] {
+  const { project, opts } = run;
+  if (!project) return containers;
+  const known = new Set([...Object.keys(project.model.services), ...Object.keys(project.disabledServices)]);
+  const orphans = containers.filter((c) => !known.has(c.service) || (c.oneoff && c.labels[Label.hook] === undefined));
+  if (opts.removeOrphans || orphans.length === 0) return containers;
+  if (!opts.ignoreOrphans) {
+    run.warn(
+      `Found orphan containers ([${orphans.map((c) => c.name).join(", ")}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
+    );
+  }
+  return containers.filter((c) => !orphans.includes(c));
+}
+
+const ANONYMOUS_VOLUME = /^[0-9a-f]{64}$/;
+
+async function anonymousVolumesOf(engine: Engine, id: string): Promise<string[]> {
+  const d = await engine.inspectContainer(id);
+  return (d?.mounts ?? []).filter((m) => m.type === "volume" && m.name !== undefined && ANONYMOUS_VOLUME.test(m.name)).map((m) => m.name!);
+}
+
+/**
+ * Stop the containers in reverse dependency order and remove each once it stopped. Only the stops
+ * need the order (a dependency keeps running until its dependents have stopped): each removal is
+ * queued once its container has stopped, so the walk moves on to the dependencies while removals
+ * fill the gaps between its steps.
+ */
+async function removeContainers(run: DownRun, containers: ObservedContainer[]): Promise<void> {
+  const { engine, opts, res, result } = run;
+  const graph = graphFor(containers, run.project);
+  const removeLimit = limiter(Math.max(1, opts.parallel ?? 4));
+  const removals: Promise<void>[] = [];
+  const remove = async (c: ObservedContainer): Promise<void> => {
+    res("container", c.name, "Removing", c.service);
+    // An anonymous volume a recreate handed over is mounted by name, so the engine's `volumes`
+    // flag no longer removes it: with -v, remove the container's anonymous volumes explicitly.
+    const anonymous = opts.volumes ? await anonymousVolumesOf(engine, c.id) : [];
+    await engine.removeContainer(c.id, { force: true, volumes: !!opts.volumes });
+    for (const v of anonymous) await engine.removeVolume(v).catch(() => {});
+    res("container", c.name, "Removed", c.service);
+    result.containers.push(c.name);
+  };
+  const walked = walkContainers(containers, graph, "down", opts, async (c) => {
+    if (isActive(c)) {
+      res("container", c.name, "Stopping", c.service);
+      await stopContainerWithHooks(engine, c, { project: run.project, timeout: opts.timeout, signal: opts.signal }, run.warn);
+      res("container", c.name, "Stopped", c.service);
+    }
+    removals.push(removeLimit(() => remove(c)));
+  });
+  const outcome = await Promise.allSettled([walked]);
+  // Every queued removal has finished (or failed) before down reports anything.
+  const failed = [...outcome, ...(await Promise.allSettled(removals))].find((o): o is PromiseRejectedResult => o.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+/** The project's own networks (not external ones), each removed patiently; one still in use is a warning. */
+function removeNetworks(run: DownRun, networks: readonly { id: string; name: string; labels: Readonly<Record<string, string>> }[]): Promise<void>[] {
+  const { engine, opts, res, result } = run;
+  const external = new Set(Object.values(run.project?.model.networks ?? {}).filter((n) => n?.external).map((n) => n.name));
+  return networks
+    .filter((n) => !external.has(n.name) && n.labels[Label.network] !== undefined)
+    .map((n) =>
+      run.limit(async () => {
+        res("network", n.name, "Removing");
+        if (opts.dryRun) return;
+        try {
+          if (!(await removeNetworkPatiently(engine, n.id || n.name))) return;
+          res("network", n.name, "Removed");
+          result.networks.push(n.name);
+        } catch (err) {
+          res("network", n.name, "Warning", undefined, "still in use");
+          run.warn(`network ${n.name}: not removed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }),
+    );
+}
+
+/**
+ * The project's named volumes (listed only with `volumes`). With the file at hand, only the volumes
+ * it declares go, as Compose does; a labelled volume the file no longer has is kept (its data may
+ * still be wanted) and named.
+ */
+function removeVolumes(run: DownRun, volumes: readonly { name: string; labels: Readonly<Record<string, string>> }[]): Promise<void>[] {
+  const { engine, opts, res, result } = run;
+  const external = new Set(Object.values(run.project?.model.volumes ?? {}).filter((v) => v?.external).map((v) => v.name));
+  const declared = run.project ? new Set(Object.values(run.project.model.volumes ?? {}).filter((v) => v && !v.external).map((v) => v.name)) : undefined;
+  const jobs: Promise<void>[] = [];
+  for (const v of volumes) {
+    if (external.has(v.name) || v.labels[Label.volume] === undefined) continue;
+    if (declared && !declared.has(v.name)) {
+      run.warn(`volume ${v.name} belongs to the project but is no longer in the file: kept (remove it with docker volume rm ${v.name})`);
+      continue;
+    }
+    jobs.push(
+      run.limit(async () => {
+        res("volume", v.name, "Removing");
+        if (opts.dryRun) return;
+        try {
+          await engine.removeVolume(v.name);
+          res("volume", v.name, "Removed");
+          result.volumes.push(v.name);
+        } catch (err) {
+          if (isNotFound(err)) return;
+          run.warn(`volume ${v.name}: not removed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }),
+    );
+  }
+  return jobs;
+}
+
+/** `--rmi`: remove the images; one already gone is no warning. */
+function removeImages(run: DownRun, refs: readonly string[]): Promise<void>[] {
+  const { engine, opts, res, result } = run;
+  return refs.map((ref) =>
+    run.limit(async () => {
+      res("image", ref, "Removing");
+      if (opts.dryRun) return;
+      try {
+        await engine.removeImage(ref);
+        res("image", ref, "Removed");
+        result.images.push(ref);
+      } catch (err) {
+        if (isNotFound(err)) return;
+        run.warn(`image ${ref}: not removed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+  );
+}
+
+/** Images for `down --rmi`: local = built for services without `image:`; all = every service image. */
+export function imagesToRemove(projectName: string, containers: readonly ObservedContainer[], project: LoadedProject | undefined, mode: "local" | "all"): string[] {
+  const out = new Set<string>();
+  if (project) {
+    for (const [s, svc] of Object.entries(project.model.services)) {
+      if (mode === "local" && svc.image) continue;
+      out.add(imageName(projectName, s, svc));
+    }
+  } else {
+    for (const c of containers) {
+      const isLocal = c.image === `${projectName}-${c.service}` || c.image === `${projectName}-${c.service}:latest`;
+      if (mode === "local" && !isLocal) continue;
+      out.add(c.image);
+    }
+  }
+  return [...out].sort();
+}
