@@ -522,7 +522,11 @@ export async function removeStack(stack: string, options: RemoveStackOptions): P
     await until("tasks", async () => (await swarm.listTasks({ labels })).every((t) => TERMINAL.has(t.state)));
     if (engine.listContainers) {
       const list = engine.listContainers.bind(engine);
-      await until("containers", async () => (await list({ labels, all: false })).length === 0);
+      await until("containers", async () => {
+        // Every container goes, except those of the finished tasks Swarm keeps listing.
+        const kept = new Set((await swarm.listTasks({ labels })).map((t) => t.containerId).filter((id): id is string => id !== undefined));
+        return (await list({ labels, all: true })).every((c) => kept.has(c.id));
+      });
     }
   }
   const [secrets, configs] = await Promise.all([swarm.listSecrets({ labels }), swarm.listConfigs({ labels })]);
