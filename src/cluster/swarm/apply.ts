@@ -464,8 +464,6 @@ async function removeObjectRetrying(swarm: SwarmEngine, kind: "secret" | "config
   }
 }
 
-const TERMINAL = new Set<string>(["complete", "failed", "rejected", "shutdown", "orphaned"]);
-
 export interface RemoveStackOptions {
   swarm: SwarmEngine;
   engine: StackNetworkEngine;
@@ -517,13 +515,12 @@ export async function removeStack(stack: string, options: RemoveStackOptions): P
     }),
   );
   if (options.wait) {
-    // A finished task (a job's `complete` one) outlives its removed service in Swarm, with its
-    // exited container: it holds nothing, so only tasks and containers still alive are waited for.
-    await until("tasks", async () => (await swarm.listTasks({ labels })).every((t) => TERMINAL.has(t.state)));
+    // A job's completed task outlives its removed service in Swarm (with its exited container, it
+    // holds nothing): those are the only tasks and containers rm --wait does not wait for.
+    await until("tasks", async () => (await swarm.listTasks({ labels })).every((t) => t.state === "complete"));
     if (engine.listContainers) {
       const list = engine.listContainers.bind(engine);
       await until("containers", async () => {
-        // Every container goes, except those of the finished tasks Swarm keeps listing.
         const kept = new Set((await swarm.listTasks({ labels })).map((t) => t.containerId).filter((id): id is string => id !== undefined));
         return (await list({ labels, all: true })).every((c) => kept.has(c.id));
       });
