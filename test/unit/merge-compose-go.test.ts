@@ -24,7 +24,7 @@ function y(text: string): RawMap {
 
 /** The model of service `s` after loading the documents in order (as -f files). */
 async function service(...docs: string[]): Promise<ServiceConfig> {
-  const p = await loadProject({ cwd: "/work/proj", env: {}, projectName: "t", documents: docs });
+  const p = await loadProject({ cwd: "/work/proj", env: {}, projectName: "t", checkFiles: false, documents: docs });
   return p.model.services["s"]!;
 }
 const s = (body: string) => `services:\n  s:\n    image: busybox\n${body.replace(/^/gm, "    ")}\n`;
@@ -82,7 +82,7 @@ describe("merge: IPAM pools", () => {
 
   test("the merged pools reach the model", async () => {
     const p = await loadProject({
-      cwd: "/work/proj", env: {}, projectName: "t",
+      cwd: "/work/proj", env: {}, projectName: "t", checkFiles: false,
       documents: [s("") + net(`- subnet: 10.0.0.0/24\n  aux_addresses: {a: 10.0.0.5}`), net(`- subnet: 10.0.0.0/24\n  aux_addresses: {b: 10.0.0.6}`)],
     });
     assert.deepEqual(p.model.networks["n"]!.ipam?.config, [{ subnet: "10.0.0.0/24", aux_addresses: { a: "10.0.0.5", b: "10.0.0.6" } }]);
@@ -97,7 +97,7 @@ describe("merge: x-* extensions merge like any value", () => {
 
   test("inside a service, a network and the model alike", async () => {
     const p = await loadProject({
-      cwd: "/work/proj", env: {}, projectName: "t",
+      cwd: "/work/proj", env: {}, projectName: "t", checkFiles: false,
       documents: [`x-top: {a: 1}\n` + s(`x-svc: {a: 1}`), `x-top: {b: 2}\nservices:\n  s:\n    x-svc: {b: 2}\n`],
     });
     assert.deepEqual(p.model["x-top"], { a: 1, b: 2 });
@@ -126,7 +126,7 @@ describe("unicity: duplicate entries are one, in a file and across files", () =>
       `dns: [1.1.1.1, 8.8.8.8, 1.1.1.1]\ndns_search: [a.example, a.example]\nexpose: [80, "80"]\ntmpfs: [/run, /run]\nprofiles: [a]\n` +
         `volumes: ["./a:/data", "./b:/data"]\nsecrets: [x, {source: x}]\nenv_file: [{path: ./e, required: false}, {path: ./e, required: false}]`,
     );
-    const p = await loadProject({ cwd: "/work/proj", env: {}, projectName: "t", profiles: ["a"], documents: [body + `secrets:\n  x: {file: ./x}\n`] });
+    const p = await loadProject({ cwd: "/work/proj", env: {}, projectName: "t", checkFiles: false, profiles: ["a"], documents: [body + `secrets:\n  x: {file: ./x}\n`] });
     const got = p.model.services["s"]!;
     assert.deepEqual(got.dns, ["1.1.1.1", "8.8.8.8"]);
     assert.deepEqual(got.dns_search, ["a.example"]);
@@ -138,7 +138,7 @@ describe("unicity: duplicate entries are one, in a file and across files", () =>
   });
 
   test("two mounts at /data and /data/ stay two entries, so the consistency check reports them", async () => {
-    const e = await loadError({ cwd: "/work/proj", env: {}, projectName: "t", documents: [s(`volumes: ["./a:/data", "./b:/data/"]`)] });
+    const e = await loadError({ cwd: "/work/proj", env: {}, projectName: "t", checkFiles: false, documents: [s(`volumes: ["./a:/data", "./b:/data/"]`)] });
     assert.ok(e.issues.some((i) => i.path === "services.s.volumes[1]"), e.message);
   });
 });
@@ -147,7 +147,8 @@ describe("extends from another directory", () => {
   test("a base without a build context builds in the project directory; one with a context keeps its own directory", async () => {
     const dir = mkdtempSync(join(tmpdir(), "flotilla-extends-dir-"));
     try {
-      mkdirSync(join(dir, "sub"));
+      for (const d of ["sub/ctx", "sub/short", "local"]) mkdirSync(join(dir, d), { recursive: true });
+      for (const d of ["", "sub/ctx", "sub/short", "local"]) writeFileSync(join(dir, d, "Dockerfile"), "FROM scratch\n");
       writeFileSync(join(dir, "sub", "base.yaml"), "services:\n  nocontext:\n    build:\n      target: dev\n  withcontext:\n    build:\n      context: ctx\n  short:\n    build: ./short\n");
       writeFileSync(
         join(dir, "compose.yaml"),

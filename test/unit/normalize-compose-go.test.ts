@@ -61,7 +61,7 @@ describe("label_file", () => {
 
   test("a missing label file is an issue at its entry", () => {
     const r = load({ services: { s: { image: "x", label_file: ["./example1.label", "./nope.label"] } } });
-    assert.deepEqual(r.issues.map((i) => [i.path, i.message]), [["services.s.label_file[1]", "label file /work/proj/nope.label not found"]]);
+    assert.deepEqual(r.issues.map((i) => [i.path, i.message]), [["services.s.label_file[1]", "label file /work/proj/nope.label does not exist"]]);
   });
 
   test("config output loads back to the same labels (the file is read again, labels still win)", () => {

@@ -11,13 +11,13 @@ export const labelFile: NormalizeFn<string[]> = (nz, v, p, scope) => {
   const files = nz.stringList(v).map((f) => nz.abs(f));
   const labels: Record<string, string> = {};
   files.forEach((file, i) => {
-    const at = Array.isArray(v) ? [...p, i] : p;
     let text: string;
     try {
       text = nz.ctx.readFile(file);
     } catch (e) {
-      const why = e instanceof Error && "code" in e && e.code === "ENOENT" ? "not found" : `cannot be read (${e instanceof Error ? e.message : String(e)})`;
-      nz.issue("CONFIG_ENV_FILE", at, `label file ${file} ${why}`, "create the file or fix the path in label_file");
+      // the same words as the load checks' (checks.ts), which run only when normalizing found nothing
+      const why = e instanceof Error && "code" in e && e.code === "ENOENT" ? "does not exist" : `cannot be read (${e instanceof Error ? e.message : String(e)})`;
+      nz.issue("CONFIG_ENV_FILE", [...p, i], `label file ${file} ${why}`, "create it, or fix the path (relative paths start from the project directory)");
       return;
     }
     try {
