@@ -153,3 +153,21 @@ describe("io.flotilla.config label: keys, never values", () => {
     assert.equal(parseConfigLabel("[]"), undefined);
   });
 });
+
+describe("errors carry no value", () => {
+  test("a malformed template in a .env value (a password with a $) is located, not quoted", async () => {
+    const { parseDotenv } = await import("../../src/spec/dotenv.js");
+    const { ConfigError } = await import("../../src/errors.js");
+    let err: unknown;
+    try {
+      parseDotenv("OK=1\nDB_PASSWORD=Pa${ssw0rdZ\n", "/p/.env", () => undefined);
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof ConfigError);
+    const text = `${err.message} ${JSON.stringify(err.issues)}`;
+    assert.ok(!text.includes("ssw0rdZ") && !text.includes("Pa$"), text);
+    assert.match(err.issues[0]!.message, /^Invalid template: malformed "\$\{" at character 3 of a 11-character value/);
+    assert.deepEqual(err.issues[0]!.location, { file: "/p/.env", line: 2, col: 13 });
+  });
+});
