@@ -618,7 +618,11 @@ export class DockerEngine implements Engine {
 
   #readVersion(): Promise<Json> {
     if (this.#version === undefined) {
-      const p = this.docker.version() as unknown as Promise<Json>;
+      // A short call: bounded like ping, so an engine that accepts but never answers fails (with its socket named).
+      const signal = AbortSignal.timeout(ANSWER_TIMEOUT_MS);
+      const p = ((this.docker.version as (opts: { abortSignal: AbortSignal }) => Promise<unknown>).call(this.docker, { abortSignal: signal }) as Promise<Json>).catch((e: unknown) => {
+        throw signal.aborted ? notAnswering(this.endpoint, e) : e;
+      });
       this.#version = p;
       p.catch(() => {
         if (this.#version === p) this.#version = undefined; // try again next time
@@ -669,14 +673,18 @@ export class DockerEngine implements Engine {
     await run;
   }
 
-  /** Ping once (10 s at most, so a black-holed TCP host does not hang the CLI). */
-  async ping(timeoutMs = 10_000): Promise<void> {
+  /**
+   * Ping once, bounded (ANSWER_TIMEOUT_MS): an engine that accepts the connection but never
+   * answers (hung dockerd, a black-holed TCP host) fails in seconds, naming the socket. Only the
+   * short calls (ping, version) are bounded: logs, wait, events and attach stream for as long as
+   * they must.
+   */
+  async ping(timeoutMs = ANSWER_TIMEOUT_MS): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
-      await (this.docker.ping as (opts: { abortSignal: AbortSignal }) => Promise<unknown>).call(this.docker, {
-        abortSignal: AbortSignal.timeout(timeoutMs),
-      });
+      await (this.docker.ping as (opts: { abortSignal: AbortSignal }) => Promise<unknown>).call(this.docker, { abortSignal: signal });
     } catch (e) {
-      throw unreachable(this.endpoint, e);
+      throw signal.aborted ? notAnswering(this.endpoint, e, timeoutMs) : unreachable(this.endpoint, e);
     }
   }
 
@@ -1425,6 +1433,16 @@ export class DockerEngine implements Engine {
 function unreachable(endpoint: EndpointConfig, cause: unknown): EngineError {
   return new EngineError("ENGINE_UNREACHABLE", `cannot reach the Docker engine at ${endpoint.url}: is dockerd running?`, {
     hint: "start it (e.g. `sudo systemctl start docker`, or scripts/engine.sh here) or set DOCKER_HOST",
+    cause,
+  });
+}
+
+/** How long ping and version may take: the engine answers them in milliseconds when it is well. */
+export const ANSWER_TIMEOUT_MS = 5_000;
+
+function notAnswering(endpoint: EndpointConfig, cause: unknown, timeoutMs = ANSWER_TIMEOUT_MS): EngineError {
+  return new EngineError("ENGINE_UNREACHABLE", `the Docker engine at ${endpoint.url} accepted the connection but did not answer within ${timeoutMs / 1000} s`, {
+    hint: "dockerd may be hung or overloaded: check it (`docker info`, its log) or restart it, or set DOCKER_HOST to another engine",
     cause,
   });
 }
