@@ -57,7 +57,7 @@ function hashedKeys(svc: ServiceConfig, salt: string): Record<string, string> {
 function mountTargets(svc: ServiceConfig): string[] {
   const out = new Set<string>();
   for (const m of svc.volumes ?? []) out.add(m.target);
-  for (const t of svc.tmpfs ?? []) out.add(t.split(":")[0]!);
+  for (const t of svc.tmpfs ?? []) out.add(t.split(":")[0]);
   return [...out].sort();
 }
 
@@ -84,7 +84,7 @@ export function parseConfigLabel(raw: string | undefined): StoredConfig | undefi
   }
   if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
-  if (o["v"] === undefined) return { format: "legacy", config: o as ServiceConfig };
+  if (o["v"] === undefined) return { format: "legacy", config: o };
   if (o["v"] !== CONFIG_LABEL_FORMAT || typeof o["salt"] !== "string" || !/^[0-9a-f]+$/.test(o["salt"])) return undefined;
   const mounts = Array.isArray(o["mounts"]) ? o["mounts"].filter((m): m is string => typeof m === "string") : [];
   const out: StoredConfig = { format: "keyed", salt: o["salt"], mounts };
@@ -112,5 +112,5 @@ export function changedKeys(stored: StoredConfig, svc: ServiceConfig): string[] 
 export function storedMountsConfig(stored: StoredConfig | undefined): ServiceConfig | undefined {
   if (!stored) return undefined;
   if (stored.format === "legacy") return stored.config;
-  return { volumes: stored.mounts.map((target) => ({ type: "volume" as const, target })) } as ServiceConfig;
+  return { volumes: stored.mounts.map((target) => ({ type: "volume" as const, target })) };
 }

@@ -12,11 +12,11 @@ const state = (over: Partial<State>): State => ({ status: "running", running: tr
 function engineWith(states: (State | undefined)[]): Engine {
   let i = 0;
   return {
-    inspectContainer: async () => {
+    inspectContainer: () => {
       const st = states[Math.min(i++, states.length - 1)];
-      return st ? ({ id: "c1", name: "p-db-1", state: st } as unknown as ContainerDetails) : undefined;
+      return Promise.resolve(st ? ({ id: "c1", name: "p-db-1", state: st } as unknown as ContainerDetails) : undefined);
     },
-    logs: async function* () {
+    logs: function* () {
       yield { stream: "stdout", data: Buffer.from("last words\n") };
     },
   } as unknown as Engine;

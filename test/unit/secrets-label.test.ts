@@ -27,7 +27,7 @@ const rich: ServiceConfig = {
   volumes: [{ type: "volume", target: "/data" }],
   tmpfs: ["/scratch:size=1m"],
   networks: { default: null },
-} as ServiceConfig;
+};
 
 function project(name: string, services: Record<string, ServiceConfig>): LoadedProject {
   return {
@@ -58,8 +58,8 @@ describe("io.flotilla.config label: keys, never values", () => {
     assert.deepEqual(parsed.mounts, ["/data", "/scratch"]);
     // the keys are named (so reasons can name them), build is not part of the container's config
     assert.ok(parsed.keys && "environment.DB_PASSWORD" in parsed.keys && "healthcheck.test" in parsed.keys && "command" in parsed.keys);
-    assert.ok(!Object.keys(parsed.keys!).some((k) => k.startsWith("build")), "build (and its args) is not in the label at all");
-    for (const h of Object.values(parsed.keys!)) assert.match(h, /^[0-9a-f]{8}$/);
+    assert.ok(!Object.keys(parsed.keys).some((k) => k.startsWith("build")), "build (and its args) is not in the label at all");
+    for (const h of Object.values(parsed.keys)) assert.match(h, /^[0-9a-f]{8}$/);
   });
 
   test("a salt per container: the same value hashes differently in two containers, and differently from an unsalted hash", () => {
@@ -81,7 +81,7 @@ describe("io.flotilla.config label: keys, never values", () => {
     assert.deepEqual(changedKeys(stored, next), ["environment.GREETING", "environment.DB_PASSWORD", "environment.NEW"].sort());
     assert.deepEqual(changedKeys(stored, { ...rich, healthcheck: { test: ["CMD", "true"] } }), ["healthcheck.test"]);
     // build args do not recreate the container (the image does), so they are not a key
-    assert.deepEqual(changedKeys(stored, { ...rich, build: { context: "/tmp/ctx", args: { TOKEN: "other" } } } as ServiceConfig), []);
+    assert.deepEqual(changedKeys(stored, { ...rich, build: { context: "/tmp/ctx", args: { TOKEN: "other" } } }), []);
   });
 
   test("the plan's reason names the key, not the value; --dry-run lines and events carry no value", async () => {
@@ -96,8 +96,8 @@ describe("io.flotilla.config label: keys, never values", () => {
     assertNoPlanted(created, "the created container's labels", ["LabelValQ7"]);
     const p2 = project("sl", { api: { ...noBuild, environment: { DB_PASSWORD: "Rotated9Secret", GREETING: "hello" } } });
     const plan = planUp(p2, await observeProject(engine, "sl", { model: p2.model }));
-    assert.equal(plan.services.api![0]!.kind, "recreate");
-    assert.equal(plan.services.api![0]!.reason, "config changed: environment.DB_PASSWORD");
+    assert.equal(plan.services.api[0].kind, "recreate");
+    assert.equal(plan.services.api[0].reason, "config changed: environment.DB_PASSWORD");
     const lines = renderPlan(plan).join("\n");
     assertNoPlanted(lines, "--dry-run");
     assert.ok(!lines.includes("Rotated9Secret"));
@@ -120,12 +120,12 @@ describe("io.flotilla.config label: keys, never values", () => {
     const events: FlotillaEvent[] = [];
     const run = async () => applyUp(p, planUp(p, await observeProject(engine, "lg", { model: p.model })), engine, { onEvent: (e) => events.push(e) });
     await run();
-    const c = [...engine.containers.values()][0]!;
+    const c = [...engine.containers.values()][0];
     c.spec.Labels![CONFIG_LABEL] = JSON.stringify(svc); // what an older Flotilla wrote
     const second = await run();
     assert.deepEqual(second.containers.map((x) => x.action), ["recreate"]);
     assert.ok(events.some((e) => e.type === "resource" && e.status === "Recreate" && e.detail === "config label format changed (the old one stored values in clear)"));
-    const now = [...engine.containers.values()][0]!;
+    const now = [...engine.containers.values()][0];
     assert.equal(parseConfigLabel(now.spec.Labels![CONFIG_LABEL])?.format, "keyed");
     assertNoPlanted(JSON.stringify(now.spec.Labels), "the new container's labels");
     const third = await run();
@@ -167,7 +167,7 @@ describe("errors carry no value", () => {
     assert.ok(err instanceof ConfigError);
     const text = `${err.message} ${JSON.stringify(err.issues)}`;
     assert.ok(!text.includes("ssw0rdZ") && !text.includes("Pa$"), text);
-    assert.match(err.issues[0]!.message, /^Invalid template: malformed "\$\{" at character 3 of a 11-character value/);
-    assert.deepEqual(err.issues[0]!.location, { file: "/p/.env", line: 2, col: 13 });
+    assert.match(err.issues[0].message, /^Invalid template: malformed "\$\{" at character 3 of a 11-character value/);
+    assert.deepEqual(err.issues[0].location, { file: "/p/.env", line: 2, col: 13 });
   });
 });
