@@ -5,7 +5,8 @@ import { createServer, type Server, type Socket } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ANSWER_TIMEOUT_MS, DockerEngine, connectEngine } from "../../src/runtime/docker-engine.js";
+import { connectEngine, openEngine } from "../../src/runtime/docker/index.js";
+import { ANSWER_TIMEOUT_MS } from "../../src/runtime/docker/errors.js";
 import { EngineError } from "../../src/errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "flotilla-silent-"));
@@ -63,7 +64,7 @@ describe("an engine that accepts the connection but never answers", { concurrenc
 
   test("connecting fails (default bound) with the socket named and what it means", { timeout: 30_000 }, async () => {
     const path = await silentSocket("silent.sock");
-    const e = await rejection(connectEngine({ kind: "unix", socketPath: path, url: `unix://${path}` }));
+    const e = await rejection(connectEngine({}, { endpoint: { kind: "unix", socketPath: path, url: `unix://${path}` }, registryAuth: () => Promise.resolve(undefined) }));
     assert.equal(e.code, "ENGINE_UNREACHABLE");
     assert.equal(e.message, `the Docker engine at unix://${path} accepted the connection but did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`);
     assert.match(e.hint ?? "", /hung or overloaded/);
@@ -71,13 +72,13 @@ describe("an engine that accepts the connection but never answers", { concurrenc
 
   test("a refused connection is still 'cannot reach' (not a timeout)", { timeout: 30_000 }, async () => {
     const path = join(dir, "nobody-listens.sock");
-    const e = await rejection(new DockerEngine({ kind: "unix", socketPath: path, url: `unix://${path}` }).ping(2_000));
+    const e = await rejection(openEngine({ kind: "unix", socketPath: path, url: `unix://${path}` }).ping(2_000));
     assert.match(e.message, /^cannot reach the Docker engine at unix:\/\/.*nobody-listens\.sock/);
   });
 
   test("the version call is bounded too (an engine that answers ping, then goes silent)", { timeout: 30_000 }, async () => {
     const path = await slowEngine("version.sock", 0);
-    const engine = new DockerEngine({ kind: "unix", socketPath: path, url: `unix://${path}` });
+    const engine = openEngine({ kind: "unix", socketPath: path, url: `unix://${path}` });
     await engine.ping(2_000);
     const e = await rejection(engine.info());
     assert.equal(e.message, `the Docker engine at unix://${path} accepted the connection but did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`);
@@ -85,7 +86,7 @@ describe("an engine that accepts the connection but never answers", { concurrenc
 
   test("long calls are not bounded: a wait answered after the bound still returns its exit code", { timeout: 30_000 }, async () => {
     const path = await slowEngine("wait.sock", ANSWER_TIMEOUT_MS + 1_500);
-    const engine = new DockerEngine({ kind: "unix", socketPath: path, url: `unix://${path}` });
+    const engine = openEngine({ kind: "unix", socketPath: path, url: `unix://${path}` });
     assert.equal(await engine.waitContainer("abc"), 7);
   });
 });

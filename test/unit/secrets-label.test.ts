@@ -4,7 +4,7 @@ import { CONFIG_LABEL, CONFIG_LABEL_MAX, changedKeys, configLabelValue, keyHash,
 import { configReason, planUp, renderPlan } from "../../src/runtime/plan.js";
 import { applyUp } from "../../src/runtime/apply.js";
 import { observeProject } from "../../src/runtime/observe.js";
-import { FakeEngine } from "../../src/runtime/fake-engine.js";
+import { FakeEngine } from "../support/fake-engine.js";
 import { serviceConfigHash } from "../../src/spec/hash.js";
 import type { FlotillaEvent } from "../../src/events.js";
 import type { LoadedProject, ServiceConfig } from "../../src/spec/model.js";
