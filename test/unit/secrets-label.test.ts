@@ -171,3 +171,18 @@ describe("errors carry no value", () => {
     assert.deepEqual(err.issues[0].location, { file: "/p/.env", line: 2, col: 13 });
   });
 });
+
+describe("env file errors name the variable, not its value", () => {
+  test("a name with a space: the name is quoted, the value is not", async () => {
+    const { parseDotenv } = await import("../../src/spec/dotenv.js");
+    assert.throws(
+      () => parseDotenv("DB PASSWORD=Hunter2Secret\n", "/p/.env", () => undefined),
+      (e: Error & { issues?: { message: string }[] }) => {
+        const text = `${e.message} ${JSON.stringify(e.issues)}`;
+        assert.ok(!text.includes("Hunter2Secret"), text);
+        assert.match(text, /invalid variable name "DB PASSWORD": a name cannot contain spaces/);
+        return true;
+      },
+    );
+  });
+});
