@@ -38,6 +38,9 @@ export type ErrorCode =
   | "NO_SUCH_SERVICE"
   | "WATCH_FAILED"
   | "ABORTED"
+  // swarm (stack)
+  | "SWARM_UNAVAILABLE"
+  | "ROLLOUT_FAILED"
   // cli
   | "USAGE";
 

@@ -47,6 +47,8 @@ import { podmanApiVersion } from "./podman.js";
 import * as usage from "./stats.js";
 import type { VersionDoc } from "./types.js";
 import * as volumes from "./volumes.js";
+import type { SwarmEngine } from "../engine-swarm.js";
+import { DockerSwarm } from "./swarm.js";
 
 export interface DockerEngineOptions {
   /** Where pulls and pushes get registry credentials (see registry-auth.ts). */
@@ -81,6 +83,12 @@ export class DockerEngine implements Engine {
       arch: String(v.Arch ?? ""),
       flavor: podmanApiVersion(v) !== undefined ? "podman" : "docker",
     };
+  }
+
+  /** The Swarm half of the port on the same connection (Podman: every call says it has no Swarm API). */
+  async swarm(): Promise<SwarmEngine & { requireManager: DockerSwarm["requireManager"] }> {
+    const podman = (await this.#ctx.podman()) !== undefined;
+    return new DockerSwarm(this.docker, { endpoint: this.endpoint.url, podman, ...(this.#ctx.auth ? { registryAuth: this.#ctx.auth } : {}) });
   }
 
   /**
