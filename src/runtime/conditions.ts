@@ -60,12 +60,40 @@ function lastHealthOutput(d: ContainerDetails): string {
   return last ? last.output.trim() : "";
 }
 
+/** Exit codes above 128 mean "killed by signal N-128": a stop (docker stop, down, an engine restart), not a failure of its own. */
+const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 9: "SIGKILL", 15: "SIGTERM" };
+
+/** A container that is not running any more (and is not about to): not "unhealthy", but what happened to it. */
+export function notRunning(st: ContainerDetails["state"]): boolean {
+  return !st.running && st.status !== "created" && st.status !== "restarting";
+}
+
+/**
+ * "exited (code 1)", or "was stopped (exit code 143, SIGTERM)" when a signal ended it — a
+ * health-checked container that is stopped reports "unhealthy" to the engine, which would
+ * blame its healthcheck for a `down` or an engine restart.
+ */
+export function describeStopped(st: ContainerDetails["state"]): string {
+  const code = st.exitCode;
+  if (st.oomKilled) return `was killed: out of memory (exit code ${code})`;
+  if (code > 128 && code < 160) {
+    const sig = SIGNALS[code - 128];
+    return `was stopped (exit code ${code}, ${sig ?? `signal ${code - 128}`})`;
+  }
+  if (st.status === "dead") return `is dead (exit code ${code})${st.error ? `: ${st.error}` : ""}`;
+  return `exited (code ${code})${st.error ? `: ${st.error}` : ""}`;
+}
+
 type Verdict = { done: true } | { done: false } | { failed: ServiceError };
 
 async function checkOne(engine: Engine, target: ConditionTarget, c: { id: string; name: string }): Promise<Verdict> {
   const d = await engine.inspectContainer(c.id);
   if (!d) {
-    return { failed: new ServiceError("DEPENDENCY_FAILED", target.service, `dependency failed to start: container ${c.name} no longer exists`) };
+    return {
+      failed: new ServiceError("DEPENDENCY_FAILED", target.service, `dependency failed to start: container ${c.name} no longer exists (removed while waiting for it)`, {
+        hint: "another command (down, rm) may have removed it: run up again",
+      }),
+    };
   }
   const st = d.state;
   switch (target.condition) {
@@ -82,21 +110,23 @@ async function checkOne(engine: Engine, target: ConditionTarget, c: { id: string
         };
       }
       if (h === "healthy" && st.running) return { done: true };
+      // Stopped first: the engine marks a stopped health-checked container "unhealthy".
+      if (notRunning(st)) {
+        const logs = await tailLogs(engine, c.id, 10);
+        return {
+          failed: new ServiceError("DEPENDENCY_FAILED", target.service, `dependency failed to start: container ${c.name} ${describeStopped(st)} before becoming healthy`, {
+            exitCode: st.exitCode,
+            logs,
+            hint: st.exitCode > 128 ? "it was stopped from outside (docker stop, down, an engine restart): run up again" : `see its output with: flotilla logs ${target.service}`,
+          }),
+        };
+      }
       if (h === "unhealthy") {
         const out = lastHealthOutput(d);
         return {
           failed: new ServiceError("DEPENDENCY_FAILED", target.service, `dependency failed to start: container ${c.name} is unhealthy${out ? `: ${out}` : ""}`, {
             hint: `check the healthcheck of service "${target.service}" (docker inspect ${c.name})`,
             logs: out ? out.split(/\r?\n/) : [],
-          }),
-        };
-      }
-      if (!st.running && st.status !== "created" && st.status !== "restarting") {
-        const logs = await tailLogs(engine, c.id, 10);
-        return {
-          failed: new ServiceError("DEPENDENCY_FAILED", target.service, `dependency failed to start: container ${c.name} exited (${st.exitCode}) before becoming healthy`, {
-            exitCode: st.exitCode,
-            logs,
           }),
         };
       }
@@ -110,7 +140,7 @@ async function checkOne(engine: Engine, target: ConditionTarget, c: { id: string
         failed: new ServiceError(
           "DEPENDENCY_FAILED",
           target.service,
-          `service "${target.service}" didn't complete successfully: container ${c.name} exited with code ${st.exitCode}` +
+          `service "${target.service}" didn't complete successfully: container ${c.name} ${st.exitCode > 128 ? describeStopped(st) : `exited with code ${st.exitCode}`}` +
             (logs.length ? `\n${logs.map((l) => `  ${l}`).join("\n")}` : ""),
           { exitCode: st.exitCode, logs, hint: `see its output with: flotilla logs ${target.service}` },
         ),
@@ -156,14 +186,14 @@ export async function isReady(engine: Engine, service: string, c: { id: string; 
   }
   const h = st.health?.status;
   if (h && h !== "none") {
+    // Stopped first: the engine marks a stopped health-checked container "unhealthy".
+    if (notRunning(st)) throw new ServiceError("WAIT_FAILED", service, `container ${c.name} ${describeStopped(st)}`, { exitCode: st.exitCode, logs: await tailLogs(engine, c.id) });
     if (h === "unhealthy") throw new ServiceError("WAIT_FAILED", service, `container ${c.name} is unhealthy${lastHealthOutput(d) ? `: ${lastHealthOutput(d)}` : ""}`);
-    if (!st.running && st.status !== "restarting" && st.status !== "created")
-      throw new ServiceError("WAIT_FAILED", service, `container ${c.name} exited (${st.exitCode})`, { exitCode: st.exitCode, logs: await tailLogs(engine, c.id) });
     return h === "healthy";
   }
   if (st.running) return true;
   if (st.status === "exited" || st.status === "dead")
-    throw new ServiceError("WAIT_FAILED", service, `container ${c.name} exited (${st.exitCode})`, { exitCode: st.exitCode, logs: await tailLogs(engine, c.id) });
+    throw new ServiceError("WAIT_FAILED", service, `container ${c.name} ${describeStopped(st)}`, { exitCode: st.exitCode, logs: await tailLogs(engine, c.id) });
   return false;
 }
 

@@ -7,11 +7,10 @@
 import type { ComposeModel, ServiceConfig } from "../spec/model.js";
 import type { ContainerState, ContainerSummary, Engine, Labels, NetworkSummary, VolumeSummary } from "./engine.js";
 import { Label } from "./labels.js";
+import { CONFIG_LABEL, parseConfigLabel, type StoredConfig } from "./config-label.js";
 
-/** Flotilla's own label: the compact JSON of the service config the container was made from (to explain recreates). */
-export const CONFIG_LABEL = "io.flotilla.config";
-/** Above this size the config is not stored in a label; recreates then say "config hash changed". */
-export const CONFIG_LABEL_MAX = 16 * 1024;
+/** Flotilla's own label (salted per-key hashes, no values: see config-label.ts). */
+export { CONFIG_LABEL, CONFIG_LABEL_MAX } from "./config-label.js";
 
 export type HealthState = "starting" | "healthy" | "unhealthy" | "none";
 
@@ -34,7 +33,9 @@ export interface ObservedContainer {
   /** Exit code parsed from "Exited (N) …", if exited. */
   exitCode?: number;
   labels: Labels;
-  /** The service config the container was created from, when Flotilla stored it. */
+  /** What Flotilla's config label says (per-key hashes; or, from an old Flotilla, the whole config). */
+  stored?: StoredConfig;
+  /** The service config the container was created from: only from an old-format label (values in clear). */
   config?: ServiceConfig;
   /** Name looks like `<12 hex>_<name>`: the temporary name of an interrupted recreate. */
   replacing: boolean;
@@ -68,15 +69,7 @@ export function exitCodeFromStatus(status: string): number | undefined {
 export function toObservedContainer(c: ContainerSummary): ObservedContainer {
   const labels = c.labels ?? {};
   const num = Number(labels[Label.containerNumber] ?? "0");
-  let config: ServiceConfig | undefined;
-  const raw = labels[CONFIG_LABEL];
-  if (raw) {
-    try {
-      config = JSON.parse(raw) as ServiceConfig;
-    } catch {
-      config = undefined;
-    }
-  }
+  const stored = parseConfigLabel(labels[CONFIG_LABEL]);
   const exitCode = exitCodeFromStatus(c.status ?? "");
   const o: ObservedContainer = {
     id: c.id,
@@ -94,7 +87,8 @@ export function toObservedContainer(c: ContainerSummary): ObservedContainer {
   };
   if (labels[Label.configHash] !== undefined) o.configHash = labels[Label.configHash];
   if (labels[Label.image] !== undefined) o.imageLabel = labels[Label.image];
-  if (config) o.config = config;
+  if (stored) o.stored = stored;
+  if (stored?.format === "legacy") o.config = stored.config;
   if (exitCode !== undefined) o.exitCode = exitCode;
   return o;
 }

@@ -12,6 +12,7 @@ import type { ObservedContainer, ObservedState } from "./observe.js";
 import type { UpOptions } from "./options.js";
 import type { ContainerState } from "./engine.js";
 import { Label } from "./labels.js";
+import { changedKeys } from "./config-label.js";
 
 export type ResourceActionKind = "create" | "noop" | "recreate";
 
@@ -138,13 +139,8 @@ function recreateReason(
   volumes: readonly string[] = [],
 ): string | undefined {
   if (c.replacing) return "leftover of an interrupted recreate";
-  if (c.configHash !== hash) {
-    if (c.config) {
-      const changed = diffServiceConfig(c.config, svc);
-      if (changed.length > 0) return `config changed: ${changed.join(", ")}`;
-    }
-    return "config hash changed";
-  }
+  const config = configReason(c, svc, hash);
+  if (config) return config;
   if (imageId) {
     const was = c.imageLabel ?? c.imageId;
     if (was && was !== imageId) return "image changed";
@@ -163,6 +159,22 @@ function recreateReason(
     for (const v of volumes) if (!mounted.some((m) => m.name === v)) return `volume ${v} not mounted`;
   }
   return undefined;
+}
+
+/**
+ * A config change, named by key (never by value): the per-key salted hashes of the label against
+ * the service's, or — for a label of an older Flotilla, which held the whole config in clear —
+ * a recreate once to replace that label, saying so (with the keys that changed, if any).
+ */
+export function configReason(c: Pick<ObservedContainer, "configHash" | "stored">, svc: ServiceConfig, hash: string): string | undefined {
+  const stored = c.stored;
+  if (stored?.format === "legacy") {
+    const changed = c.configHash !== hash ? diffServiceConfig(stored.config, svc) : [];
+    return `config label format changed (the old one stored values in clear)${changed.length > 0 ? `; config changed: ${changed.join(", ")}` : ""}`;
+  }
+  if (c.configHash === hash) return undefined;
+  const changed = stored ? changedKeys(stored, svc) : undefined;
+  return changed && changed.length > 0 ? `config changed: ${changed.join(", ")}` : "config hash changed";
 }
 
 /**

@@ -19,7 +19,7 @@ import { anonymousVolumesToInherit, containerSpec, preStartHooks, preStartSpec, 
 import type { Engine } from "./engine.js";
 import { runHooks, tarFiles } from "./hooks.js";
 import { Label } from "./labels.js";
-import { CONFIG_LABEL, CONFIG_LABEL_MAX } from "./observe.js";
+import { CONFIG_LABEL, configLabelValue, parseConfigLabel, storedMountsConfig } from "./config-label.js";
 import type { UpOptions } from "./options.js";
 import { namespaceParents, type ContainerActionKind, type Plan, type ServiceAction } from "./plan.js";
 import { emitter, type ResourceReporter } from "./report.js";
@@ -57,14 +57,9 @@ function asServiceError(service: string, err: unknown): unknown {
   return new ServiceError("CONTAINER_FAILED", service, `service "${service}": ${msg}`, { cause: err });
 }
 
+/** The old container's mount targets, from its config label (to tell which anonymous volumes it keeps). */
 function observedConfig(labels: Record<string, string>): ServiceConfig | undefined {
-  const raw = labels[CONFIG_LABEL];
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw) as ServiceConfig;
-  } catch {
-    return undefined;
-  }
+  return storedMountsConfig(parseConfigLabel(labels[CONFIG_LABEL]));
 }
 
 /** A container that may be running when observed (stop it, with its pre_stop hooks). */
@@ -185,8 +180,8 @@ export class UpSession {
       for (const w of out.warnings ?? []) this.warn(w, s);
     }
     const spec = { ...out.spec, Labels: { ...(out.spec.Labels ?? {}) } };
-    const json = JSON.stringify(this.model.services[s]!);
-    if (json.length <= CONFIG_LABEL_MAX) spec.Labels[CONFIG_LABEL] = json;
+    // Salted per-key hashes, a fresh salt per container: no value of the service in the label.
+    spec.Labels[CONFIG_LABEL] = configLabelValue(this.model.services[s]!);
     if (a.kind === "recreate" && a.containerId) {
       spec.name = `${a.containerId.slice(0, 12)}_${a.target}`;
       spec.Labels[Label.replace] = a.currentName ?? a.target; // as Compose: the container this one replaces

@@ -91,7 +91,12 @@ export function parseDotenv(
       continue;
     }
     if (sep !== "=" && sep !== ":") {
-      if (p > pos && isKeyChar(sep!)) fail(file, line, col(keyStart), `invalid variable name ${JSON.stringify(src.slice(keyStart, src.indexOf("\n", p) < 0 ? n : src.indexOf("\n", p)).trim())}: a name cannot contain spaces`);
+      if (p > pos && isKeyChar(sep!)) {
+        // The name only (up to `=`/`:`), never the rest of the line: that is the value, maybe a secret.
+        const eol = src.indexOf("\n", p) < 0 ? n : src.indexOf("\n", p);
+        const nameEnd = src.slice(keyStart, eol).search(/[=:]/);
+        fail(file, line, col(keyStart), `invalid variable name ${JSON.stringify(src.slice(keyStart, nameEnd < 0 ? eol : keyStart + nameEnd).trim())}: a name cannot contain spaces`);
+      }
       fail(file, line, col(p), `unexpected character ${JSON.stringify(sep)} in variable name ${JSON.stringify(key)}`);
     }
     pos = p + 1;

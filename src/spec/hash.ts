@@ -79,3 +79,24 @@ export function diffServiceConfig(a: ServiceConfig, b: ServiceConfig): string[] 
   walk(hashable(a), hashable(b), "");
   return out.sort();
 }
+
+/**
+ * The leaves `diffServiceConfig` compares, as `path → canonical JSON of the value`, with the same
+ * exclusions as the hash: maps are walked key by key (`environment.GREETING`), arrays and scalars
+ * are leaves (`ports`), and an empty map is a leaf of its own (so `environment: {}` is not absent).
+ */
+export function serviceConfigLeaves(service: ServiceConfig): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (v: unknown, path: string): void => {
+    if (isPlainObject(v)) {
+      const keys = Object.keys(v).filter((k) => v[k] !== undefined);
+      if (keys.length > 0 || path === "") {
+        for (const k of keys) walk(v[k], path ? `${path}.${k}` : k);
+        return;
+      }
+    }
+    out.set(path, canonicalJson(v));
+  };
+  walk(hashable(service), "");
+  return out;
+}

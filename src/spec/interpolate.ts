@@ -38,8 +38,12 @@ function isNameChar(c: number): boolean {
   return isNameStart(c) || (c >= 48 && c <= 57);
 }
 
-function invalid(template: string): ConfigError {
-  return ConfigError.of("CONFIG_INTERPOLATION", `Invalid template: ${JSON.stringify(template)}`, {
+/**
+ * The value itself is not quoted: a malformed template is often a secret with a `$` in it (a
+ * password in .env), and errors end up in CI logs. The position inside the value says where.
+ */
+function invalid(template: string, at: number): ConfigError {
+  return ConfigError.of("CONFIG_INTERPOLATION", `Invalid template: malformed "\${" at character ${at + 1} of a ${template.length}-character value (the value is not shown: it may be a secret)`, {
     hint: "use ${VAR}, ${VAR:-default}, ${VAR:?message} or ${VAR:+replacement}; write $$ for a literal $",
   });
 }
@@ -104,16 +108,16 @@ function substitute(template: string, lookup: EnvLookup, unset: Set<string>): st
       continue;
     }
     const close = closingBrace(template, dollar);
-    if (close < 0) throw invalid(template);
+    if (close < 0) throw invalid(template, dollar);
     const body = template.slice(dollar + 2, close);
-    out += braced(body, template, lookup, unset);
+    out += braced(body, template, dollar, lookup, unset);
     i = close + 1;
   }
   return out;
 }
 
-function braced(body: string, template: string, lookup: EnvLookup, unset: Set<string>): string {
-  if (body.length === 0 || !isNameStart(body.charCodeAt(0))) throw invalid(template);
+function braced(body: string, template: string, at: number, lookup: EnvLookup, unset: Set<string>): string {
+  if (body.length === 0 || !isNameStart(body.charCodeAt(0))) throw invalid(template, at);
   let j = 1;
   while (j < body.length && isNameChar(body.charCodeAt(j))) j++;
   const name = body.slice(0, j);
@@ -126,12 +130,12 @@ function braced(body: string, template: string, lookup: EnvLookup, unset: Set<st
   const c = body[j];
   if (c === ":") {
     const d = body[j + 1];
-    if (d !== "-" && d !== "?" && d !== "+") throw invalid(template);
+    if (d !== "-" && d !== "?" && d !== "+") throw invalid(template, at);
     op = `:${d}` as Op;
   } else if (c === "-" || c === "?" || c === "+") {
     op = c;
   } else {
-    throw invalid(template);
+    throw invalid(template, at);
   }
   const arg = body.slice(j + op.length);
   const value = lookup(name);

@@ -2,6 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { planUp, renderPlan, planIsNoop, type Plan } from "../../src/runtime/plan.js";
 import { emptyObservedState, groupByService, CONFIG_LABEL, type ObservedContainer, type ObservedState } from "../../src/runtime/observe.js";
+import { configLabelValue, parseConfigLabel } from "../../src/runtime/config-label.js";
 import { resourceConfigHash, serviceConfigHash } from "../../src/spec/hash.js";
 import type { LoadedProject, ServiceConfig } from "../../src/spec/model.js";
 import type { ContainerState, NetworkSummary, VolumeSummary } from "../../src/runtime/engine.js";
@@ -35,7 +36,7 @@ let seq = 0;
 function container(service: string, number: number, svc: ServiceConfig | undefined, state: ContainerState = "running", over: Partial<ObservedContainer> = {}): ObservedContainer {
   const id = (++seq).toString(16).padStart(12, "0") + "ffffffffffffffffffffffffffffffffffffffffffffffffffff";
   const labels: Record<string, string> = {};
-  if (svc) labels[CONFIG_LABEL] = JSON.stringify(svc);
+  if (svc) labels[CONFIG_LABEL] = configLabelValue(svc);
   const c: ObservedContainer = {
     id,
     name: `demo-${service}-${number}`,
@@ -52,7 +53,7 @@ function container(service: string, number: number, svc: ServiceConfig | undefin
     ...over,
   };
   if (svc && over.configHash === undefined) c.configHash = serviceConfigHash(svc);
-  if (svc) c.config = svc;
+  if (svc) c.stored = parseConfigLabel(labels[CONFIG_LABEL])!;
   return c;
 }
 

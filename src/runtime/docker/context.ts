@@ -6,7 +6,7 @@ import type Docker from "dockerode";
 import type { FlotillaError } from "../../errors.js";
 import type { EndpointConfig } from "../connect.js";
 import type { RegistryAuth } from "../registry-auth.js";
-import { toEngineError, type CodeFor } from "./errors.js";
+import { ANSWER_TIMEOUT_MS, notAnswering, toEngineError, type CodeFor } from "./errors.js";
 import { podmanApiVersion } from "./podman.js";
 import type { VersionDoc } from "./types.js";
 
@@ -33,7 +33,12 @@ export class DockerContext {
 
   readVersion(): Promise<VersionDoc> {
     if (this.#version === undefined) {
-      const p: Promise<VersionDoc> = this.docker.version();
+      // A short call, bounded like ping: an engine that accepts but never answers fails, naming its socket.
+      const signal = AbortSignal.timeout(ANSWER_TIMEOUT_MS);
+      const version = this.docker.version.bind(this.docker) as (options: { abortSignal: AbortSignal }) => Promise<VersionDoc>;
+      const p: Promise<VersionDoc> = version({ abortSignal: signal }).catch((e: unknown) => {
+        throw signal.aborted ? notAnswering(this.endpoint, e) : e;
+      });
       this.#version = p;
       p.catch(() => {
         if (this.#version === p) this.#version = undefined; // try again next time

@@ -37,7 +37,7 @@ import * as archive from "./archive.js";
 import { buildImage } from "./build.js";
 import * as containers from "./containers.js";
 import { DockerContext } from "./context.js";
-import { unreachable } from "./errors.js";
+import { ANSWER_TIMEOUT_MS, notAnswering, unreachable } from "./errors.js";
 import { events, type EventFilter } from "./events.js";
 import * as execs from "./exec.js";
 import * as images from "./images.js";
@@ -91,14 +91,18 @@ export class DockerEngine implements Engine {
     return new DockerSwarm(this.docker, { endpoint: this.endpoint.url, podman, ...(this.#ctx.auth ? { registryAuth: this.#ctx.auth } : {}) });
   }
 
-  /** Ping once (10 s at most, so a black-holed TCP host does not hang the CLI). */
-  async ping(timeoutMs = 10_000): Promise<void> {
+  /**
+   * Ping once, bounded (ANSWER_TIMEOUT_MS): an engine that accepts the connection but never
+   * answers fails in seconds, naming the socket; a refused connection is "cannot reach".
+   */
+  async ping(timeoutMs = ANSWER_TIMEOUT_MS): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
       // dockerode takes an abort signal here too; its typings only name the callback form.
       const ping = this.docker.ping.bind(this.docker) as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
-      await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
+      await ping({ abortSignal: signal });
     } catch (e) {
-      throw unreachable(this.endpoint, e);
+      throw signal.aborted ? notAnswering(this.endpoint, e, timeoutMs) : unreachable(this.endpoint, e);
     }
   }
 

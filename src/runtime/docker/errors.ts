@@ -54,6 +54,17 @@ export function unreachable(endpoint: EndpointConfig, cause: unknown): EngineErr
   });
 }
 
+/** How long ping and version may take: a well engine answers them in milliseconds. Long calls (logs, wait, events, attach) are not bounded. */
+export const ANSWER_TIMEOUT_MS = 5_000;
+
+/** An engine that accepted the connection but did not answer a short call in time (hung dockerd, a black-holed host). */
+export function notAnswering(endpoint: EndpointConfig, cause: unknown, timeoutMs = ANSWER_TIMEOUT_MS): EngineError {
+  return new EngineError("ENGINE_UNREACHABLE", `the Docker engine at ${endpoint.url} accepted the connection but did not answer within ${timeoutMs / 1000} s`, {
+    hint: "dockerd may be hung or overloaded: check it (`docker info`, its log) or restart it, or set DOCKER_HOST to another engine",
+    cause,
+  });
+}
+
 /** The code of a failed call: the caller's meaning first, then the message's, then the status's. */
 function codeOf(status: number | undefined, message: string, codeFor?: CodeFor): ErrorCode {
   const named = codeFor?.(status, message);
