@@ -32,6 +32,7 @@ export type ErrorCode =
   | "NO_SUCH_SERVICE"
   | "WATCH_FAILED"
   | "ABORTED"
+  | "PROJECT_LOCKED"
   // cli
   | "USAGE";
 
