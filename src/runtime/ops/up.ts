@@ -38,7 +38,7 @@ export async function upProject(engine: EngineLike, project: ProjectRef, opts: U
 async function converge(connected: Engine, project: ProjectRef, opts: UpOptions, converging?: () => void): Promise<UpResult> {
   for (const w of project.config.warnings) opts.onEvent?.({ type: "warning", message: w });
   const services = resolveTargets(project.config, opts);
-  const observed0 = observeProject(connected, project.name, { model: project.config.model });
+  const observed0 = observeProject(connected, project.name, { model: project.config.model, repairNetworks: true, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   observed0.catch(() => {});
   const imageIds = await prepareImages(project.config, services, connected, opts);
   const observed = await observed0;
