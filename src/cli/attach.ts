@@ -38,20 +38,25 @@ export class LogPrinter {
     for (const n of names) this.width = Math.max(this.width, n.length);
   }
 
-  static label(service: string, number: number): string {
-    return `${service}-${number || 1}`;
+  /**
+   * Compose's log label: the container name without the project (`web-1`); a container whose name is not
+   * the default `<project>-<service>-<n>` (container_name, a one-off `run` container) by its full name.
+   */
+  static label(service: string, number: number, container?: string): string {
+    const short = `${service}-${number || 1}`;
+    return container !== undefined && container !== "" && !container.endsWith(`-${short}`) && container !== short ? container : short;
   }
 
-  format(line: Pick<LogLine, "service" | "number" | "line" | "timestamp">): string {
+  format(line: Pick<LogLine, "service" | "number" | "line" | "timestamp"> & { container?: string }): string {
     const ts = this.options.timestamps && line.timestamp ? `${line.timestamp} ` : "";
     if (!this.options.prefix) return `${ts}${line.line}`;
-    const label = LogPrinter.label(line.service, line.number);
+    const label = LogPrinter.label(line.service, line.number, line.container);
     this.width = Math.max(this.width, label.length);
     const paint = this.colors.for(label);
     return `${paint(`${label.padEnd(this.width)} |`)} ${ts}${line.line}`;
   }
 
-  print(line: Pick<LogLine, "service" | "number" | "line" | "timestamp">): void {
+  print(line: Pick<LogLine, "service" | "number" | "line" | "timestamp"> & { container?: string }): void {
     this.write(`${this.format(line)}\n`);
   }
 
@@ -72,7 +77,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> => sleepOrAbort(m
 export async function attachAndWait(ctx: CliContext, project: CliProject, options: AttachOptions): Promise<number> {
   const stopLogs = new AbortController();
   const initial = await project.ps({ all: true, services: options.services });
-  const printer = new LogPrinter((t) => ctx.out(t), options, initial.map((c) => LogPrinter.label(c.Service, c.Number)));
+  const printer = new LogPrinter((t) => ctx.out(t), options, initial.map((c) => LogPrinter.label(c.Service, c.Number, c.Name)));
 
   let interrupts = 0;
   let interruptedStop: Promise<unknown> | undefined;
@@ -120,7 +125,7 @@ export async function attachAndWait(ctx: CliContext, project: CliProject, option
         }
         if (seenExit.has(c.ID)) continue;
         seenExit.add(c.ID);
-        const label = LogPrinter.label(c.Service, c.Number);
+        const label = LogPrinter.label(c.Service, c.Number, c.Name);
         printer.notice(label, `exited with code ${c.ExitCode}`);
         if (options.exitCodeFrom !== undefined && c.Service === options.exitCodeFrom) return c.ExitCode;
         if (options.exitCodeFrom === undefined && options.abortOnExit) return c.ExitCode;

@@ -8,6 +8,7 @@ import type { CliDeps } from "./api.js";
 import { CliContext } from "./context.js";
 import { processIO, type CliIO } from "./io.js";
 import { buildProgram, verbNames } from "./program.js";
+import { packageHomepage, pluginCall, pluginMetadata, watchPluginSocket } from "./docker-plugin.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, renderError } from "./render/errors.js";
 import { suggest } from "./usage.js";
 import { flotillaVersion } from "./version-info.js";
@@ -38,6 +39,23 @@ function usageFromCommander(e: CommanderError, verbs: string[]): UsageError {
 }
 
 export async function main(argv: string[], io: CliIO = processIO(), deps: CliDeps = {}): Promise<number> {
+  // Run by the Docker CLI as its `compose` plugin: answer the metadata, or drop `docker … compose`.
+  let call;
+  try {
+    call = pluginCall(argv, io.env);
+  } catch (e) {
+    io.stderr.write(renderError(e));
+    return EXIT_USAGE;
+  }
+  if (call.kind === "metadata") {
+    io.stdout.write(`${JSON.stringify(pluginMetadata(flotillaVersion(), packageHomepage()), null, 2)}\n`);
+    return EXIT_OK;
+  }
+  if (call.kind === "run") {
+    argv = call.argv;
+    io = { ...io, env: call.env };
+    watchPluginSocket(call.env, () => process.kill(process.pid, "SIGINT"));
+  }
   const ctx = new CliContext(io, deps);
   const program = await buildProgram(ctx, flotillaVersion(), argv);
   if (argv.length === 0) {

@@ -1168,6 +1168,7 @@ export class DockerEngine implements Engine {
         created: i["Created"] ?? "",
         ...(typeof i["Size"] === "number" ? { size: i["Size"] as number } : {}),
         ...(typeof i["Metadata"]?.["LastTagTime"] === "string" ? { lastTagTime: i["Metadata"]["LastTagTime"] as string } : {}),
+        ...(typeof i["Os"] === "string" ? { platform: { os: i["Os"] as string, architecture: String(i["Architecture"] ?? ""), ...(i["Variant"] ? { variant: String(i["Variant"]) } : {}) } } : {}),
       };
     } catch (e) {
       if (is404(e)) return undefined;

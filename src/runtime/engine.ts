@@ -176,6 +176,8 @@ export interface ImageInfo {
   size?: number;
   /** When the engine last tagged the image locally (pull, build, tag); what refresh pull policies compare. */
   lastTagTime?: string;
+  /** The image's platform (`Os`, `Architecture`, `Variant` of the inspect), when the engine reports it. */
+  platform?: { os: string; architecture: string; variant?: string };
 }
 
 /** One resource-usage sample of a container, as `docker stats` shows it. */

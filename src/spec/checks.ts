@@ -3,7 +3,9 @@
  * services and resources, dependency cycles, port numbers, conflicting attributes). Every problem
  * becomes an issue with its model path and source location; nothing is thrown.
  */
-import type { ErrorCode, IssueCollector } from "../errors.js";
+import { isIP } from "node:net";
+import { isAbsolute, join } from "node:path";
+import { formatLocation, type ErrorCode, type IssueCollector } from "../errors.js";
 import { formatPath, type Locations, type PathSegment } from "./locations.js";
 import type { ComposeModel, ServiceConfig } from "./model.js";
 import { parseBytes } from "./units.js";
@@ -78,7 +80,11 @@ function bytesOrNaN(v: string | number): number {
   }
 }
 
-export function checkModel(model: ComposeModel, locations: Locations, issues: IssueCollector): void {
+export function checkModel(model: ComposeModel, locations: Locations, issues: IssueCollector, warnings?: string[]): void {
+  const warn = (path: PathSegment[], message: string): void => {
+    const loc = locations.find(path);
+    warnings?.push(`${loc ? `${formatLocation(loc)}: ` : ""}${formatPath(path)}: ${message}`);
+  };
   const add = (code: ErrorCode, path: PathSegment[], message: string, hint?: string): void => {
     const loc = locations.find(path);
     issues.add({ code, message, path: formatPath(path), ...(loc ? { location: loc } : {}), ...(hint !== undefined ? { hint } : {}) });
@@ -200,6 +206,29 @@ export function checkModel(model: ComposeModel, locations: Locations, issues: Is
     if (s.build?.dockerfile !== undefined && s.build.dockerfile_inline !== undefined) {
       add("CONFIG_INVALID", [...base, "build", "dockerfile_inline"], `service "${name}" sets both build.dockerfile and build.dockerfile_inline`, "keep only one of them");
     }
+    const reservations = s.deploy?.resources?.reservations;
+    if (s.mem_reservation !== undefined && reservations?.memory !== undefined && bytesOrNaN(s.mem_reservation) !== bytesOrNaN(reservations.memory)) {
+      add("CONFIG_INVALID", [...base, "mem_reservation"], `mem_reservation (${s.mem_reservation}) and deploy.resources.reservations.memory (${reservations.memory}) disagree`, "set only one of them, or the same value");
+    }
+    const limitPids = (limits as { pids?: number } | undefined)?.pids;
+    if (s.pids_limit !== undefined && s.pids_limit !== 0 && limitPids !== undefined && Number(limitPids) !== s.pids_limit) {
+      add("CONFIG_INVALID", [...base, "pids_limit"], `pids_limit (${s.pids_limit}) and deploy.resources.limits.pids (${limitPids}) disagree`, "set only one of them, or the same value");
+    }
+    // tmpfs entries and volumes cannot share a target either (volumes among themselves: above)
+    const tmpfsAt = new Map<string, number>();
+    (s.tmpfs ?? []).forEach((t, i) => {
+      const target = t.split(":")[0]!;
+      const prev = tmpfsAt.get(target);
+      if (prev !== undefined) add("CONFIG_INVALID", [...base, "tmpfs", i], `target ${target} is already mounted by tmpfs[${prev}]`, "mount one thing per container path: change one of the targets");
+      else tmpfsAt.set(target, i);
+    });
+    (s.volumes ?? []).forEach((v, i) => {
+      const prev = tmpfsAt.get(v.target);
+      if (prev !== undefined) add("CONFIG_INVALID", [...base, "volumes", i], `target ${v.target} is already mounted by tmpfs[${prev}]`, "mount one thing per container path: change one of the targets");
+      if (v.type === "bind" && (v.source === undefined || v.source === "")) {
+        add("CONFIG_INVALID", [...base, "volumes", i], `bind mount at ${v.target} has no source`, "set `source:` to the host path to mount");
+      }
+    });
     (s.develop?.watch ?? []).forEach((rule, i) => {
       if (SYNC_ACTIONS.has(rule.action) && !rule.target) {
         add("CONFIG_INVALID", [...base, "develop", "watch", i], `watch rule with action "${rule.action}" needs a target`, "set `target:` to the path inside the container");
@@ -217,15 +246,13 @@ export function checkModel(model: ComposeModel, locations: Locations, issues: Is
     } else byContainerName.set(s.container_name, name);
   }
 
-  // external resources are looked up, never created: creation attributes have no effect there
-  const creation = { networks: ["driver", "driver_opts", "ipam", "internal", "attachable", "enable_ipv6"], volumes: ["driver", "driver_opts"] } as const;
-  for (const kind of ["networks", "volumes"] as const) {
-    for (const [key, res] of Object.entries(model[kind])) {
-      if (!res.external) continue;
-      for (const attr of creation[kind]) {
-        if ((res as unknown as Record<string, unknown>)[attr] === undefined) continue;
-        add("CONFIG_INVALID", [kind, key, attr], `${kind === "networks" ? "network" : "volume"} "${key}" is external: "${attr}" cannot be set`, `remove "${attr}" (an external ${kind === "networks" ? "network" : "volume"} is created elsewhere), or remove "external: true"`);
-      }
+  // external networks are looked up, never created: creation attributes have no effect there.
+  // Compose accepts and ignores them, so this is a warning (external volumes: see checkRawModel).
+  for (const [key, res] of Object.entries(model.networks)) {
+    if (!res.external) continue;
+    for (const attr of ["driver", "driver_opts", "ipam", "internal", "attachable", "enable_ipv6"]) {
+      if ((res as unknown as Record<string, unknown>)[attr] === undefined) continue;
+      warn(["networks", key, attr], `network "${key}" is external: "${attr}" has no effect (the network is created elsewhere)`);
     }
   }
 
@@ -243,5 +270,146 @@ export function checkModel(model: ComposeModel, locations: Locations, issues: Is
     if (!config.external && config.file === undefined && config.environment === undefined && config.content === undefined) {
       add("CONFIG_INVALID", ["configs", key], `config "${key}" must declare either file, environment or content`, "add `file:`, `environment:` or `content:`, or mark it `external: true`");
     }
+  }
+}
+
+function rawMap(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Checks compose-go makes on the merged model before it is normalized (its `validation`
+ * package and its mapping decoder): they see the attributes as written.
+ */
+export function checkRawModel(doc: Record<string, unknown>, locations: Locations, issues: IssueCollector): void {
+  const add = (path: PathSegment[], message: string, hint: string): void => {
+    const loc = locations.find(path);
+    issues.add({ code: "CONFIG_INVALID", message, path: formatPath(path), ...(loc ? { location: loc } : {}), hint });
+  };
+  // an external volume is only a name to look up
+  for (const [key, v] of Object.entries(rawMap(doc["volumes"]) ?? {})) {
+    const vol = rawMap(v);
+    if (vol === undefined || vol["external"] !== true) continue;
+    for (const attr of Object.keys(vol)) {
+      if (attr === "name" || attr === "external" || attr.startsWith("x-")) continue;
+      add(["volumes", key, attr], `conflicting parameters "external" and "${attr}" specified for volume "${key}"`, `remove "${attr}" (an external volume is created elsewhere), or remove "external: true"`);
+    }
+  }
+  // secrets and configs: one source of content
+  const fileObject = (kind: "secrets" | "configs", keys: readonly string[]): void => {
+    for (const [key, v] of Object.entries(rawMap(doc[kind]) ?? {})) {
+      const obj = rawMap(v);
+      if (obj === undefined) continue;
+      const set = keys.filter((k) => k in obj);
+      if (set.length > 1) {
+        add([kind, key, set[1]!], `${kind.slice(0, -1)} "${key}": ${keys.join("|")} attributes are mutually exclusive (${set.join(" and ")} are set)`, `keep only one of ${set.join(", ")}`);
+      }
+    }
+  };
+  fileObject("configs", ["file", "environment", "content"]);
+  fileObject("secrets", ["file", "environment"]);
+
+  for (const [name, sv] of Object.entries(rawMap(doc["services"]) ?? {})) {
+    const svc = rawMap(sv);
+    if (svc === undefined) continue;
+    const base: PathSegment[] = ["services", name];
+    // `KEY = value` in a list: the name would end with a space
+    const listWithEquals = (path: PathSegment[], list: unknown, what: string): void => {
+      if (!Array.isArray(list)) return;
+      list.forEach((e, i) => {
+        if (typeof e !== "string") return;
+        const eq = e.indexOf("=");
+        const k = eq < 0 ? e : e.slice(0, eq);
+        if (k !== "" && /\s$/.test(k)) {
+          add([...path, i], `${what} ${k.trim()} is declared with a trailing space ("${e}")`, `write ${k.trim()}=${eq < 0 ? "" : e.slice(eq + 1).trimStart()} (no spaces around =)`);
+        }
+      });
+    };
+    listWithEquals([...base, "environment"], svc["environment"], "environment variable");
+    const build = rawMap(svc["build"]);
+    if (build !== undefined) listWithEquals([...base, "build", "args"], build["args"], "build argument");
+    // device requests: count or device_ids
+    const deviceRequest = (path: PathSegment[], v: unknown): void => {
+      const d = rawMap(v);
+      if (d !== undefined && "count" in d && "device_ids" in d) {
+        add(path, `"count" and "device_ids" attributes are exclusive`, "ask for a number of devices (count) or for given devices (device_ids), not both");
+      }
+    };
+    const devices = rawMap(rawMap(rawMap(svc["deploy"])?.["resources"])?.["reservations"])?.["devices"];
+    if (Array.isArray(devices)) devices.forEach((d, i) => deviceRequest([...base, "deploy", "resources", "reservations", "devices", i], d));
+    if (Array.isArray(svc["gpus"])) (svc["gpus"] as unknown[]).forEach((d, i) => deviceRequest([...base, "gpus", i], d));
+    // long-syntax ports: host_ip must be an IP address
+    if (Array.isArray(svc["ports"])) {
+      (svc["ports"] as unknown[]).forEach((p, i) => {
+        const hostIp = rawMap(p)?.["host_ip"];
+        if (typeof hostIp === "string" && isIP(hostIp) === 0) {
+          add([...base, "ports", i, "host_ip"], `invalid ip address: ${hostIp}`, "use an IPv4 or IPv6 address such as 127.0.0.1");
+        }
+      });
+    }
+    // develop.watch paths cannot be blank
+    const watch = rawMap(svc["develop"])?.["watch"];
+    if (Array.isArray(watch)) {
+      watch.forEach((w, i) => {
+        if (rawMap(w)?.["path"] === "") add([...base, "develop", "watch", i, "path"], "watch path can't be blank", "set `path:` to the file or directory to watch");
+      });
+    }
+  }
+}
+
+const REMOTE_CONTEXT = /^([a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/)|^[a-z][a-z0-9+.-]*:/i;
+
+/**
+ * The files and directories a project needs, checked before any engine call (issue 10: bad input
+ * touches nothing): label files, secret and config files, build contexts and Dockerfiles, and bind
+ * sources that are not created on demand (`create_host_path: false`). Env files are read (and so
+ * checked) by the normalizer. A build whose service also names an image is only a warning: Compose
+ * runs it without building when the image exists.
+ */
+export function checkFiles(
+  model: ComposeModel,
+  locations: Locations,
+  issues: IssueCollector,
+  warnings: string[],
+  kind: (path: string) => "file" | "dir" | "other" | undefined,
+): void {
+  const report = (path: PathSegment[], message: string, hint: string, asWarning = false): void => {
+    const loc = locations.find(path);
+    if (asWarning) warnings.push(`${loc ? `${formatLocation(loc)}: ` : ""}${formatPath(path)}: ${message}`);
+    else issues.add({ code: "CONFIG_INVALID", message, path: formatPath(path), ...(loc ? { location: loc } : {}), hint });
+  };
+  const needFile = (path: PathSegment[], file: string, what: string, asWarning = false): void => {
+    const k = kind(file);
+    if (k === "file" || k === "other") return;
+    report(path, k === "dir" ? `${what} ${file} is a directory, not a file` : `${what} ${file} does not exist`, `create it, or fix the path (relative paths start from the project directory)`, asWarning);
+  };
+  for (const [kindName, defs] of [["secrets", model.secrets], ["configs", model.configs]] as const) {
+    for (const [key, def] of Object.entries(defs)) {
+      if (def.external || def.file === undefined) continue;
+      needFile([kindName, key, "file"], def.file, `${kindName.slice(0, -1)} "${key}": file`);
+    }
+  }
+  for (const [name, s] of Object.entries(model.services)) {
+    const base: PathSegment[] = ["services", name];
+    const labelFiles = (s as { label_file?: unknown }).label_file;
+    if (Array.isArray(labelFiles)) labelFiles.forEach((f, i) => typeof f === "string" && needFile([...base, "label_file", i], f, "label file"));
+    const build = s.build;
+    if (build !== undefined && typeof build.context === "string" && !REMOTE_CONTEXT.test(build.context)) {
+      const soft = s.image !== undefined;
+      const k = kind(build.context);
+      if (k !== "dir") {
+        report([...base, "build", "context"], k === undefined ? `build context ${build.context} does not exist` : `build context ${build.context} is not a directory`, "create the directory, or fix build.context (relative to the project directory)", soft);
+      } else if (build.dockerfile_inline === undefined) {
+        const df = build.dockerfile ?? "Dockerfile";
+        const full = isAbsolute(df) ? df : join(build.context, df);
+        needFile([...base, "build", build.dockerfile !== undefined ? "dockerfile" : "context"], full, "Dockerfile", soft);
+      }
+    }
+    (s.volumes ?? []).forEach((v, i) => {
+      if (v.type !== "bind" || v.bind?.create_host_path !== false || v.source === undefined || v.source === "") return;
+      if (kind(v.source) === undefined) {
+        report([...base, "volumes", i], `bind source ${v.source} does not exist (create_host_path: false)`, "create it on the host, or drop create_host_path: false to let the engine create it");
+      }
+    });
   }
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
-import { ConfigError } from "../errors.js";
+import { ConfigError, type ConfigIssue } from "../errors.js";
 
 /** The few file-system operations the loader needs (injectable for tests). */
 export interface LoaderFs {
@@ -13,6 +13,8 @@ export interface LoaderFs {
   isFile(path: string): boolean;
   /** Reads a UTF-8 text file; throws (with `code`) when it cannot. */
   readFile(path: string): string;
+  /** What is at `path`: a file, a directory, something else, or nothing. Without it, the files a project needs are not checked. */
+  kind?(path: string): "file" | "dir" | "other" | undefined;
 }
 
 export const nodeFs: LoaderFs = {
@@ -24,9 +26,111 @@ export const nodeFs: LoaderFs = {
     }
   },
   readFile(path: string): string {
-    return readFileSync(path, "utf8");
+    return decodeText(readFileSync(path), path);
+  },
+  kind(path: string): "file" | "dir" | "other" | undefined {
+    try {
+      const st = statSync(path);
+      return st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+    } catch {
+      return undefined;
+    }
   },
 };
+
+/**
+ * A file whose bytes are not text: invalid UTF-8 or a NUL byte. Carries the 1-based position of
+ * the first bad byte so the loader can say where (a silent U+FFFD would reach the container).
+ */
+export class BadTextError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    readonly what: "invalid UTF-8" | "a NUL byte",
+  ) {
+    super(`${file}:${line}:${col}: the file contains ${what}`);
+  }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Line and column (in characters) of byte `offset`, counting from the start of `bytes`. */
+function bytePosition(bytes: Uint8Array, offset: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  // columns count characters: the valid UTF-8 before the bad byte on its line
+  const before = new TextDecoder("utf-8").decode(bytes.subarray(lineStart, offset));
+  return { line, col: [...before].length + 1 };
+}
+
+/** Index of the first byte that breaks UTF-8 in `bytes` (which is known to hold one). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  const n = bytes.length;
+  while (i < n) {
+    const b = bytes[i]!;
+    let len: number;
+    let min: number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      len = 2;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      len = 3;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      len = 4;
+      min = 0x10000;
+    } else return i;
+    if (i + len > n) return i;
+    let cp = b & (len === 2 ? 0x1f : len === 3 ? 0x0f : 0x07);
+    for (let k = 1; k < len; k++) {
+      const c = bytes[i + k]!;
+      if ((c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += len;
+  }
+  return n;
+}
+
+/** The issue for a BadTextError: what and where, and what to do. */
+export function badTextIssue(e: BadTextError): ConfigIssue {
+  return {
+    code: "CONFIG_READ",
+    message: `${e.what === "a NUL byte" ? "a NUL byte" : "invalid UTF-8"} in ${e.file}`,
+    location: { file: e.file, line: e.line, col: e.col },
+    hint: e.what === "a NUL byte" ? "remove the NUL (\\0) byte: Compose files and env files are text" : "save the file as UTF-8 (it holds bytes of another encoding)",
+  };
+}
+
+/** Decodes a text file strictly: invalid UTF-8 or a NUL byte throws a BadTextError with its position. */
+export function decodeText(bytes: Uint8Array, file: string): string {
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    const { line, col } = bytePosition(bytes, at);
+    throw new BadTextError(file, line, col, "invalid UTF-8");
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const { line, col } = bytePosition(bytes, nul);
+    throw new BadTextError(file, line, col, "a NUL byte");
+  }
+  return text;
+}
 
 /** Compose's default file names, in the order compose-go tries them. */
 export const DEFAULT_FILE_NAMES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"] as const;

@@ -1,9 +1,9 @@
 /**
  * Compose's `.env` / `env_file` syntax (not the `dotenv` npm package's):
  * - blank lines and `#` comment lines are skipped; an optional `export ` prefix is allowed;
- * - `KEY=VALUE` (or `KEY: VALUE`); keys are letters, digits, `_`, `.` and `-`;
+ * - `KEY=VALUE` (or `KEY: VALUE`); keys are letters, digits, `_`, `.`, `-`, `[` and `]`;
  * - `KEY` alone takes its value from `lookup`, and is left out when `lookup` has none;
- * - `'…'` is literal (no escapes, no interpolation), may span lines;
+ * - `'…'` is literal (no interpolation; only `\'` is an escape), may span lines;
  * - `"…"` understands `\n \r \t \\ \" \$ \a \b \f \v \0NNN` (other backslashes are kept),
  *   is interpolated, and may span lines;
  * - unquoted values are trimmed and interpolated; ` #` starts an inline comment (`a#b` is kept);
@@ -21,7 +21,7 @@ function fail(file: string, line: number, col: number, message: string, hint?: s
 }
 
 function isKeyChar(c: string): boolean {
-  return /[\p{L}\p{N}_.\-]/u.test(c);
+  return /[\p{L}\p{N}_.\-[\]]/u.test(c);
 }
 
 const SPACE = new Set([" ", "\t", "\v", "\f", "\r", "\u0085", "\u00a0"]);
@@ -106,8 +106,9 @@ export function parseDotenv(
       while (pos < n) {
         const c = src[pos]!;
         if (c === "\\" && pos + 1 < n) {
-          // In single quotes a backslash only stops `\'` from closing the value.
-          raw += c + src[pos + 1];
+          // As compose-go reads quotes: `\<quote>` is the quote itself (in single quotes too:
+          // 'Let\'s go!' is Let's go!); any other escaped character keeps its backslash.
+          raw += src[pos + 1] === q ? q : c + src[pos + 1];
           if (src[pos + 1] === "\n") {
             line++;
             lineStart = pos + 2;
@@ -130,12 +131,7 @@ export function parseDotenv(
       if (!closed) fail(file, valueLine, valueCol, `unterminated quoted value for ${key}`, `close the ${q === '"' ? "double" : "single"} quote opened here`);
       const value = q === "'" ? raw : expand(unescapeDouble(raw), valueLine, valueCol);
       set(key, value);
-      // Only spaces and a comment may follow the closing quote.
-      while (pos < n && SPACE.has(src[pos]!)) pos++;
-      if (pos < n && src[pos] !== "\n" && src[pos] !== "#") {
-        fail(file, line, col(pos), `unexpected text after the closing quote of ${key}`, "put a space and # before a comment, or quote the whole value");
-      }
-      while (pos < n && src[pos] !== "\n") pos++;
+      // compose-go reads on right after the closing quote: a comment, spaces, or another statement
       continue;
     }
     // Unquoted: up to the end of the line, minus an inline comment (` #`), trimmed.

@@ -9,7 +9,7 @@
  */
 import { join, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
-import type { LoaderFs } from "./discover.js";
+import { BadTextError, badTextIssue, type LoaderFs } from "./discover.js";
 import { parseDotenv } from "./dotenv.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -76,6 +76,7 @@ export function readEnvFiles(files: readonly string[], osEnv: Env, fs: LoaderFs)
     try {
       text = fs.readFile(file);
     } catch (e) {
+      if (e instanceof BadTextError) throw new ConfigError([badTextIssue(e)]);
       throw ConfigError.of("CONFIG_ENV_FILE", `cannot read env file ${file}: ${(e as Error).message}`, {
         hint: "check that the file exists and is readable",
       });

@@ -7,9 +7,9 @@
  * in as `loadSubProject`, so this module stays free of I/O policy.
  */
 import { dirname, isAbsolute, resolve } from "node:path";
-import { isDeepStrictEqual } from "node:util";
-import { formatLocation, type IssueCollector, type SourceLocation } from "../errors.js";
+import { type IssueCollector, type SourceLocation } from "../errors.js";
 import { Locations, type PathSegment } from "./locations.js";
+import { mergeDocuments } from "./merge.js";
 import { OverrideTag, ResetTag, isRawMap, type RawMap } from "./tags.js";
 
 export const RESOURCE_KINDS = ["services", "networks", "volumes", "secrets", "configs"] as const;
@@ -145,18 +145,11 @@ export function applyIncludes(doc: RawMap, locations: Locations, ctx: IncludeCon
         const id = `${kind}.${key}`;
         const prev = origin.get(id);
         if (prev !== undefined && key in target) {
-          const same = kind !== "services" && isDeepStrictEqual(target[key], value);
-          if (!same) {
-            const loc = locations.get([kind, key]) ?? where;
-            const subLoc = sub.locations.get([kind, key]);
-            ctx.issues.add({
-              code: "CONFIG_INCLUDE",
-              message: `${kind === "services" ? "service" : kind.replace(/s$/, "")} "${key}" is defined both in ${prev} and in included ${subLoc ? formatLocation(subLoc) : subFile}`,
-              path: id,
-              location: loc,
-              hint: `rename one of them, or remove it from one file (an included project's ${kind} cannot be redefined)`,
-            });
-          }
+          // Compose (compose-go ≥ 2.5) merges a resource defined again by the including side (or
+          // by an earlier include) over the included definition instead of refusing it: the same
+          // file included twice, or a local override of an included service, both load.
+          const merged = mergeDocuments({ [kind]: { [key]: value } }, { [kind]: { [key]: target[key] } });
+          target[key] = (merged[kind] as RawMap)[key];
           continue;
         }
         target[key] = value;

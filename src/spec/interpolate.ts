@@ -44,7 +44,12 @@ function invalid(template: string): ConfigError {
   });
 }
 
-/** Index of the `}` closing the `${` that starts at `open` (only `${` opens a level), or -1. */
+/**
+ * Index of the `}` closing the `${` that starts at `open`, or -1. As compose-go counts them,
+ * every `{` opens a level (so a default may hold braces: `${J:-{"a":1}}`), and the character
+ * right after a `{` is not looked at. Without a balanced close, the last `}` of the line closes
+ * (compose-go's pattern is greedy up to it).
+ */
 function closingBrace(s: string, open: number): number {
   let depth = 0;
   for (let i = open; i < s.length; i++) {
@@ -52,12 +57,14 @@ function closingBrace(s: string, open: number): number {
     if (c === 125 /* } */) {
       depth--;
       if (depth === 0) return i;
-    } else if (c === 36 /* $ */ && s.charCodeAt(i + 1) === 123 /* { */) {
+    } else if (c === 123 /* { */) {
       depth++;
       i++;
     }
   }
-  return -1;
+  let eol = s.indexOf("\n", open);
+  if (eol < 0) eol = s.length;
+  return s.lastIndexOf("}", eol - 1) > open ? s.lastIndexOf("}", eol - 1) : -1;
 }
 
 type Op = ":-" | "-" | ":?" | "?" | ":+" | "+";
@@ -185,8 +192,112 @@ export function interpolateTree(value: unknown, lookup: EnvLookup, ctx: Interpol
   return walk(value, lookup, ctx, ctx.path.slice());
 }
 
+// ---------------------------------------------------------------------------------------------
+// Typed attributes: after interpolation, a string where the schema wants a number or a boolean is
+// converted, as compose-go does (`parallelism: $N` is the number N; `init: "true"` is true).
+
+type Cast = "int" | "float" | "bool";
+
+/** Paths with `*` for any name and `[]` for any list index (compose-go's interpolation casts). */
+const CASTS: ReadonlyMap<string, Cast> = new Map<string, Cast>([
+  ...(
+    [
+      ["cpu_count", "int"], ["cpu_percent", "float"], ["cpu_period", "int"], ["cpu_quota", "int"],
+      ["cpu_rt_period", "int"], ["cpu_rt_runtime", "int"], ["cpus", "float"], ["cpu_shares", "int"],
+      ["init", "bool"], ["depends_on.*.required", "bool"], ["depends_on.*.restart", "bool"],
+      ["deploy.replicas", "int"], ["deploy.update_config.parallelism", "int"],
+      ["deploy.update_config.max_failure_ratio", "float"], ["deploy.rollback_config.parallelism", "int"],
+      ["deploy.rollback_config.max_failure_ratio", "float"], ["deploy.restart_policy.max_attempts", "int"],
+      ["deploy.placement.max_replicas_per_node", "int"], ["healthcheck.retries", "int"],
+      ["healthcheck.disable", "bool"], ["oom_kill_disable", "bool"], ["oom_score_adj", "int"],
+      ["pids_limit", "int"], ["ports.[].target", "int"], ["privileged", "bool"], ["read_only", "bool"],
+      ["scale", "int"], ["stdin_open", "bool"], ["tty", "bool"], ["ulimits.*", "int"],
+      ["ulimits.*.hard", "int"], ["ulimits.*.soft", "int"], ["volumes.[].read_only", "bool"],
+      ["volumes.[].volume.nocopy", "bool"],
+    ] as const
+  ).map(([k, c]) => [`services.*.${k}`, c] as [string, Cast]),
+  ...(["external", "internal", "attachable", "enable_ipv4", "enable_ipv6"] as const).map((k) => [`networks.*.${k}`, "bool"] as [string, Cast]),
+  ["volumes.*.external", "bool"],
+  ["secrets.*.external", "bool"],
+  ["configs.*.external", "bool"],
+]);
+const CAST_ROOTS = new Set(["services", "networks", "volumes", "secrets", "configs"]);
+/** Under a service, the attributes whose next segment is a name (matched by `*`). */
+const NAMED_UNDER_SERVICE = new Set(["depends_on", "ulimits"]);
+
+function castFor(path: readonly PathSegment[]): Cast | undefined {
+  if (path.length < 3 || path.length > 6 || !CAST_ROOTS.has(path[0] as string)) return undefined;
+  let key = `${path[0]}.*`;
+  for (let i = 2; i < path.length; i++) {
+    const seg = path[i]!;
+    key += typeof seg === "number" ? ".[]" : i === 3 && path[0] === "services" && NAMED_UNDER_SERVICE.has(path[2] as string) ? ".*" : `.${seg}`;
+  }
+  return CASTS.get(key);
+}
+
+const INT = /^[-+]?\d+$/;
+const FLOAT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?(?:inf|infinity|nan)$/i;
+
+/** The typed value of `s`, or an Error saying why it is not one. */
+function cast(s: string, kind: Cast): unknown {
+  if (kind === "int") {
+    if (!INT.test(s)) return new Error(`failed to cast to expected type: ${JSON.stringify(s)} is not an integer`);
+    return Number(s);
+  }
+  if (kind === "float") {
+    if (!FLOAT.test(s)) return new Error(`failed to cast to expected type: ${JSON.stringify(s)} is not a number`);
+    return Number(s);
+  }
+  switch (s.toLowerCase()) {
+    case "true":
+      return true;
+    case "false":
+      return false;
+    case "y":
+    case "yes":
+    case "on":
+    case "n":
+    case "no":
+    case "off":
+      // YAML 1.1 spellings: left for the normalizer, which reads them with a warning at their position
+      return s;
+    default:
+      return new Error(`failed to cast to expected type: invalid boolean: ${s}`);
+  }
+}
+
+function castIssue(ctx: InterpolateContext, path: PathSegment[], message: string): void {
+  const loc = ctx.locations.find(path);
+  ctx.issues.add({
+    code: "CONFIG_INTERPOLATION",
+    message,
+    path: formatPath(path),
+    ...(loc ? { location: loc } : {}),
+    hint: "this attribute takes a number or a boolean; check the variable's value",
+  });
+}
+
 function walk(value: unknown, lookup: EnvLookup, ctx: InterpolateContext, path: PathSegment[]): unknown {
   if (typeof value === "string") {
+    const kind = castFor(path);
+    if (kind !== undefined) {
+      const text = interpolateValue(value, lookup, ctx, path);
+      if (text === undefined) return value;
+      const typed = cast(text, kind);
+      if (typed instanceof Error) {
+        castIssue(ctx, path, typed.message);
+        return value;
+      }
+      return typed;
+    }
+    return interpolateValue(value, lookup, ctx, path) ?? value;
+  }
+  return walkCollection(value, lookup, ctx, path);
+}
+
+/** One interpolated string, or undefined when it failed (the issue is recorded). */
+function interpolateValue(value: string, lookup: EnvLookup, ctx: InterpolateContext, path: PathSegment[]): string | undefined {
+  {
     if (value.indexOf("$") < 0) return value;
     try {
       const r = interpolateString(value, lookup);
@@ -203,11 +314,14 @@ function walk(value: unknown, lookup: EnvLookup, ctx: InterpolateContext, path: 
           ...(loc ? { location: loc } : {}),
           ...(first.hint !== undefined ? { hint: first.hint } : {}),
         });
-        return value;
+        return undefined;
       }
       throw e;
     }
   }
+}
+
+function walkCollection(value: unknown, lookup: EnvLookup, ctx: InterpolateContext, path: PathSegment[]): unknown {
   if (value === null || typeof value !== "object") return value;
   if (value instanceof ResetTag) return new ResetTag(walk(value.value, lookup, ctx, path));
   if (value instanceof OverrideTag) return new OverrideTag(walk(value.value, lookup, ctx, path));

@@ -6,8 +6,8 @@
  */
 import { resolve } from "node:path";
 import { ConfigError, IssueCollector, type SourceLocation } from "../errors.js";
-import { checkModel } from "./checks.js";
-import { discoverComposeFiles, nodeFs, STDIN_FILE, type LoaderFs } from "./discover.js";
+import { checkFiles, checkModel, checkRawModel } from "./checks.js";
+import { BadTextError, badTextIssue, discoverComposeFiles, nodeFs, STDIN_FILE, type LoaderFs } from "./discover.js";
 import { discoveryEnvironment, layerEnvironment, projectEnvironment, readEnvFiles, type Env } from "./environment.js";
 import { applyExtends, fileDir, type ExtendsUnit } from "./extends.js";
 import { applyIncludes, cloneRaw, resolveRelativePaths, type IncludeEntry, type IncludedProject } from "./include.js";
@@ -81,6 +81,10 @@ function parseSource(src: Source, state: State): { doc: RawMap | null; locations
     try {
       text = state.fs.readFile(src.file);
     } catch (e) {
+      if (e instanceof BadTextError) {
+        state.issues.add(badTextIssue(e));
+        return { doc: null, locations: new Locations() };
+      }
       state.issues.add({
         code: "CONFIG_READ",
         message: `cannot read ${src.file}: ${(e as Error).message}`,
@@ -103,17 +107,8 @@ function parseSource(src: Source, state: State): { doc: RawMap | null; locations
 /** Parse → interpolate → validate one source. `tagged` says whether it holds !reset / !override. */
 function loadUnit(src: Source, env: Record<string, string>, state: State): (ExtendsUnit & { tagged: boolean }) | undefined {
   const parsed = parseSource(src, state);
-  if (parsed.doc === null) {
-    if (src.object === undefined && !state.issues.issues.some((i) => i.location?.file === src.file)) {
-      state.issues.add({
-        code: "CONFIG_INVALID",
-        message: `empty compose file: ${src.file}`,
-        location: { file: src.file, line: 1, col: 1 },
-        hint: "add a services: section (or remove the file from -f / COMPOSE_FILE)",
-      });
-    }
-    return undefined;
-  }
+  // An empty file adds nothing (Compose merges it as nothing); only a project with no content at all is an error.
+  if (parsed.doc === null) return undefined;
   const locations = parsed.locations;
   let doc = parsed.doc;
   if (state.interpolate) {
@@ -124,15 +119,31 @@ function loadUnit(src: Source, env: Record<string, string>, state: State): (Exte
       warnings: state.interpolationWarnings,
     }) as RawMap;
   }
+  omitEmptyDns(doc);
   const tagged = hasTags(doc);
-  const plain = tagged ? stripTags(doc) : doc;
-  validateDocument(plain, locations, state.issues, { file: src.file });
+  // validated once merged (Compose validates the merged model: an override may be valid only over its base)
   if ("version" in doc) {
     state.warnings.push(`${src.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
     const { version: _v, ...rest } = doc;
     doc = rest;
   }
   return { file: src.file, dir: src.dir, doc, locations, tagged };
+}
+
+/**
+ * compose-go drops empty `dns` entries (its OmitEmpty step, after reading `dns: x` as `[x]`):
+ * `dns: ${UNSET}` is no DNS server at all, not one empty one.
+ */
+function omitEmptyDns(doc: RawMap): void {
+  const services = doc["services"];
+  if (!isRawMap(services)) return;
+  for (const name of Object.keys(services)) {
+    const svc = services[name];
+    if (!isRawMap(svc)) continue;
+    const dns = svc["dns"];
+    if (dns === "") svc["dns"] = [];
+    else if (Array.isArray(dns) && dns.some((d) => d === "" || d === null)) svc["dns"] = dns.filter((d) => d !== "" && d !== null);
+  }
 }
 
 interface FileSet {
@@ -209,6 +220,7 @@ function loadFileSet(
 
   const docs: RawMap[] = [];
   const units: Locations[] = [];
+  const docFiles: string[] = [];
   let tagged = false;
   for (const src of sources) {
     const unit = loadUnit(src, env, state);
@@ -226,19 +238,40 @@ function loadFileSet(
     doc = applyExtends({ ...unit, doc }, { issues: state.issues, loadFile: loadExtendsFile });
     docs.push(doc);
     units.push(unit.locations);
+    docFiles.push(src.file);
     tagged ||= unit.tagged;
   }
-  if (docs.length === 0) return undefined;
-  let locations = units[0]!;
-  if (units.length > 1) {
-    locations = new Locations();
-    for (const l of units) locations.absorb(l);
+  if (docs.length === 0) {
+    const first = sources[0];
+    if (first !== undefined && first.object === undefined && !state.issues.issues.some((i) => i.location?.file === first.file)) {
+      state.issues.add({
+        code: "CONFIG_INVALID",
+        message: `empty compose file: ${sources.map((x) => x.file).join(", ")}`,
+        location: { file: first.file, line: 1, col: 1 },
+        hint: "add a services: section (or remove the file from -f / COMPOSE_FILE)",
+      });
+    }
+    return undefined;
   }
-  let merged = docs[0]!;
-  for (const d of docs.slice(1)) merged = mergeDocuments(merged, d);
-  // mergeDocuments and mergeService drop tags; a lone tagged file still holds its own
-  if (tagged && hasTags(merged)) merged = stripTags(merged) as RawMap;
-  return { doc: merged, locations };
+  // positions accumulate with the merge: at each step they are those of the files merged so far
+  const locations = units.length === 1 ? units[0]! : new Locations();
+  // As compose-go does: each file is merged over the ones before it and the model merged so far
+  // is validated (an override valid only over its base loads); the first invalid step is reported.
+  let merged: RawMap | undefined;
+  for (let i = 0; i < docs.length; i++) {
+    merged = merged === undefined ? docs[i]! : mergeDocuments(merged, docs[i]!);
+    if (units.length > 1) locations.absorb(units[i]!);
+    // mergeDocuments and mergeService drop tags; a lone tagged file still holds its own
+    if (tagged && hasTags(merged)) merged = stripTags(merged) as RawMap;
+    if (chain.length > 0) continue; // an included project is validated once, as part of the including model
+    const before = state.issues.size;
+    validateDocument(merged, locations, state.issues, { file: docFiles[i]! });
+    if (state.issues.size > before) {
+      for (let j = i + 1; j < units.length; j++) locations.absorb(units[j]!);
+      break;
+    }
+  }
+  return { doc: merged!, locations };
 }
 
 /** Loads, validates and normalizes a Compose project. Throws ConfigError listing every problem found. */
@@ -321,8 +354,10 @@ export function loadProjectWithLocations(options: LoadOptions, fs: LoaderFs = no
     });
   }
   const warningsBefore = state.warnings.length;
-  const loadAll = (): { doc: RawMap; locations: Locations } => {
+  const loadAll = (firstPass: boolean): { doc: RawMap; locations: Locations } => {
     const set = loadFileSet(sources, projectDir, environment, [], state);
+    // a file that used ${COMPOSE_PROJECT_NAME} before its name was known is judged on the second pass only
+    if (firstPass && nameWanted && set !== undefined) return set;
     if (state.issues.size > 0 || set === undefined) {
       if (state.issues.size === 0) {
         state.issues.add({ code: "CONFIG_INVALID", message: "no compose document to load", hint: "pass -f <file> or documents" });
@@ -331,7 +366,7 @@ export function loadProjectWithLocations(options: LoadOptions, fs: LoaderFs = no
     }
     return set!;
   };
-  let { doc: raw, locations } = loadAll();
+  let { doc: raw, locations } = loadAll(true);
   // what the files asked for is known now: the trap goes before the name is worked out (which reads it too)
   const reloadWithName = nameWanted;
   if (trapped) delete environment["COMPOSE_PROJECT_NAME"];
@@ -350,10 +385,12 @@ export function loadProjectWithLocations(options: LoadOptions, fs: LoaderFs = no
     state.warnings.length = warningsBefore;
     state.interpolationWarnings.clear();
     state.extendsCache.clear();
-    ({ doc: raw, locations } = loadAll());
+    ({ doc: raw, locations } = loadAll(false));
   }
 
-  // 5. normalize
+  // 5. checks compose-go makes on the merged model as written, then normalize
+  checkRawModel(raw, locations, state.issues);
+  state.issues.throwIfAny();
   const home = osEnv["HOME"] ?? osEnv["USERPROFILE"];
   const model = normalizeModel(raw, {
     projectName: name,
@@ -372,7 +409,8 @@ export function loadProjectWithLocations(options: LoadOptions, fs: LoaderFs = no
   const selection = applyProfiles(model.services, profiles, options.services, locations, state.issues);
   state.issues.throwIfAny();
   const finalModel: ComposeModel = { ...model, services: selection.enabled };
-  checkModel(finalModel, locations, state.issues);
+  checkModel(finalModel, locations, state.issues, state.warnings);
+  if (fs.kind !== undefined && options.checkFiles !== false) checkFiles(finalModel, locations, state.issues, state.warnings, (p) => fs.kind!(p));
   state.issues.throwIfAny();
 
   const warnings = [...state.warnings, ...state.interpolationWarnings];

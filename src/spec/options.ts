@@ -24,6 +24,8 @@ export interface LoadOptions {
   services?: readonly string[];
   /** false = `--no-interpolate`. */
   interpolate?: boolean;
+  /** false = do not check that the files the project needs exist (for callers that supply file contents themselves). */
+  checkFiles?: boolean;
   /** false = skip env_file resolution into environment (`--no-env-resolution`). */
   resolveEnvFiles?: boolean;
 }

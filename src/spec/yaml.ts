@@ -139,8 +139,9 @@ function keyString(state: WalkState, key: unknown, path: readonly PathSegment[])
   return String(key);
 }
 
+/** A plain `<<` key (the parser runs with `merge: false`: merge keys are resolved here, in one pass). */
 function isMergeKey(key: unknown): boolean {
-  return isScalar(key) && typeof key.value === "symbol" && key.value.description === "<<";
+  return isScalar(key) && key.value === "<<" && key.type === "PLAIN" && !key.tag;
 }
 
 function convert(state: WalkState, node: unknown, path: PathSegment[]): unknown {
@@ -204,12 +205,19 @@ function expandAlias(state: WalkState, name: string, offset: number | undefined,
 
 function convertMap(state: WalkState, items: readonly Pair[], path: PathSegment[]): RawMap {
   const out: RawMap = {};
+  // duplicate keys are found here in one pass (the parser's own check is quadratic in a mapping's size)
+  const seen = state.aliasDepth === 0 && items.length > 1 ? new Set<string>() : undefined;
   for (const pair of items) {
     if (isMergeKey(pair.key)) {
       mergeInto(state, out, pair.value, path, nodeOffset(pair.key as YamlNode));
       continue;
     }
     const key = keyString(state, pair.key, path);
+    if (seen !== undefined) {
+      if (seen.has(key)) {
+        yamlIssue(state, nodeOffset(pair.key as YamlNode), `YAML error: duplicate key ${JSON.stringify(key)}: mapping keys must be unique`, undefined, "remove or rename one of the two entries");
+      } else seen.add(key);
+    }
     const keyPath = [...path, key];
     const off = nodeOffset(pair.key as YamlNode) ?? nodeOffset(pair.value as YamlNode);
     if (off !== undefined) state.locations.set(keyPath, loc(state, off));
@@ -224,12 +232,16 @@ function mergeInto(state: WalkState, out: RawMap, value: unknown, path: PathSegm
   for (const src of sources) {
     const resolved = isAlias(src) ? expandAlias(state, src.source, nodeOffset(src), path) : convert(state, src, path);
     if (resolved === null) continue;
-    if (typeof resolved !== "object" || Array.isArray(resolved) || resolved instanceof ResetTag || resolved instanceof OverrideTag) {
-      yamlIssue(state, nodeOffset(src as YamlNode) ?? offset, "merge key << expects a mapping or a list of mappings", path, "use `<<: *anchor` where the anchor is a mapping");
-      continue;
-    }
-    for (const [k, v] of Object.entries(resolved as RawMap)) {
-      if (!Object.prototype.hasOwnProperty.call(out, k)) defineKey(out, k, v);
+    // an alias to a sequence of mappings merges each of them, as Compose (compose-go) accepts
+    const parts = isAlias(src) && Array.isArray(resolved) ? resolved : [resolved];
+    for (const part of parts) {
+      if (typeof part !== "object" || part === null || Array.isArray(part) || part instanceof ResetTag || part instanceof OverrideTag) {
+        yamlIssue(state, nodeOffset(src as YamlNode) ?? offset, "merge key << expects a mapping or a list of mappings", path, "use `<<: *anchor` where the anchor is a mapping");
+        continue;
+      }
+      for (const [k, v] of Object.entries(part as RawMap)) {
+        if (!Object.prototype.hasOwnProperty.call(out, k)) defineKey(out, k, v);
+      }
     }
   }
 }
@@ -278,6 +290,95 @@ function reportParserProblems(state: WalkState, text: string, doc: Document.Pars
   }
 }
 
+/** Where a document nests deepest: the position (0-based offset) and the number of levels there. */
+export interface DeepestPoint {
+  offset: number;
+  depth: number;
+}
+
+const STACK_OVERFLOW = /Maximum call stack size exceeded/;
+
+/**
+ * One linear pass over YAML text finding its deepest nesting (block indentation levels, `- `
+ * entries and flow brackets; quoted scalars, comments and block scalars are skipped). It is
+ * an estimate for locating the problem when the parser runs out of stack, not a YAML parser.
+ */
+export function deepestPoint(text: string): DeepestPoint {
+  let best: DeepestPoint = { offset: 0, depth: 0 };
+  const indents: number[] = [];
+  let flow = 0;
+  let quote: string | undefined;
+  let blockScalarIndent = -1; // > -1: inside a block scalar whose parent is indented this much
+  let i = 0;
+  const n = text.length;
+  const note = (offset: number, depth: number): void => {
+    if (depth > best.depth) best = { offset, depth };
+  };
+  while (i < n) {
+    // start of a line
+    let eol = text.indexOf("\n", i);
+    if (eol < 0) eol = n;
+    let j = i;
+    while (j < eol && text[j] === " ") j++;
+    const indent = j - i;
+    const blank = j >= eol || text[j] === "#" || text[j] === "\r";
+    if (blockScalarIndent >= 0) {
+      if (blank || indent > blockScalarIndent) {
+        i = eol + 1;
+        continue;
+      }
+      blockScalarIndent = -1;
+    }
+    if (quote === undefined && flow === 0 && !blank) {
+      while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+      indents.push(indent);
+      // `- - - x`: each dash opens one more level
+      while (j + 1 < eol && text[j] === "-" && (text[j + 1] === " " || text[j + 1] === "\t")) {
+        j += 2;
+        while (j < eol && text[j] === " ") j++;
+        indents.push(j - i);
+      }
+      note(j, indents.length);
+    }
+    let last = "";
+    for (; j < eol; j++) {
+      const c = text[j]!;
+      if (quote !== undefined) {
+        if (quote === "'" && c === "'") {
+          if (text[j + 1] === "'") j++;
+          else quote = undefined;
+        } else if (quote === '"' && c === "\\") j++;
+        else if (quote === '"' && c === '"') quote = undefined;
+        continue;
+      }
+      if (c === "#" && (j === i || text[j - 1] === " " || text[j - 1] === "\t")) break;
+      if ((c === "'" || c === '"') && (j === i || /[\s[{,:-]/.test(text[j - 1]!))) quote = c;
+      else if (c === "[" || c === "{") {
+        flow++;
+        note(j, indents.length + flow);
+      } else if ((c === "]" || c === "}") && flow > 0) flow--;
+      if (c !== " " && c !== "\t" && c !== "\r") last = c;
+    }
+    if (quote === undefined && flow === 0 && /[|>][-+0-9]*$/.test(text.slice(i, eol).replace(/\s+#.*$/, "").trimEnd()) && (last === "|" || last === ">" || /[-+0-9]/.test(last))) {
+      blockScalarIndent = indent;
+    }
+    i = eol + 1;
+  }
+  return best;
+}
+
+/** The issue for a document nested beyond what the parser can hold. */
+function nestingIssue(text: string, file: string, lc: LineCounter, issues: IssueCollector): void {
+  const deepest = deepestPoint(text);
+  const { line, col } = lc.linePos(deepest.offset);
+  issues.add({
+    code: "CONFIG_YAML",
+    message: `YAML error: the document is nested too deeply (about ${deepest.depth} levels here)`,
+    location: { file, line, col },
+    hint: "a Compose file needs a few levels of nesting; this looks generated or corrupt — flatten it",
+  });
+}
+
 /**
  * Parse one Compose file. Problems become CONFIG_YAML issues with file:line:col; the
  * returned value is still as complete as the parser could make it.
@@ -290,15 +391,26 @@ export function parseComposeYaml(
   const lc = new LineCounter();
   const locations = new Locations();
   const warnings: string[] = [];
-  const docs = parseAllDocuments(text, {
-    lineCounter: lc,
-    merge: true,
-    uniqueKeys: true,
-    prettyErrors: false,
-    keepSourceTokens: false,
-  });
+  let docs: Document.Parsed[] | Document.Parsed;
+  try {
+    docs = parseAllDocuments(text, {
+      lineCounter: lc,
+      merge: false,
+      uniqueKeys: false,
+      prettyErrors: false,
+      keepSourceTokens: false,
+    });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    nestingIssue(text, file, lc, issues);
+    return { value: null, documents: [], locations, warnings };
+  }
   const documents: RawMap[] = [];
   const list = Array.isArray(docs) ? docs : [docs];
+  if (list.some((d) => d.errors.some((err) => STACK_OVERFLOW.test(err.message)))) {
+    nestingIssue(text, file, lc, issues);
+    return { value: null, documents: [], locations, warnings };
+  }
   for (const doc of list) {
     const state: WalkState = {
       file,
@@ -321,6 +433,10 @@ export function parseComposeYaml(
     try {
       value = convert(state, contents, []);
     } catch (e) {
+      if (e instanceof RangeError) {
+        nestingIssue(text, file, lc, issues);
+        continue;
+      }
       if (e instanceof AliasBomb) {
         yamlIssue(
           state,

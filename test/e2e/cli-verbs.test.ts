@@ -64,11 +64,14 @@ describe("scale, pause/unpause, wait (CLI)", () => {
     assert.match(rows[0]!.ID, /^sha256:[0-9a-f]{64}$/);
     assert.ok(rows[0]!.Size > 0);
     const table = flotilla("images");
-    assert.match(table.stdout, /^CONTAINER +REPOSITORY +TAG +IMAGE ID +SIZE\n/);
-    assert.match(table.stdout, new RegExp(`${project}-app-1 +flotilla-busybox +latest +[0-9a-f]{12} +[0-9.]+[kM]B\n`));
+    // Compose v2.40's columns (PLATFORM, CREATED).
+    assert.match(table.stdout, /^CONTAINER +REPOSITORY +TAG +PLATFORM +IMAGE ID +SIZE +CREATED\n/);
+    assert.match(table.stdout, new RegExp(`${project}-app-1 +flotilla-busybox +latest +linux/[a-z0-9]+ +[0-9a-f]{12} +[0-9.]+[kM]B +.+ ago\n`));
     const top = flotilla("top", "app");
     assert.equal(top.code, 0, top.stderr);
-    assert.match(top.stdout, new RegExp(`^${project}-app-1\nUID +PID +PPID`));
+    // Compose v2.40: one table, SERVICE and # (the replica) first.
+    assert.match(top.stdout, /^SERVICE +# +UID +PID +PPID/);
+    assert.match(top.stdout, /^app +1 +/m);
     assert.match(top.stdout, /sleep 3600/);
   });
 

@@ -264,24 +264,23 @@ describe("attribute checks", () => {
     assert.match(issues[6]!.message, /services "a" and "b" both use container_name "same"/);
   });
 
-  test("external networks and volumes cannot carry creation attributes", () => {
-    const issues = check(`services:
+  test("an external network's creation attributes are a warning (Compose accepts and ignores them)", () => {
+    const { raw, locations } = parseWithLocations(`services:
   a:
     image: i
     networks: [ext]
-    volumes: [v:/v]
 networks:
   ext:
     external: true
     driver: overlay
-volumes:
-  v:
-    external: true
-    driver_opts:
-      type: nfs
 `);
-    assert.deepEqual(issues.map((i) => [i.path, i.location?.line]), [["networks.ext.driver", 9], ["volumes.v.driver_opts", 13]]);
-    assert.match(issues[0]!.message, /network "ext" is external: "driver" cannot be set/);
+    const issues = new IssueCollector();
+    const model = normalizeModel(raw, { projectName: "proj", workingDir: "/work/proj", environment: {}, locations, issues, readFile: () => "" });
+    const warnings: string[] = [];
+    checkModel(model, locations, issues, warnings);
+    assert.deepEqual(issues.issues, []);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /:8:5: networks\.ext\.driver: network "ext" is external: "driver" has no effect/);
   });
 
   test("duplicate targets, dockerfile with dockerfile_inline, sync watch rule without target", () => {

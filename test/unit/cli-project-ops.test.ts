@@ -194,6 +194,7 @@ describe("Project on the fake engine", () => {
   const dirs: string[] = [];
   const tmp = (): string => {
     const d = mkdtempSync(join(tmpdir(), "flotilla-ops-"));
+    writeFileSync(join(d, "Dockerfile"), "FROM scratch\n"); // the loader checks that build files exist
     dirs.push(d);
     return d;
   };

@@ -1,6 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { parseDotenv } from "../../src/spec/dotenv.js";
+import { readEnvFiles } from "../../src/spec/environment.js";
 import { ConfigError } from "../../src/errors.js";
 
 const none = () => undefined;
@@ -108,7 +109,8 @@ describe("parseDotenv: errors", () => {
     fails("lol$wut", 1, /unexpected character "\$"/);
     fails("\n\nFOO BAR=1", 3, /cannot contain spaces/);
     fails("=value", 1, /expected a variable name/);
-    fails('A="x"y', 1, /after the closing quote/);
+    // compose-go reads on after a closing quote: `y` is a second statement (inherited, unset here)
+    assert.deepEqual({ ...p('A="x"y') }, { A: "x" });
   });
 
   test("interpolation errors are env-file errors with a location", () => {
@@ -123,5 +125,29 @@ describe("parseDotenv: errors", () => {
       assert.ok(e instanceof ConfigError);
       assert.deepEqual(e.issues[0]!.location, { file: ".env", line: 2, col: 3 });
     }
+  });
+});
+
+describe("parseDotenv: compose-go's reading (issue 14 theme 6)", () => {
+  const none = (): string | undefined => undefined;
+  const cases: Array<[string, string, Record<string, string>]> = [
+    ["an escaped single quote inside single quotes", "A='Let\\'s go!'\n", { A: "Let's go!" }],
+    ["other backslashes in single quotes stay", "A='a\\nb\\\\c'\n", { A: "a\\nb\\\\c" }],
+    ["an escaped double quote inside double quotes", 'A="say \\"hi\\""\n', { A: 'say "hi"' }],
+    ["keys with brackets", "a[1]=z\nb[k]=y\n", { "a[1]": "z", "b[k]": "y" }],
+    ["keys with dots and dashes", "a.b-c=1\n", { "a.b-c": "1" }],
+    ["a statement right after a closing quote", 'A="x" B=y\n', { A: "x", B: "y" }],
+    ["a comment right after a closing quote", "A='x'# note\nB=2\n", { A: "x", B: "2" }],
+  ];
+  for (const [name, text, want] of cases) {
+    test(name, () => assert.deepEqual({ ...parseDotenv(text, "t.env", none) }, want));
+  }
+  test("a later --env-file sees an earlier one's values", () => {
+    const files: Record<string, string> = { "/a.env": "X=fromA\n", "/b.env": "B=${X}-b\nC=\"${X:-no}\"\n" };
+    const fs = { isFile: (p: string) => p in files, readFile: (p: string) => files[p]! };
+    assert.deepEqual(readEnvFiles(["/a.env", "/b.env"], {}, fs), { X: "fromA", B: "fromA-b", C: "fromA" });
+  });
+  test("a key with a space inside is still refused", () => {
+    assert.throws(() => parseDotenv("MY KEY=1\n", "t.env", none), /space/);
   });
 });

@@ -52,14 +52,35 @@ describe("include", () => {
     assert.equal(p.model.services["api"]!.image, "include-api:from-os");
   });
 
-  test("a service defined both in the file and in an include is a CONFIG_INCLUDE error naming both files", async () => {
-    const e = await loadError({ cwd: fx("include-conflict"), env: {} });
-    const issue = e.issues.find((i) => i.code === "CONFIG_INCLUDE");
-    assert.ok(issue, e.message);
-    assert.match(issue.message, /service "db"/);
-    assert.ok(issue.message.includes(fx("include-conflict", "compose.yaml")), issue.message);
-    assert.ok(issue.message.includes(fx("include-conflict", "sub", "compose.yaml")), issue.message);
-    assert.equal(issue.location?.line, 4);
+  test("a service defined both in the file and in an include is merged, the including file winning (compose-go)", async () => {
+    const p = await loadProject({ cwd: fx("include-conflict"), env: {} });
+    const db = p.model.services["db"]!;
+    assert.equal(db.image, "flotilla-busybox:latest");
+    assert.deepEqual(db.command, ["sleep", "10"]);
+  });
+
+  test("the same file included twice loads once", async () => {
+    const p = await loadProject({
+      cwd: fx("include-basic"),
+      env: {},
+      documents: [
+        "include:\n  - " + fx("include-conflict", "sub", "compose.yaml") + "\n  - " + fx("include-conflict", "sub", "compose.yaml") + "\nservices: {}\n",
+      ],
+    });
+    assert.deepEqual(Object.keys(p.model.services), ["db"]);
+  });
+
+  test("an include entry overriding an earlier include's service merges over it", async () => {
+    const p = await loadProject({
+      cwd: fx("include-basic"),
+      env: {},
+      documents: [
+        "include:\n  - " + fx("include-conflict", "sub", "compose.yaml") + "\nservices:\n  db:\n    environment: [A=1]\n",
+      ],
+    });
+    const db = p.model.services["db"]!;
+    assert.equal(db.environment?.["A"], "1");
+    assert.ok(db.image !== undefined && db.image !== "");
   });
 
   test("an include cycle is reported with its path", async () => {

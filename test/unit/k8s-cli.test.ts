@@ -66,4 +66,18 @@ describe("flotilla convert (CLI)", () => {
     assert.match(bad.stderr, /expected kubernetes, kustomize or helm/);
     assert.match(run(["-f", "examples/compose.yaml", "convert", "--to", "helm", "--format", "json"]).stderr, /--format json applies to --to kubernetes only/);
   });
+  test("--to swarm prints what stack config prints (stdout or DIR/stack.json); Kubernetes-only flags are usage errors", () => {
+    const conv = run(["-f", "examples/compose.yaml", "convert", "--to", "swarm"]);
+    const config = run(["-f", "examples/compose.yaml", "stack", "config"]);
+    assert.equal(conv.status, 0, conv.stderr);
+    assert.equal(config.status, 0, config.stderr);
+    assert.equal(conv.stdout, config.stdout);
+    assert.ok((JSON.parse(conv.stdout).services as { Name: string }[]).some((s) => s.Name.endsWith("_web")));
+    const toDir = run(["-f", "examples/compose.yaml", "convert", "--to", "swarm", "-o", join(out, "swarm")]);
+    assert.equal(toDir.status, 0, toDir.stderr);
+    assert.equal(readFileSync(join(out, "swarm/stack.json"), "utf8"), config.stdout);
+    const bad = run(["-f", "examples/compose.yaml", "convert", "--to", "swarm", "--expose", "nodeport"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--expose applies to Kubernetes targets/);
+  });
 });

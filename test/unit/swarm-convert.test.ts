@@ -14,7 +14,7 @@ const readFile = (p: string): string => {
 };
 
 async function conv(yaml: string, extra: Partial<ConvertInput> = {}, env: Record<string, string> = {}): Promise<SwarmStackSpec> {
-  const project = await loadProject({ cwd: "/cfg", env, documents: [yaml], projectName: "proj" });
+  const project = await loadProject({ cwd: "/cfg", env, documents: [yaml], projectName: "proj", checkFiles: false });
   return convertStack({ model: project.model, stack: "st", environment: project.environment, readFile, ...extra });
 }
 async function svc(body: string, top = ""): Promise<ServiceSpec> {

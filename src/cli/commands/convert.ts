@@ -26,13 +26,30 @@ export interface ConvertFlags {
 const TARGETS = ["kubernetes", "kustomize", "helm"] as const;
 const EXPOSE = ["clusterip", "nodeport", "loadbalancer"] as const;
 
+/** `--to swarm`: what `stack config` prints (JSON specs), to stdout or `DIR/stack.json`. */
+async function convertToSwarm(ctx: CliContext, flags: ConvertFlags): Promise<number> {
+  if (flags.format !== undefined && flags.format.toLowerCase() !== "json") throw new UsageError(`invalid --format "${flags.format}" for --to swarm: the specs are JSON`);
+  for (const [flag, set] of [["--expose", flags.expose], ["--namespace", flags.namespace], ["--volume-size", flags.volumeSize], ["--storage-class", flags.storageClass], ["--wait-image", flags.waitImage]] as const) {
+    if (set !== undefined) throw new UsageError(`${flag} applies to Kubernetes targets, not --to swarm`);
+  }
+  const { runStackConfig } = await import("./stack-config.js");
+  let output: string | undefined;
+  if (flags.output !== undefined && flags.output !== "-") {
+    const [fsp, path] = await Promise.all([import("node:fs/promises"), import("node:path")]);
+    const dir = path.resolve(ctx.io.cwd, flags.output);
+    await fsp.mkdir(dir, { recursive: true });
+    output = path.join(dir, "stack.json");
+  }
+  return runStackConfig(ctx, undefined, { ignore: flags.ignore ?? [], ...(output !== undefined ? { output } : {}) });
+}
+
 export const convertCommand: CommandModule = {
   name: "convert",
   register(program: Command, ctx: CliContext): Command {
     return program
       .command("convert")
       .description("Convert the project to Kubernetes manifests, a kustomization or a Helm chart")
-      .addOption(new Option("--to <target>", "What to write: kubernetes, kustomize or helm").makeOptionMandatory())
+      .addOption(new Option("--to <target>", "What to write: kubernetes, kustomize, helm, or swarm (the specs stack deploy sends)").makeOptionMandatory())
       .option("-o, --output <dir>", 'Directory to write the files into, or "-" for stdout (default: stdout)')
       .option("--format <format>", 'kubernetes only: "yaml" (default) or "json"')
       .option("--expose <mode>", "Service type for published ports: clusterip (default), nodeport or loadbalancer")
@@ -45,7 +62,7 @@ export const convertCommand: CommandModule = {
       .action(
         exitAction(ctx, async (flags: ConvertFlags) => {
           const target = flags.to.toLowerCase();
-          if (target === "swarm") throw new UsageError("--to swarm is not available yet", "use flotilla stack config");
+          if (target === "swarm") return convertToSwarm(ctx, flags);
           if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`invalid --to "${flags.to}": expected kubernetes, kustomize or helm`);
           const format = (flags.format ?? "yaml").toLowerCase();
           if (format !== "yaml" && format !== "json") throw new UsageError(`invalid --format "${flags.format}": expected yaml or json`);

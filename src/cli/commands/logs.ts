@@ -58,7 +58,8 @@ export const logsCommand: CommandModule = {
           const printer = new LogPrinter(
             (t) => ctx.out(t),
             { color: flags.noColor !== true && ctx.colorOut(), prefix: flags.noLogPrefix !== true, timestamps: flags.timestamps === true },
-            rows.map((r) => LogPrinter.label(r.Service, r.Number)),
+            // Compose's width: the longest label of the project's containers, plus one space, then "| ".
+            rows.map((r) => LogPrinter.label(r.Service, r.Number, r.Name)),
           );
           const stop = new AbortController();
           const uninstall = ctx.io.onSignal(() => stop.abort());

@@ -27,7 +27,7 @@ export function lsRequest(flags: LsFlags): LsRequest {
   for (const f of flags.filter ?? []) {
     const m = /^\s*name=(.*)$/.exec(f);
     if (!m) throw new UsageError(`invalid --filter "${f}": only name=NAME is supported`, "e.g. flotilla ls --filter name=myapp");
-    options.name = m[1]!.trim();
+    options.name = m[1].trim();
   }
   return { options, output: flags.quiet ? "quiet" : format === "json" ? "json" : "table" };
 }
@@ -40,8 +40,9 @@ export async function renderLs(rows: readonly ProjectSummary[], output: LsReques
       // One JSON array, like `docker compose ls --format json`.
       return `${JSON.stringify(rows)}\n`;
     case "table": {
-      const { renderTable } = await import("../render/table.js");
-      return renderTable(["NAME", "STATUS", "CONFIG FILES"], rows.map((r) => [r.Name, r.Status, r.ConfigFiles]));
+      // Compose's PrintPrettySection: tabwriter, minimum width 20, padding 3.
+      const { prettyTable } = await import("../format/pretty.js");
+      return prettyTable(["NAME", "STATUS", "CONFIG FILES"], rows.map((r) => [r.Name, r.Status, r.ConfigFiles]));
     }
   }
 }

@@ -5,6 +5,8 @@ import type { ContainerStatus, PsOptions } from "../../runtime/options.js";
 import type { CliContext } from "../context.js";
 import { collect, parseBoolFlag } from "../usage.js";
 import { exitAction, type CommandModule } from "./command.js";
+import { templateText } from "../format/format.js";
+import { parseTemplate } from "../format/template.js";
 
 export interface PsFlags {
   all?: boolean;
@@ -22,7 +24,8 @@ const STATES = ["paused", "restarting", "removing", "running", "dead", "created"
 export interface PsRequest {
   options: PsOptions;
   output: "table" | "json" | "quiet" | "services" | "template";
-  template?: PsTemplate;
+  /** The Go template (`--format '{{.Name}}'`, `table {{.Name}}\t…`), checked when the request is made. */
+  format?: string;
 }
 
 export function psRequest(services: string[], flags: PsFlags): PsRequest {
@@ -30,14 +33,15 @@ export function psRequest(services: string[], flags: PsFlags): PsRequest {
   for (const f of flags.filter ?? []) {
     const m = /^status=(.+)$/.exec(f.trim());
     if (!m) throw new UsageError(`invalid --filter "${f}": only status=STATUS is supported`);
-    statuses.push(m[1]!);
+    statuses.push(m[1]);
   }
   for (const s of statuses) {
     if (!STATES.includes(s)) throw new UsageError(`invalid status "${s}": expected one of ${STATES.join(", ")}`);
   }
   const raw = flags.format ?? "table";
   const format = raw.toLowerCase();
-  const template = format !== "table" && format !== "json" ? parseTemplate(raw) : undefined;
+  const custom = format !== "table" && format !== "json" && raw !== "";
+  if (custom) parseTemplate(templateText(raw).text); // a bad template is a usage error before the engine is asked
   if (flags.quiet && flags.services) throw new UsageError("--quiet and --services cannot be combined");
   const options: PsOptions = {};
   if (services.length > 0) options.services = services;
@@ -45,50 +49,34 @@ export function psRequest(services: string[], flags: PsFlags): PsRequest {
   if (flags.all || statuses.some((s) => s !== "running")) options.all = true;
   if (statuses.length > 0) options.status = statuses;
   if (flags.orphans !== undefined && !parseBoolFlag("--orphans", flags.orphans)) options.orphans = false;
-  if (template && !flags.quiet && !flags.services) return { options, output: "template", template };
+  if (custom && !flags.quiet && !flags.services) return { options, output: "template", format: raw };
   return { options, output: flags.quiet ? "quiet" : flags.services ? "services" : format === "json" ? "json" : "table" };
 }
 
-/** A `--format` Go template, in the subset Flotilla reads: `{{.Field}}`, `{{json .Field}}`, a `table ` prefix, `\t`. */
-export interface PsTemplate {
-  table: boolean;
-  /** Columns (split at tabs); each a list of literal text and field references. */
-  columns: { text?: string; field?: string; json?: boolean }[][];
-}
-
-const TEMPLATE_HEADERS: Record<string, string> = { ID: "CONTAINER ID", RunningFor: "CREATED", LocalVolumes: "LOCAL VOLUMES" };
-
-export function parseTemplate(format: string): PsTemplate {
-  let body = format.replace(/\\t/g, "\t");
-  const table = body.startsWith("table ");
-  if (table) body = body.slice("table ".length);
-  const columns = body.split("\t").map((col) => {
-    const parts: PsTemplate["columns"][number] = [];
-    let last = 0;
-    for (const m of col.matchAll(/\{\{\s*(.*?)\s*\}\}/g)) {
-      if (m.index! > last) parts.push({ text: col.slice(last, m.index) });
-      const ref = /^(json\s+)?\.([A-Za-z]+)$/.exec(m[1]!);
-      if (!ref) throw new UsageError(`unsupported --format template "{{${m[1]}}}": only {{.Field}} and {{json .Field}} are supported`, "or use --format json");
-      parts.push({ field: ref[2]!, json: ref[1] !== undefined });
-      last = m.index! + m[0].length;
-    }
-    if (last < col.length) parts.push({ text: col.slice(last) });
-    return parts;
-  });
-  return { table, columns };
-}
-
-function fill(parts: PsTemplate["columns"][number], row: ContainerStatus): string {
-  return parts
-    .map((p) => {
-      if (p.text !== undefined) return p.text;
-      const record = row as unknown as Record<string, unknown>;
-      if (!(p.field! in record)) throw new UsageError(`--format: unknown field "${p.field}"`, `fields: ${Object.keys(record).join(", ")}`);
-      const v = record[p.field!];
-      return p.json ? JSON.stringify(v) : typeof v === "string" ? v : v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
-    })
-    .join("");
-}
+/** Compose's ps table (cmd/formatter/container.go): its template and headers. */
+export const PS_TABLE = "table {{.Name}}\t{{.Image}}\t{{.Command}}\t{{.Service}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}";
+export const PS_HEADERS: Readonly<Record<string, string>> = {
+  ID: "CONTAINER ID",
+  Name: "NAME",
+  Names: "NAMES",
+  Project: "PROJECT",
+  Service: "SERVICE",
+  Image: "IMAGE",
+  Command: "COMMAND",
+  CreatedAt: "CREATED AT",
+  RunningFor: "CREATED",
+  Ports: "PORTS",
+  State: "STATE",
+  Status: "STATUS",
+  Size: "SIZE",
+  Labels: "LABELS",
+  Mounts: "MOUNTS",
+  LocalVolumes: "LOCAL VOLUMES",
+  Networks: "NETWORKS",
+  Health: "HEALTH",
+  ExitCode: "EXIT CODE",
+  Publishers: "PUBLISHERS",
+};
 
 function ports(c: ContainerStatus): string {
   if (c.Ports) return c.Ports;
@@ -97,15 +85,44 @@ function ports(c: ContainerStatus): string {
     .join(", ");
 }
 
+/** The Docker CLI's Ellipsis: at most n characters, the last one "…". */
 function truncate(s: string, n: number, noTrunc: boolean): string {
-  if (noTrunc || s.length <= n) return s;
-  return `${s.slice(0, n - 1)}…`;
+  if (noTrunc || [...s].length <= n) return s;
+  return `${[...s].slice(0, n - 1).join("")}…`;
 }
 
 /** `"sh -c 'echo…"` like the Docker CLI (the library may already quote it). */
 function quoteCommand(command: string, noTrunc: boolean): string {
   const bare = command.startsWith('"') && command.endsWith('"') && command.length >= 2 ? command.slice(1, -1) : command;
-  return `"${truncate(bare, 20, noTrunc)}"`;
+  return JSON.stringify(truncate(bare, 20, noTrunc));
+}
+
+/** What `{{.X}}` reads for one container: Compose's ContainerContext. */
+export function psContext(r: ContainerStatus, noTrunc: boolean): Record<string, unknown> {
+  const labels = r.Labels;
+  return {
+    ID: noTrunc ? r.ID : r.ID.slice(0, 12),
+    Name: r.Name,
+    Names: r.Names,
+    Project: r.Project,
+    Service: r.Service,
+    Image: r.Image,
+    Command: quoteCommand(r.Command, noTrunc),
+    CreatedAt: r.CreatedAt,
+    RunningFor: r.RunningFor,
+    Ports: ports(r),
+    State: r.State,
+    Status: r.Status,
+    Health: r.Health,
+    ExitCode: r.ExitCode,
+    Publishers: r.Publishers,
+    Labels: labels,
+    Label: (name: unknown) => labels.split(",").find((kv) => kv.startsWith(`${String(name)}=`))?.slice(String(name).length + 1) ?? "",
+    Mounts: r.Mounts,
+    LocalVolumes: r.LocalVolumes,
+    Networks: r.Networks,
+    Size: r.Size,
+  };
 }
 
 export async function renderPs(rows: ContainerStatus[], req: PsRequest, noTrunc = false): Promise<string> {
@@ -115,22 +132,12 @@ export async function renderPs(rows: ContainerStatus[], req: PsRequest, noTrunc 
     case "services":
       return [...new Set(rows.map((r) => r.Service))].map((s) => `${s}\n`).join("");
     case "json":
-      // JSON Lines, like `docker compose ps --format json`.
-      return rows.map((r) => `${JSON.stringify(r)}\n`).join("");
-    case "template": {
-      const t = req.template!;
-      const lines = rows.map((r) => t.columns.map((c) => fill(c, r)));
-      if (!t.table) return lines.map((cells) => `${cells.join("\t")}\n`).join("");
-      const headers = t.columns.map((c) => c.filter((p) => p.field).map((p) => TEMPLATE_HEADERS[p.field!] ?? p.field!.replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase()).join(" "));
-      const { renderTable } = await import("../render/table.js");
-      return renderTable(headers, lines);
-    }
+      // JSON Lines, like `docker compose ps --format json` (Ports as the table shows them).
+      return rows.map((r) => `${JSON.stringify({ ...r, Ports: ports(r) })}\n`).join("");
+    case "template":
     case "table": {
-      const { renderTable } = await import("../render/table.js");
-      return renderTable(
-        ["NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"],
-        rows.map((r) => [r.Name, r.Image, quoteCommand(r.Command, noTrunc), r.Service, r.RunningFor, r.Status, ports(r)]),
-      );
+      const { renderFormat } = await import("../format/format.js");
+      return renderFormat(req.output === "table" ? PS_TABLE : req.format, rows, { defaultTable: PS_TABLE, headers: PS_HEADERS, context: (r) => psContext(r, noTrunc) });
     }
   }
 }

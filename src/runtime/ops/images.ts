@@ -1,12 +1,19 @@
 /** `images`: the images of the project's containers, as `docker compose images` lists them. */
+import { formatPlatform, repositoryAndTag } from "../image-reference.js";
 import { checkServices, engineOf, serviceContainers, type EngineLike, type ProjectRef } from "./project-ref.js";
 
 export interface ContainerImage {
   container: string;
+  /** From the container's own image reference (as Compose), "" for an image ID. */
   repository: string;
   tag: string;
   imageId: string;
   size?: number;
+  /** `linux/amd64`; "unknown" when the engine does not say. */
+  platform?: string;
+  /** RFC 3339 times from the image inspect. */
+  created?: string;
+  lastTagTime?: string;
 }
 
 /** Of the named services, or all. */
@@ -17,15 +24,17 @@ export async function containerImages(engine: EngineLike, project: ProjectRef, s
   return Promise.all(
     containers.map(async (c) => {
       const info = await connected.inspectImage(c.imageId || c.image);
-      const ref = info?.repoTags[0] ?? c.image;
-      const at = ref.lastIndexOf(":");
-      const tagged = at > ref.lastIndexOf("/");
+      // The container's own reference, as Compose: not the image's first tag (an image may have several).
+      const { repository, tag } = repositoryAndTag(c.image);
       return {
         container: c.name,
-        repository: tagged ? ref.slice(0, at) : ref,
-        tag: tagged ? ref.slice(at + 1) : "",
+        repository,
+        tag,
         imageId: info?.id ?? c.imageId,
         ...(info?.size !== undefined ? { size: info.size } : {}),
+        ...(info ? { platform: formatPlatform(info.platform) } : {}),
+        ...(info?.created ? { created: info.created } : {}),
+        ...(info?.lastTagTime ? { lastTagTime: info.lastTagTime } : {}),
       };
     }),
   );
