@@ -167,3 +167,23 @@ describe("an aborted up (library AbortSignal)", () => {
     assert.match(note.message, /run up again to converge the project/);
   });
 });
+
+describe("an interrupted recreate", () => {
+  test("its temporary container does not outlive the next up", async () => {
+    const fake = new FakeEngine();
+    fake.addImage(IMAGE);
+    const p = await Project.load({ engine: fake, env: {}, cwd: "/tmp", projectName: "tmpc", documents: [{ services: { web: { image: IMAGE, command: ["sleep", "3600"] } } }] });
+    await p.up({ detach: true });
+    const old = (await fake.inspectContainer("tmpc-web-1"))!;
+    // what a recreate interrupted after creating the replacement leaves: `<12 hex of old id>_<name>`
+    await fake.createContainer({
+      name: `${old.id.slice(0, 12)}_tmpc-web-1`,
+      Image: IMAGE,
+      Labels: { ...old.labels, [Label.replace]: "tmpc-web-1" },
+      HostConfig: {},
+    });
+    await p.up({ detach: true });
+    const names = (await fake.listContainers({ labels: { [Label.project]: "tmpc" }, all: true })).map((c) => c.name);
+    assert.deepEqual(names, ["tmpc-web-1"]);
+  });
+});
