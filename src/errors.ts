@@ -20,6 +20,12 @@ export type ErrorCode =
   // runtime
   | "ENGINE_UNREACHABLE"
   | "ENGINE"
+  /** The engine has no such resource (HTTP 404). */
+  | "NOT_FOUND"
+  /** The request conflicts with the resource's state or name (HTTP 409). */
+  | "CONFLICT"
+  /** The resource is still used: a network with endpoints, a volume mounted by a container. */
+  | "IN_USE"
   | "IMAGE_NOT_FOUND"
   | "PULL_FAILED"
   | "PUSH_FAILED"
@@ -33,6 +39,9 @@ export type ErrorCode =
   | "WATCH_FAILED"
   | "ABORTED"
   | "PROJECT_LOCKED"
+  // swarm (stack)
+  | "SWARM_UNAVAILABLE"
+  | "ROLLOUT_FAILED"
   // cli
   | "USAGE";
 

@@ -100,3 +100,7 @@ export type { ComposeOptions, StackDownOptions, ContainerHandle, ExecCommand } f
 export { wait, WaitFailure } from "./api/wait/index.js";
 export type { WaitStrategy, WaitContext, WaitTarget, HttpWaitOptions } from "./api/wait/index.js";
 export { removeStack, sweepAbandoned, findAbandoned, OwnerLabel } from "./api/reaper.js";
+
+// Swarm: a compose project deployed as a stack (issue 11)
+export { Stack } from "./api/swarm-stack.js";
+export type { StackLoadOptions, StackDeployOptions, StackDeployResult, StackSummary, StackServiceRow, StackTaskRow, StackConnection } from "./api/swarm-stack.js";

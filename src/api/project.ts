@@ -5,8 +5,6 @@
  * besides the CLI). The engine connects lazily on first use, so loading a project costs no engine
  * round-trip and no dockerode import.
  */
-import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import type { Readable } from "node:stream";
 import { FlotillaError, isFlotillaError } from "../errors.js";
 import type { ContainerStats, Engine, ExecResult, ProcessList, VolumeSummary } from "../runtime/engine.js";
@@ -92,20 +90,9 @@ export async function listEngineProjects(
 
 /** Connect to the engine named by the environment (DOCKER_HOST, docker context, default socket). */
 export async function connectFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Engine> {
-  const [{ resolveEndpoint }, { connectEngine }, { dockerRegistryAuth }] = await Promise.all([
-    import("../runtime/connect.js"),
-    import("../runtime/docker-engine.js"),
-    import("../runtime/registry-auth.js"),
-  ]);
-  const readFile = (p: string): string | undefined => {
-    try {
-      return readFileSync(p, "utf8");
-    } catch {
-      return undefined;
-    }
-  };
-  // registry credentials come from the same Docker config as the endpoint (docker login, credential helpers)
-  return connectEngine(resolveEndpoint(env, homedir(), readFile), { registryAuth: dockerRegistryAuth(env, homedir(), readFile) });
+  // The endpoint and the registry credentials come from the same Docker config (docker login, credential helpers).
+  const { connectEngine } = await import("../runtime/docker/connection.js");
+  return connectEngine(env);
 }
 
 export class Project {

@@ -15,9 +15,9 @@ async function reap(): Promise<void> {
   if (reaping || disarmed) return;
   reaping = true;
   if (!order) process.exit(0);
-  const [{ connectEngine }, { removeStack }] = await Promise.all([import("../runtime/docker-engine.js"), import("./reaper.js")]);
+  const [{ connectEngine }, { removeStack }] = await Promise.all([import("../runtime/docker/connection.js"), import("./reaper.js")]);
   try {
-    const engine = await connectEngine(order.endpoint);
+    const engine = await connectEngine({}, { endpoint: order.endpoint });
     await removeStack(engine, order.project);
     await new Promise((r) => setTimeout(r, 1000));
     await removeStack(engine, order.project);

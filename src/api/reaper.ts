@@ -11,10 +11,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
-import { sleep } from "../runtime/conditions.js";
 import type { EndpointConfig } from "../runtime/connect.js";
 import type { Engine } from "../runtime/engine.js";
 import { Label } from "../runtime/labels.js";
+import { isNotFound, removeNetworkPatiently } from "../runtime/network/networks.js";
 
 /** Labels marking stacks made by the test API, with the process that owns them. */
 export const OwnerLabel = {
@@ -38,13 +38,9 @@ export interface RemovedResources {
   volumes: string[];
 }
 
-function notFound(e: unknown): boolean {
-  return (e as { statusCode?: number })?.statusCode === 404 || (e instanceof Error && /no such|not found/i.test(e.message));
-}
-
 /**
  * Remove everything labelled `com.docker.compose.project=<project>`: containers (forced, with
- * anonymous volumes), then networks (retrying "active endpoints"), then volumes. Best effort:
+ * anonymous volumes), then networks (retrying while still in use), then volumes. Best effort:
  * "not found" is success (someone else removed it first); other errors are collected and returned.
  */
 export async function removeStack(engine: Engine, project: string): Promise<RemovedResources & { errors: string[] }> {
@@ -57,27 +53,17 @@ export async function removeStack(engine: Engine, project: string): Promise<Remo
         await engine.removeContainer(c.id, { force: true, volumes: true });
         out.containers.push(c.name);
       } catch (e) {
-        if (!notFound(e)) out.errors.push(`container ${c.name}: ${(e as Error).message}`);
+        if (!isNotFound(e)) out.errors.push(`container ${c.name}: ${(e as Error).message}`);
       }
     }),
   );
   const networks = await engine.listNetworks({ labels: byProject });
   await Promise.all(
     networks.map(async (n) => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await engine.removeNetwork(n.id || n.name);
-          out.networks.push(n.name);
-          return;
-        } catch (e) {
-          if (notFound(e)) return;
-          if (attempt < 5 && e instanceof Error && /active endpoints/i.test(e.message)) {
-            await sleep(100 * 2 ** attempt);
-            continue;
-          }
-          out.errors.push(`network ${n.name}: ${(e as Error).message}`);
-          return;
-        }
+      try {
+        if (await removeNetworkPatiently(engine, n.id || n.name)) out.networks.push(n.name);
+      } catch (e) {
+        out.errors.push(`network ${n.name}: ${(e as Error).message}`);
       }
     }),
   );
@@ -88,7 +74,7 @@ export async function removeStack(engine: Engine, project: string): Promise<Remo
         await engine.removeVolume(v.name, true);
         out.volumes.push(v.name);
       } catch (e) {
-        if (!notFound(e)) out.errors.push(`volume ${v.name}: ${(e as Error).message}`);
+        if (!isNotFound(e)) out.errors.push(`volume ${v.name}: ${(e as Error).message}`);
       }
     }),
   );

@@ -3,7 +3,7 @@
  * created (or, a network whose definition changed, recreated), all in parallel.
  */
 import type { LoadedProject } from "../spec/model.js";
-import { networkSpec, removeNetworkPatiently, volumeSpec } from "../network/networks.js";
+import { networkSpec, removeNetworkPatiently, volumeSpec } from "./network/networks.js";
 import type { EventListener } from "../events.js";
 import type { Engine } from "./engine.js";
 import { Label } from "./labels.js";

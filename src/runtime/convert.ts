@@ -4,4 +4,4 @@
  * of the attribute table (`spec/attributes/table.ts`).
  */
 export * from "./convert/index.js";
-export { networkSpec, volumeSpec, networkWarnings } from "../network/networks.js";
+export { networkSpec, volumeSpec, networkWarnings } from "./network/networks.js";

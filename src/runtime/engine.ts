@@ -1,7 +1,9 @@
 /**
- * The one narrow port between Flotilla and a container engine. `docker-engine.ts` implements it
- * with dockerode (the only file that imports dockerode); `fake-engine.ts` implements it in memory
- * for planner tests. All types here are ours; create specs follow the Engine API's JSON shape
+ * The one narrow port between Flotilla and a container engine. `docker/` implements it with
+ * dockerode (the only directory that imports dockerode; `connectEngine` in docker/connection.ts
+ * makes one); test/support/fake-engine.ts implements it in memory for planner tests, and
+ * test/support/engine-contract.ts holds both to the same behaviour. Failures are EngineErrors
+ * whose code says what happened: NOT_FOUND, CONFLICT, IN_USE, IMAGE_NOT_FOUND, PORT_ALLOCATED… All types here are ours; create specs follow the Engine API's JSON shape
  * (PascalCase) because that is the lingua franca of Docker and Podman.
  */
 import type { Readable } from "node:stream";

@@ -7,7 +7,7 @@ import type { BuildConfig, LoadedProject, ServiceConfig } from "../spec/model.js
 import type { Engine, ImageInfo, ProgressMessage } from "./engine.js";
 import type { EventListener } from "../events.js";
 import type { PullMode } from "./options.js";
-import { FlotillaError, ServiceError, isFlotillaError } from "../errors.js";
+import { EngineError, FlotillaError, ServiceError, isFlotillaError } from "../errors.js";
 import { Label } from "./labels.js";
 import { packBuildContext, placeDockerfile } from "./build-context.js";
 import { parseBytes, parseLongDuration } from "../spec/units.js";
@@ -195,7 +195,8 @@ export async function pushImage(engine: Engine, service: string, ref: string, on
     if (isFlotillaError(e) && (e.code === "ABORTED" || e.code === "ENGINE_UNREACHABLE")) throw e;
     const text = errorText(e);
     emit({ type: "resource", kind: "image", name: ref, status: "Error", service, detail: text });
-    const hint = /does not exist locally|no such image/i.test(text)
+    // The engine answers 404 when the image to push is not there locally.
+    const hint = e instanceof EngineError && e.statusCode === 404
       ? "build it first (flotilla build)"
       : UNREACHABLE.test(text)
         ? "the registry is unreachable: check the network and the registry address"

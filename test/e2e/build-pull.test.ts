@@ -5,16 +5,13 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { ComposeModel, LoadedProject, ServiceConfig } from "../../src/spec/model.js";
 import type { Engine } from "../../src/runtime/engine.js";
 import type { FlotillaEvent } from "../../src/events.js";
-import { connectEngine } from "../../src/runtime/docker-engine.js";
-import { resolveEndpoint } from "../../src/runtime/connect.js";
+import { connectEngine } from "../../src/runtime/docker/index.js";
 import { buildService, planImages, pullImage, runImageActions } from "../../src/runtime/images.js";
 import { containerName, containerSpec, networkSpec, volumeSpec } from "../../src/runtime/convert.js";
 import { isFlotillaError } from "../../src/errors.js";
@@ -40,15 +37,7 @@ const images: string[] = [];
 let registry: TestRegistry | undefined;
 
 before(async () => {
-  engine = await connectEngine(
-    resolveEndpoint(process.env, os.homedir(), (p) => {
-      try {
-        return readFileSync(p, "utf8");
-      } catch {
-        return undefined;
-      }
-    }),
-  );
+  engine = await connectEngine(process.env);
 });
 
 after(async () => {

@@ -1,37 +1,32 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { Readable } from "node:stream";
 import * as tarStream from "tar-stream";
-import { DockerEngine, StreamDemuxer, connectEngine, labelFilters } from "../../src/runtime/docker-engine.js";
-import { parseDockerHost, resolveEndpoint } from "../../src/runtime/connect.js";
+import { StreamDemuxer, connectEngine, labelFilters, openEngine } from "../../src/runtime/docker/index.js";
+import { parseDockerHost } from "../../src/runtime/connect.js";
 import { isFlotillaError } from "../../src/errors.js";
 import { engineContract } from "../support/engine-contract.js";
+import { startRegistry } from "../support/registry.js";
 
 const IMAGE = "flotilla-busybox:latest";
 // The engine the CLI would use: DOCKER_HOST, else the Docker context, else the default socket
 // (scripts/podman-check.sh runs this file against Podman with DOCKER_HOST=unix:///tmp/podman.sock
 // and FLOTILLA_EXPECT_FLAVOR=podman).
-const endpoint = resolveEndpoint(process.env, homedir(), (path) => {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-});
+const engine = await connectEngine(process.env);
+const endpoint = engine.endpoint;
 const expectedFlavor = process.env["FLOTILLA_EXPECT_FLAVOR"] === "podman" ? "podman" : "docker";
 
 engineContract("DockerEngine", async () => {
   execFileSync("bash", ["scripts/base-image.sh", IMAGE], { stdio: "ignore" });
-  const engine = await connectEngine(endpoint);
-  return { engine, image: IMAGE, cleanup: async () => {} };
+  // pushes and pulls go to a throw-away local registry (nothing can be pulled from the internet here)
+  const registry = await startRegistry();
+  return { engine, image: IMAGE, registry: registry.host, cleanup: () => registry.stop() };
 }, { realProcesses: true });
 
 describe("DockerEngine specifics", () => {
   test("an unreachable socket gives ENGINE_UNREACHABLE with a hint", async () => {
-    await assert.rejects(connectEngine(parseDockerHost("unix:///tmp/nope.sock", "test")), (e: unknown) => {
+    await assert.rejects(connectEngine({}, { endpoint: parseDockerHost("unix:///tmp/nope.sock", "test") }), (e: unknown) => {
       assert.ok(isFlotillaError(e));
       assert.equal(e.code, "ENGINE_UNREACHABLE");
       assert.equal(e.message, "cannot reach the Docker engine at unix:///tmp/nope.sock: is dockerd running?");
@@ -41,7 +36,7 @@ describe("DockerEngine specifics", () => {
   });
 
   test("info reports versions, the endpoint and localhost for a unix socket", async () => {
-    const info = await new DockerEngine(endpoint).info();
+    const info = await openEngine(endpoint).info();
     assert.equal(info.endpoint, endpoint.url);
     assert.equal(info.host, "localhost");
     assert.match(info.apiVersion, /^1\.\d+$/);
@@ -49,7 +44,7 @@ describe("DockerEngine specifics", () => {
   });
 
   test("build errors inside the stream reject with BUILD_FAILED and the last output lines; success returns the id", async () => {
-    const engine = new DockerEngine(endpoint);
+    const engine = openEngine(endpoint);
     const context = (dockerfile: string): Readable => {
       const pack = tarStream.pack();
       pack.entry({ name: "Dockerfile" }, dockerfile);
@@ -84,12 +79,12 @@ describe("DockerEngine specifics", () => {
   });
 
   test("pulling an image that cannot be reached rejects with PULL_FAILED", async () => {
-    const engine = new DockerEngine(endpoint);
+    const engine = openEngine(endpoint);
     await assert.rejects(engine.pullImage("127.0.0.1:1/flotilla/none:1"), (e: unknown) => isFlotillaError(e) && e.code === "PULL_FAILED");
   });
 
   test("a taken host port gives PORT_ALLOCATED", async () => {
-    const engine = new DockerEngine(endpoint);
+    const engine = openEngine(endpoint);
     const name = `flotilla-contract-port-${process.pid}`;
     const ids: string[] = [];
     try {

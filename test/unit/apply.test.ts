@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { FakeEngine } from "../../src/runtime/fake-engine.js";
+import { FakeEngine } from "../support/fake-engine.js";
 import { applyUp } from "../../src/runtime/apply.js";
 import { planUp } from "../../src/runtime/plan.js";
 import { observeProject } from "../../src/runtime/observe.js";

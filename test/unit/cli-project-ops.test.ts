@@ -11,7 +11,7 @@ import { nothingRemoved } from "../../src/cli/commands/down.js";
 import { configRequest, extractVariables } from "../../src/cli/commands/config.js";
 import { combinedStatus, summarizeProjects } from "../../src/runtime/ps.js";
 import type { ContainerSummary } from "../../src/runtime/engine.js";
-import { FakeEngine } from "../../src/runtime/fake-engine.js";
+import { FakeEngine } from "../support/fake-engine.js";
 import { Label } from "../../src/runtime/labels.js";
 import { Project, configFromLabels } from "../../src/api/project.js";
 import { FlotillaError, UsageError, WaitError } from "../../src/errors.js";

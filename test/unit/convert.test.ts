@@ -5,7 +5,7 @@ import { anonymousVolumesToInherit, containerName, containerSpec, dependsOnLabel
 import { COMPOSE_VERSION } from "../../src/runtime/labels.js";
 import { parseBytes, parseDuration, durationToNs } from "../../src/spec/units.js";
 import { resourceConfigHash } from "../../src/spec/hash.js";
-import { bindingsFor, formatPorts, portKey } from "../../src/network/ports.js";
+import { bindingsFor, formatPorts, portKey } from "../../src/runtime/network/ports.js";
 import { isFlotillaError } from "../../src/errors.js";
 
 function project(services: Record<string, ServiceConfig>, extra: Partial<ComposeModel> = {}, p: Partial<LoadedProject> = {}): LoadedProject {

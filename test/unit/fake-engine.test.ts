@@ -1,14 +1,14 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
-import { FakeEngine, emulateCommand } from "../../src/runtime/fake-engine.js";
+import { FakeEngine, emulateCommand } from "../support/fake-engine.js";
 import { isFlotillaError } from "../../src/errors.js";
 import { engineContract } from "../support/engine-contract.js";
 
-engineContract("FakeEngine", async () => {
+engineContract("FakeEngine", () => {
   const engine = new FakeEngine();
   engine.addImage("flotilla-busybox:latest");
-  return { engine, image: "flotilla-busybox:latest", cleanup: async () => {} };
+  return Promise.resolve({ engine, image: "flotilla-busybox:latest", registry: "registry.fake:5000", cleanup: () => Promise.resolve() });
 }, { realProcesses: false });
 
 function fresh(): FakeEngine {

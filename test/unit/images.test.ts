@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import * as path from "node:path";
 import type { ComposeModel, LoadedProject, ServiceConfig } from "../../src/spec/model.js";
 import type { FlotillaEvent } from "../../src/events.js";
-import { FakeEngine } from "../../src/runtime/fake-engine.js";
+import { FakeEngine } from "../support/fake-engine.js";
 import { EngineError, isFlotillaError } from "../../src/errors.js";
 import { buildArgs, buildService, imageName, planImages, pullImage, runImageActions, withDefaultTag } from "../../src/runtime/images.js";
 import { INLINE_DOCKERFILE } from "../../src/runtime/build-context.js";

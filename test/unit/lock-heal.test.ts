@@ -4,7 +4,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { FakeEngine } from "../../src/runtime/fake-engine.js";
+import { FakeEngine } from "../support/fake-engine.js";
 import type { NetworkSummary } from "../../src/runtime/engine.js";
 import type { FlotillaEvent } from "../../src/events.js";
 import { Label } from "../../src/runtime/labels.js";

@@ -1,7 +1,7 @@
 /** The per-project lock (src/runtime/lock) and its use by the operations, against the fake engine. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { FakeEngine } from "../../src/runtime/fake-engine.js";
+import { FakeEngine } from "../support/fake-engine.js";
 import { isFlotillaError } from "../../src/errors.js";
 import type { FlotillaEvent } from "../../src/events.js";
 import {

@@ -8,7 +8,7 @@ import {
   matchesLabels,
   podmanApiVersion,
   withDockerStopTimeout,
-} from "../../src/runtime/docker-engine.js";
+} from "../../src/runtime/docker/index.js";
 import type { ContainerCreateSpec } from "../../src/runtime/engine.js";
 
 describe("Podman compatibility helpers of the Docker adapter", () => {

@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { DOCKER_HUB_KEY, dockerRegistryAuth, registryOf, type RunHelper } from "../../src/runtime/registry-auth.js";
-import { splitTag } from "../../src/runtime/docker-engine.js";
+import { splitTag } from "../../src/runtime/docker/index.js";
 
 const b64 = (s: string): string => Buffer.from(s).toString("base64");
 

@@ -5,7 +5,7 @@ import { humanSize } from "../../src/cli/commands/images.js";
 import { splitServicePath } from "../../src/api/project.js";
 import { formatEvent } from "../../src/cli/commands/events.js";
 import { binarySize } from "../../src/cli/commands/stats.js";
-import { containerStats, ipv4First } from "../../src/runtime/docker-engine.js";
+import { containerStats, ipv4First } from "../../src/runtime/docker/index.js";
 import { oneOffService } from "../../src/runtime/run.js";
 import type { ServiceConfig } from "../../src/spec/model.js";
 

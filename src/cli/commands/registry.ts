@@ -38,8 +38,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "rm", summary: "Removes stopped service containers", load: async () => (await import("./rm.js")).rmCommand },
   { name: "run", summary: "Run a one-off command on a service", load: async () => (await import("./run.js")).runCommand },
   { name: "scale", summary: "Scale services", load: async () => (await import("./scale.js")).scaleCommand },
-  // stack: until stack.ts (deploy/ls/ps/services/rm) lands, a group holding only `config`; stack.ts adds it with addStackConfig
-  { name: "stack", summary: "Manage Swarm stacks", load: async () => (await import("./stack-config.js")).stackConfigCommand },
+  { name: "stack", summary: "Manage Swarm stacks", load: async () => (await import("./stack.js")).stackCommand },
   { name: "start", summary: "Start services", load: async () => (await import("./start.js")).startCommand },
   { name: "stats", summary: "Display a live stream of container(s) resource usage statistics", load: async () => (await import("./stats.js")).statsCommand },
   { name: "stop", summary: "Stop services", load: async () => (await import("./stop.js")).stopCommand },

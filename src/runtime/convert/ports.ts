@@ -1,6 +1,6 @@
 /** The `ports` group: `ports` and `expose` → ExposedPorts and PortBindings. */
 import type { PortConfig } from "../../spec/model.js";
-import { bindingsFor, exposedPortsFor } from "../../network/ports.js";
+import { bindingsFor, exposedPortsFor } from "../network/ports.js";
 import type { Converter } from "./converter.js";
 
 export function convertPorts(c: Converter): void {

@@ -104,7 +104,8 @@ export function describeHolder(h: LockHolder, project: string, selfHost?: string
 }
 
 function isConflict(err: unknown): boolean {
-  return (err as { statusCode?: number })?.statusCode === 409 || (err instanceof Error && /already in use|conflict/i.test(err.message));
+  const e = err as { statusCode?: number; code?: string } | undefined;
+  return e?.code === "CONFLICT" || e?.statusCode === 409 || (err instanceof Error && /already in use/i.test(err.message));
 }
 
 function isNoImage(err: unknown): boolean {

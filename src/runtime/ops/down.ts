@@ -5,7 +5,7 @@
  */
 import { limiter } from "../../graph/scheduler.js";
 import type { LoadedProject } from "../../spec/model.js";
-import { isNotFound, removeNetworkPatiently } from "../../network/networks.js";
+import { isNotFound, removeNetworkPatiently } from "../network/networks.js";
 import type { Engine } from "../engine.js";
 import { imageName } from "../images.js";
 import { Label } from "../labels.js";

@@ -1,11 +1,14 @@
 /**
- * Network and volume create specs from the model. Pure: the executor decides when to create
- * (external resources are never created — callers check `external` first).
+ * Network and volume create specs from the model (pure: the executor decides when to create;
+ * external resources are never created — callers check `external` first), and the one place that
+ * removes a network patiently.
  */
-import type { NetworkConfig, VolumeConfig } from "../spec/model.js";
-import { resourceConfigHash } from "../spec/hash.js";
-import type { Engine, NetworkCreateSpec, VolumeCreateSpec } from "../runtime/engine.js";
-import { COMPOSE_VERSION, Label } from "../runtime/labels.js";
+import type { NetworkConfig, VolumeConfig } from "../../spec/model.js";
+import { resourceConfigHash } from "../../spec/hash.js";
+import type { Engine, NetworkCreateSpec, VolumeCreateSpec } from "../engine.js";
+import { COMPOSE_VERSION, Label } from "../labels.js";
+import { isFlotillaError } from "../../errors.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 function nonEmpty<T extends object>(o: T | undefined): o is T {
   return o !== undefined && Object.keys(o).length > 0;
@@ -48,27 +51,39 @@ export function networkSpec(key: string, net: NetworkConfig, project: string): N
   return spec;
 }
 
-/**
- * Remove a network, retrying while the engine still counts endpoints of containers just removed or
- * disconnected (it lags a moment). Resolves false when it was already gone; throws the last error.
- */
-/** The engine's "no such …" (404): the resource is already gone. */
+/** The engine has no such resource (NOT_FOUND): it is already gone. */
 export function isNotFound(err: unknown): boolean {
-  return (err instanceof Error && /no such|not found/i.test(err.message)) || (err as { statusCode?: number })?.statusCode === 404;
+  return isFlotillaError(err) && err.code === "NOT_FOUND";
 }
 
-export async function removeNetworkPatiently(engine: Pick<Engine, "removeNetwork">, name: string): Promise<boolean> {
+/** The engine still counts users of the resource (IN_USE): a network's endpoints, a mounted volume. */
+export function isInUse(err: unknown): boolean {
+  return isFlotillaError(err) && err.code === "IN_USE";
+}
+
+/** Waits between attempts while a network is still IN_USE: from 50 ms, doubling, 3.15 s in all. */
+export const NETWORK_REMOVAL_BACKOFF_MS: readonly number[] = [50, 100, 200, 400, 800, 1600];
+
+/**
+ * Remove a network, retrying while the engine still counts endpoints of containers just removed or
+ * disconnected (it lags a moment, and under parallel load more): a short exponential backoff.
+ * Resolves false when it was already gone; throws the last error. `down`, `up`'s recreate and the
+ * reaper all remove networks through this.
+ */
+export async function removeNetworkPatiently(
+  engine: Pick<Engine, "removeNetwork">,
+  name: string,
+  backoffMs: readonly number[] = NETWORK_REMOVAL_BACKOFF_MS,
+): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
       await engine.removeNetwork(name);
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
-      if (err instanceof Error && /active endpoints/i.test(err.message) && attempt < 5) {
-        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-        continue;
-      }
-      throw err;
+      const wait = backoffMs[attempt];
+      if (!isInUse(err) || wait === undefined) throw err;
+      await sleep(wait);
     }
   }
 }

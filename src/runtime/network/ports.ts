@@ -2,8 +2,8 @@
  * Port helpers shared by the container conversion (create specs) and by `ps`/`port` (display).
  * Pure: no engine, no process.
  */
-import type { PortConfig } from "../spec/model.js";
-import type { PortBinding } from "../runtime/engine.js";
+import type { PortConfig } from "../../spec/model.js";
+import type { PortBinding } from "../engine.js";
 
 /** The Engine API key of a container port: `80/tcp`. */
 export function portKey(p: Pick<PortConfig, "target" | "protocol">): string {
