@@ -38,6 +38,7 @@ export type ErrorCode =
   | "NO_SUCH_SERVICE"
   | "WATCH_FAILED"
   | "ABORTED"
+  | "PROJECT_LOCKED"
   // swarm (stack)
   | "SWARM_UNAVAILABLE"
   | "ROLLOUT_FAILED"

@@ -143,7 +143,9 @@ async function loadStackProject(o: ComposeOptions, engine: Engine, env: Env, pro
       throw new FlotillaError("NO_SUCH_SERVICE", `waitFor("${s}"): no such service in project ${projectName}`, { service: s, hint: `services: ${known.join(", ")}` });
     }
   }
-  return o.reuse ? loaded : Project.from(withOwnerLabels(loaded.config, ownerLabels()), { engine, env });
+  // A generated project name is this stack's alone: no other command can target it, so no lock.
+  const lock = o.projectName ? {} : { lock: { disabled: true } };
+  return o.reuse ? loaded : Project.from(withOwnerLabels(loaded.config, ownerLabels()), { engine, env, ...lock });
 }
 
 /** `up`, then every service's wait, under one deadline (an `up` cut by it is a WAIT_TIMEOUT). */

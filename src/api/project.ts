@@ -17,6 +17,7 @@ import { listContainers, listProjects, type ListProjectsOptions, type ProjectSum
 import { streamLogs } from "../runtime/logs.js";
 import { Label } from "../runtime/labels.js";
 import type { OneOffResult } from "../runtime/run.js";
+import type { LockSettings } from "../runtime/lock/project-lock.js";
 import { containerId, type ProjectRef } from "../runtime/ops/project-ref.js";
 import { parseDependsOnLabel, type ServiceOpOptions } from "../runtime/ops/lifecycle.js";
 import { attachService, type AttachOptions } from "../runtime/ops/attach.js";
@@ -71,6 +72,12 @@ export type {
 export type ProjectLoadOptions = Partial<LoadOptions> & {
   /** Use this engine instead of connecting to DOCKER_HOST / the current context. */
   engine?: Engine;
+  /**
+   * How the mutating methods (up, down, start, stop, restart, rm, kill, run) lock the project
+   * against other commands on the same engine: wait up to `timeout` seconds (default 600; 0 fails
+   * at once with PROJECT_LOCKED), or `disabled`.
+   */
+  lock?: LockSettings;
 };
 
 /** List the Compose projects an engine knows of (by container labels), like `docker compose ls`. */
@@ -104,12 +111,12 @@ export class Project {
     this.#brought = true;
   };
 
-  private constructor(config: LoadedProject, env: Readonly<Record<string, string | undefined>>, engine?: Engine, missingFiles?: FlotillaError) {
+  private constructor(config: LoadedProject, env: Readonly<Record<string, string | undefined>>, engine?: Engine, missingFiles?: FlotillaError, lock?: LockSettings) {
     this.config = config;
     this.name = config.model.name;
     this.#env = env;
     this.#engine = engine;
-    this.#ref = { name: this.name, config, missingFiles };
+    this.#ref = { name: this.name, config, missingFiles, lock };
   }
 
   /** True when this project was rebuilt from the engine's labels (no compose file was read). */
@@ -119,12 +126,12 @@ export class Project {
 
   /** Load a project (files, inline `documents`, env…). `env` defaults to process.env, `cwd` to process.cwd(). */
   static async load(options: ProjectLoadOptions = {}): Promise<Project> {
-    const { engine, ...rest } = options;
+    const { engine, lock, ...rest } = options;
     const env = rest.env ?? process.env;
     const cwd = rest.cwd ?? process.cwd();
     const { loadProject } = await import("../spec/load.js");
     const loaded = await loadProject({ ...rest, env, cwd });
-    return new Project(loaded, env, engine);
+    return new Project(loaded, env, engine, undefined, lock);
   }
 
   /**
@@ -140,7 +147,7 @@ export class Project {
       const named = options.projectName !== undefined && options.projectName !== "";
       const noFiles = (options.files?.length ?? 0) === 0 && (options.documents?.length ?? 0) === 0 && options.stdin === undefined && !(options.env ?? process.env)["COMPOSE_FILE"];
       if (!named || !noFiles || !isFlotillaError(e) || e.code !== "CONFIG_NOT_FOUND") throw e;
-      return Project.fromLabels(options.projectName!, { ...(options.engine ? { engine: options.engine } : {}), env: options.env ?? process.env, cause: e });
+      return Project.fromLabels(options.projectName!, { ...(options.engine ? { engine: options.engine } : {}), ...(options.lock ? { lock: options.lock } : {}), env: options.env ?? process.env, cause: e });
     }
   }
 
@@ -150,7 +157,7 @@ export class Project {
    */
   static async fromLabels(
     name: string,
-    options: { engine?: Engine; env?: Readonly<Record<string, string | undefined>>; cause?: FlotillaError } = {},
+    options: { engine?: Engine; env?: Readonly<Record<string, string | undefined>>; cause?: FlotillaError; lock?: LockSettings } = {},
   ): Promise<Project> {
     const env = options.env ?? process.env;
     const engine = options.engine ?? (await connectFromEnv(env));
@@ -161,12 +168,12 @@ export class Project {
       new FlotillaError("CONFIG_NOT_FOUND", `project "${name}" was rebuilt from its containers: no compose file was read`, {
         hint: "run in the project's directory or pass -f <file>",
       });
-    return new Project(config, env, engine, missing);
+    return new Project(config, env, engine, missing, options.lock);
   }
 
   /** Wrap an already loaded project. */
-  static from(config: LoadedProject, options: { engine?: Engine; env?: Readonly<Record<string, string | undefined>> } = {}): Project {
-    return new Project(config, options.env ?? process.env, options.engine);
+  static from(config: LoadedProject, options: { engine?: Engine; env?: Readonly<Record<string, string | undefined>>; lock?: LockSettings } = {}): Project {
+    return new Project(config, options.env ?? process.env, options.engine, undefined, options.lock);
   }
 
   /** The engine (connected on first use). */

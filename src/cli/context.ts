@@ -148,7 +148,11 @@ export class CliContext {
   async project(extras: LoadExtras = {}): Promise<CliProject> {
     const options = await toLoadOptions(this.globals, this.io, extras);
     const open = this.deps.openProject ?? defaultOpenProject;
-    const project = await open(this.globals.parallel !== undefined ? { ...options, parallel: this.globals.parallel } : options);
+    const project = await open({
+      ...options,
+      ...(this.globals.parallel !== undefined ? { parallel: this.globals.parallel } : {}),
+      ...(this.globals.lockTimeout !== undefined ? { lockTimeout: this.globals.lockTimeout } : {}),
+    });
     for (const w of project.config.warnings) this.warn(w);
     return project;
   }

@@ -24,6 +24,10 @@ export interface RawGlobalFlags {
   progress?: string;
   ansi?: string;
   dryRun?: boolean;
+  /** --lock-timeout <seconds> */
+  lockTimeout?: string;
+  /** false with --no-lock-wait */
+  lockWait?: boolean;
 }
 
 export interface GlobalOptions {
@@ -41,6 +45,11 @@ export interface GlobalOptions {
   ignoreOrphans: boolean;
   /** COMPOSE_REMOVE_ORPHANS */
   removeOrphans: boolean;
+  /**
+   * Seconds a mutating verb waits for another command's project lock (--lock-timeout,
+   * FLOTILLA_LOCK_TIMEOUT; 0 with --no-lock-wait); undefined = the library default (600).
+   */
+  lockTimeout?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -57,6 +66,12 @@ function parallelFrom(flag: string, value: string): number | undefined {
   const n = parseInteger(flag, value);
   if (n === -1) return Number.POSITIVE_INFINITY;
   if (n < 1) throw new UsageError(`invalid value "${value}" for ${flag}: expected -1 (unlimited) or a number >= 1`);
+  return n;
+}
+
+function lockTimeoutFrom(flag: string, value: string): number {
+  const n = parseInteger(flag, value);
+  if (n < 0) throw new UsageError(`invalid value "${value}" for ${flag}: expected seconds >= 0 (0: fail at once when the project is locked)`);
   return n;
 }
 
@@ -88,6 +103,10 @@ export function resolveGlobals(raw: RawGlobalFlags, env: Env): GlobalOptions {
 
   if (raw.ansi !== undefined) out.ansi = oneOf("--ansi", raw.ansi, ANSI_MODES);
   else if (env["COMPOSE_ANSI"]) out.ansi = oneOf("COMPOSE_ANSI", env["COMPOSE_ANSI"], ANSI_MODES);
+
+  if (raw.lockWait === false) out.lockTimeout = 0;
+  else if (raw.lockTimeout !== undefined) out.lockTimeout = lockTimeoutFrom("--lock-timeout", raw.lockTimeout);
+  else if (env["FLOTILLA_LOCK_TIMEOUT"]) out.lockTimeout = lockTimeoutFrom("FLOTILLA_LOCK_TIMEOUT", env["FLOTILLA_LOCK_TIMEOUT"]);
 
   if (out.ignoreOrphans && out.removeOrphans) {
     throw new UsageError("COMPOSE_IGNORE_ORPHANS and COMPOSE_REMOVE_ORPHANS cannot be combined");

@@ -22,10 +22,12 @@ export type CliProject = Pick<Project, CoreMember> & Partial<Omit<Project, CoreM
 
 export interface OpenOptions extends LoadOptions {
   parallel?: number;
+  /** Seconds to wait for the project lock (0: fail at once); undefined: the library default. */
+  lockTimeout?: number;
 }
 
 export async function openLibraryProject(options: OpenOptions): Promise<CliProject> {
-  const { parallel: _parallel, ...load } = options;
+  const { parallel: _parallel, lockTimeout, ...load } = options;
   // The Project itself: the CLI calls its methods on it (`project.up(...)`), so the receiver is right.
-  return Project.loadOrFromLabels(load);
+  return Project.loadOrFromLabels(lockTimeout !== undefined ? { ...load, lock: { timeout: lockTimeout } } : load);
 }

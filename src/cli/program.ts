@@ -44,7 +44,9 @@ export async function buildProgram(ctx: CliContext, version: string, argv: reado
     .option("--parallel <n>", "Maximum engine operations in flight (-1: unlimited)")
     .addOption(new Option("--progress <mode>", "Progress output: auto, tty, plain, json, quiet"))
     .addOption(new Option("--ansi <when>", "Control characters: never, always, auto"))
-    .option("--dry-run", "Show what would be done without doing it");
+    .option("--dry-run", "Show what would be done without doing it")
+    .option("--lock-timeout <seconds>", "Seconds to wait while another command changes the project (default 600)")
+    .option("--no-lock-wait", "Fail at once when another command changes the project");
 
   ctx.bindGlobals(() => program.opts<RawGlobalFlags>());
   program.hook("preAction", (_root, action) => {
@@ -83,6 +85,8 @@ function globalOptions(): Option[] {
     new Option("--progress <mode>", "Progress output: auto, tty, plain, json, quiet"),
     new Option("--ansi <when>", "Control characters: never, always, auto"),
     new Option("--dry-run", "Show what would be done without doing it"),
+    new Option("--lock-timeout <seconds>", "Seconds to wait while another command changes the project (default 600)"),
+    new Option("--no-lock-wait", "Fail at once when another command changes the project"),
   ];
 }
 
@@ -102,10 +106,11 @@ export function mergeGlobals(before: RawGlobalFlags, after: RawGlobalFlags): Raw
     const list = [...(before[key] ?? []), ...(after[key] ?? [])];
     if (list.length > 0) out[key] = list;
   }
-  for (const key of ["projectName", "projectDirectory", "parallel", "progress", "ansi"] as const) {
+  for (const key of ["projectName", "projectDirectory", "parallel", "progress", "ansi", "lockTimeout"] as const) {
     if (after[key] !== undefined) out[key] = after[key];
   }
   if (after.dryRun) out.dryRun = true;
+  if (after.lockWait === false) out.lockWait = false;
   return out;
 }
 

@@ -4,8 +4,10 @@
  */
 import type { LoadedProject } from "../spec/model.js";
 import { networkSpec, removeNetworkPatiently, volumeSpec } from "./network/networks.js";
+import type { EventListener } from "../events.js";
 import type { Engine } from "./engine.js";
 import { Label } from "./labels.js";
+import { repairNetworkTwins } from "./network-twins.js";
 import type { Plan } from "./plan.js";
 import type { ResourceReporter } from "./report.js";
 
@@ -17,6 +19,8 @@ interface ResourceStep {
   timeout: number | undefined;
   limit: <T>(job: () => Promise<T>) => Promise<T>;
   res: ResourceReporter;
+  /** Where the twin-network repair line goes. */
+  emit?: EventListener;
 }
 
 /** Every job of the step runs to its end; the first failure is then thrown. */
@@ -44,7 +48,7 @@ function removeOrphans({ engine, plan, timeout, limit, res }: ResourceStep): Pro
   return jobs;
 }
 
-function createNetworks({ engine, project, plan, timeout, limit, res }: ResourceStep): Promise<void>[] {
+function createNetworks({ engine, project, plan, timeout, limit, res, emit: onEvent }: ResourceStep): Promise<void>[] {
   const model = project.model;
   const jobs: Promise<void>[] = [];
   for (const a of plan.networks) {
@@ -61,8 +65,11 @@ function createNetworks({ engine, project, plan, timeout, limit, res }: Resource
           await engine.createNetwork(networkSpec(a.key, net, model.name));
         } catch (err) {
           // Created meanwhile by someone else: fine.
-          if (!(await engine.inspectNetwork(a.target))) throw err;
+          if ((await engine.listNetworks({ name: a.target })).every((n) => n.name !== a.target)) throw err;
         }
+        // The engine's duplicate check races (a command without the lock, Compose): a twin made at
+        // the same time is removed here, every racer keeping the same one.
+        await repairNetworkTwins(engine, a.target, onEvent);
         res("network", a.target, "Created");
       }),
     );

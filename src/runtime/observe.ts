@@ -8,6 +8,8 @@ import type { ComposeModel, ServiceConfig } from "../spec/model.js";
 import type { ContainerState, ContainerSummary, Engine, Labels, NetworkSummary, VolumeSummary } from "./engine.js";
 import { Label } from "./labels.js";
 import { CONFIG_LABEL, parseConfigLabel, type StoredConfig } from "./config-label.js";
+import type { EventListener } from "../events.js";
+import { networksByName, pickKeeper, repairNetworkTwins } from "./network-twins.js";
 
 /** Flotilla's own label (salted per-key hashes, no values: see config-label.ts). */
 export { CONFIG_LABEL, CONFIG_LABEL_MAX } from "./config-label.js";
@@ -104,11 +106,37 @@ export function groupByService(containers: readonly ObservedContainer[]): Record
   return out;
 }
 
+export interface ObserveOptions {
+  model?: ComposeModel;
+  /**
+   * Remove the empty same-name twins of the project's networks (see network-twins.ts), saying so
+   * through `onEvent`; without it twins are only reported (the in-use one is observed).
+   */
+  repairNetworks?: boolean;
+  onEvent?: EventListener;
+}
+
+/** The project's networks by name; same-name twins reduced to the one in use (and repaired if asked). */
+async function indexNetworks(engine: Engine, networks: readonly NetworkSummary[], options: ObserveOptions): Promise<Record<string, NetworkSummary>> {
+  const out: Record<string, NetworkSummary> = {};
+  for (const [name, twins] of networksByName(networks)) {
+    if (twins.length === 1) out[name] = twins[0]!;
+    else if (options.repairNetworks) {
+      const kept = await repairNetworkTwins(engine, name, options.onEvent, twins);
+      if (kept) out[name] = kept;
+    } else {
+      options.onEvent?.({ type: "warning", message: `network ${name}: ${twins.length} networks have this name (up repairs it)` });
+      out[name] = pickKeeper(twins);
+    }
+  }
+  return out;
+}
+
 /**
  * Read the project's state from the engine. With a model, networks and volumes it names
  * (external ones, and ones with an explicit `name:` that may lack our labels) are also looked up by name.
  */
-export async function observeProject(engine: Engine, projectName: string, options: { model?: ComposeModel } = {}): Promise<ObservedState> {
+export async function observeProject(engine: Engine, projectName: string, options: ObserveOptions = {}): Promise<ObservedState> {
   const byProject = { [Label.project]: projectName };
   const [containers, networks, volumes] = await Promise.all([
     engine.listContainers({ labels: byProject, all: true }),
@@ -123,7 +151,7 @@ export async function observeProject(engine: Engine, projectName: string, option
     volumes: {},
   };
   state.byService = groupByService(state.containers);
-  for (const n of networks) state.networks[n.name] = n;
+  state.networks = await indexNetworks(engine, networks, options);
   for (const v of volumes) state.volumes[v.name] = v;
 
   const model = options.model;

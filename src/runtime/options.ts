@@ -37,6 +37,11 @@ export interface UpOptions extends OperationBase {
   wait?: boolean;
   /** Seconds. */
   waitTimeout?: number;
+  /**
+   * After `signal` aborted an up, what it started is stopped gracefully (not with `detach`);
+   * aborting this signal too kills them instead (the CLI's second Ctrl-C).
+   */
+  forceStop?: AbortSignal;
 }
 
 export interface DownOptions extends OperationBase {

@@ -118,7 +118,7 @@ export class UpSession {
   async run(): Promise<UpResult> {
     const { plan, opts } = this;
     for (const w of plan.warnings) this.emit({ type: "warning", message: w });
-    await applyResources({ engine: this.engine, project: this.project, plan, timeout: opts.timeout, limit: this.limit, res: this.res });
+    await applyResources({ engine: this.engine, project: this.project, plan, timeout: opts.timeout, limit: this.limit, res: this.res, emit: this.emit });
     this.checkAbort();
     // Recreated services need their new container ids visible before dependents create.
     for (const s of plan.targets) void this.createService(s);

@@ -13,7 +13,7 @@ import { exitAction, literalNoFlag, type CommandModule } from "./command.js";
 import type { FlagSpelling, FlagsOf, LibraryOnly } from "./flags.js";
 
 /** UpOptions no `up` flag sets: the operands, COMPOSE_IGNORE_ORPHANS, the global flags and callbacks. */
-type NotUpFlags = "services" | "ignoreOrphans" | LibraryOnly;
+type NotUpFlags = "services" | "ignoreOrphans" | "forceStop" | LibraryOnly;
 
 /** The flag of each UpOptions field (a new option without one is a compile error here). */
 export const UP_OPTION_FLAGS: FlagSpelling<UpOptions, NotUpFlags> = {
@@ -209,16 +209,24 @@ async function upAndAttach(ctx: CliContext, project: CliProject, services: strin
     return 0;
   }
 
-  // Ctrl-C while the stack is coming up: abort the operation (the library stops what it started).
+  // Ctrl-C while the stack is coming up: abort the operation. Attached, the library then stops what
+  // this up started (a second Ctrl-C kills it instead); detached, it says what it leaves.
   let upInterrupted = false;
+  const force = new AbortController();
   const uninstall = ctx.io.onSignal(() => {
+    if (upInterrupted) {
+      if (!force.signal.aborted && !req.options.detach) ctx.err("Killing...\n");
+      force.abort();
+      return;
+    }
     upInterrupted = true;
+    if (!req.options.detach) ctx.err("Gracefully stopping... (press Ctrl+C again to force)\n");
     ctx.cancel(new Error("interrupted"));
   });
   const { withReporter } = await import("../context.js");
   try {
     await withReporter(ctx, req.options.wait ? "Waiting" : "Running", (reporter) =>
-      project.up({ ...req.options, onEvent: quietListener(reporter.onEvent, { pull: req.quietPull, build: req.quietBuild }), signal: ctx.signal }),
+      project.up({ ...req.options, onEvent: quietListener(reporter.onEvent, { pull: req.quietPull, build: req.quietBuild }), signal: ctx.signal, forceStop: force.signal }),
     );
   } catch (e) {
     if (upInterrupted) return 130;

@@ -14,6 +14,7 @@ import type { DownOptions } from "../options.js";
 import type { ResourceReporter } from "../report.js";
 import { emitter, graphFor, isActive, listProject, selectServices, walkContainers } from "./lifecycle.js";
 import { engineOf, modelOption, type EngineLike, type ProjectRef } from "./project-ref.js";
+import { locked } from "./locked.js";
 import { stopContainerWithHooks } from "./stop.js";
 
 export interface DownResult {
@@ -35,6 +36,9 @@ interface DownRun {
   result: DownResult;
   res: ResourceReporter;
   warn: (message: string) => void;
+  emitInfo: (message: string) => void;
+  /** Ids of the networks down tried to remove (a same-name twin made meanwhile has another id). */
+  triedNetworks: Set<string>;
   limit: <T>(job: () => Promise<T>) => Promise<T>;
 }
 
@@ -46,26 +50,57 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
     result.warnings.push(message);
     emit({ type: "warning", message });
   };
-  const run: DownRun = { engine, projectName, opts, project: opts.project, result, res, warn, limit: limiter(Math.max(1, opts.parallel ?? 4)) };
+  const emitInfo = (message: string): void => emit({ type: "info", message });
+  const run: DownRun = { engine, projectName, opts, project: opts.project, result, res, warn, emitInfo, triedNetworks: new Set(), limit: limiter(Math.max(1, opts.parallel ?? 4)) };
   const all = await listProject(engine, projectName);
   const containers = withoutOrphans(run, selectServices(all, opts.services));
-  if (opts.dryRun) result.containers = containers.map((c) => c.name);
-  else await removeContainers(run, containers);
-
+  if (opts.dryRun) {
+    result.containers = containers.map((c) => c.name);
+    if (opts.services && opts.services.length > 0) return result;
+    const [networks, volumes] = await listResources(run);
+    await Promise.all([...removeNetworks(run, networks), ...removeVolumes(run, volumes), ...(opts.rmi ? removeImages(run, imagesToRemove(projectName, all, run.project, opts.rmi)) : [])]);
+    return result;
+  }
+  await removeContainers(run, containers);
   // With services named, only their containers go (networks/volumes may still be in use).
-  if (opts.services && opts.services.length > 0) return result;
-
-  const [networks, volumes] = await Promise.all([
-    engine.listNetworks({ labels: { [Label.project]: projectName } }),
-    opts.volumes ? engine.listVolumes({ labels: { [Label.project]: projectName } }) : Promise.resolve([]),
-  ]);
+  if (opts.services && opts.services.length > 0) {
+    await removeLateContainers(run, 0);
+    return result;
+  }
+  const [networks, volumes] = await listResources(run);
   await Promise.all([...removeNetworks(run, networks), ...removeVolumes(run, volumes), ...(opts.rmi ? removeImages(run, imagesToRemove(projectName, all, run.project, opts.rmi)) : [])]);
+  // Something of the project made meanwhile (a concurrent up): list again until nothing is left.
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const late = await removeLateContainers(run, round);
+    const left = removableNetworks(run, await engine.listNetworks({ labels: { [Label.project]: projectName } })).filter((n) => !run.triedNetworks.has(n.id) || late > 0);
+    if (late === 0 && left.length === 0) break;
+    if (left.length > 0) await Promise.all(removeNetworks(run, left));
+  }
   return result;
+}
+
+/** How many times down lists the project again after its first pass. */
+const MAX_ROUNDS = 5;
+
+function listResources(run: DownRun) {
+  const byProject = { [Label.project]: run.projectName };
+  return Promise.all([run.engine.listNetworks({ labels: byProject }), run.opts.volumes ? run.engine.listVolumes({ labels: byProject }) : Promise.resolve([])]);
+}
+
+/** List the project's containers again; those that appeared since (a concurrent up) are removed too, saying so. */
+async function removeLateContainers(run: DownRun, round: number): Promise<number> {
+  const again = selectServices(await listProject(run.engine, run.projectName), run.opts.services);
+  const known = run.project ? new Set([...Object.keys(run.project.model.services), ...Object.keys(run.project.disabledServices)]) : undefined;
+  const late = again.filter((c) => run.opts.removeOrphans || !known || (known.has(c.service) && !(c.oneoff && c.labels[Label.hook] === undefined)));
+  if (late.length === 0) return 0;
+  run.emitInfo(`down: ${late.length} container(s) appeared while removing the project (${late.map((c) => c.name).join(", ")}): removing them too${round > 1 ? ` (pass ${round})` : ""}`);
+  await removeContainers(run, late);
+  return late.length;
 }
 
 /** Project.down. */
 export async function downServices(engine: EngineLike, project: ProjectRef, opts: DownOptions = {}): Promise<DownResult> {
-  return downProject(await engineOf(engine), project.name, { ...opts, ...modelOption(project) });
+  return locked(engine, project, "down", opts, (connected) => downProject(connected, project.name, { ...opts, ...modelOption(project) }));
 }
 
 /**
@@ -130,19 +165,23 @@ async function removeContainers(run: DownRun, containers: ObservedContainer[]): 
 }
 
 /** The project's own networks (not external ones), each removed patiently; one still in use is a warning. */
+function removableNetworks<N extends { name: string; labels: Readonly<Record<string, string>> }>(run: DownRun, networks: readonly N[]): N[] {
+  const external = new Set(Object.values(run.project?.model.networks ?? {}).filter((n) => n?.external).map((n) => n.name));
+  return networks.filter((n) => !external.has(n.name) && n.labels[Label.network] !== undefined);
+}
+
 function removeNetworks(run: DownRun, networks: readonly { id: string; name: string; labels: Readonly<Record<string, string>> }[]): Promise<void>[] {
   const { engine, opts, res, result } = run;
-  const external = new Set(Object.values(run.project?.model.networks ?? {}).filter((n) => n?.external).map((n) => n.name));
-  return networks
-    .filter((n) => !external.has(n.name) && n.labels[Label.network] !== undefined)
+  return removableNetworks(run, networks)
     .map((n) =>
       run.limit(async () => {
+        run.triedNetworks.add(n.id);
         res("network", n.name, "Removing");
         if (opts.dryRun) return;
         try {
           if (!(await removeNetworkPatiently(engine, n.id || n.name))) return;
           res("network", n.name, "Removed");
-          result.networks.push(n.name);
+          if (!result.networks.includes(n.name)) result.networks.push(n.name);
         } catch (err) {
           res("network", n.name, "Warning", undefined, "still in use");
           run.warn(`network ${n.name}: not removed: ${err instanceof Error ? err.message : String(err)}`);

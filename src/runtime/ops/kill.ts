@@ -2,6 +2,7 @@
 import type { Engine } from "../engine.js";
 import { eachContainer, emitter, isActive, listProject, selectServices, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
 import { engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
+import { locked } from "./locked.js";
 
 export interface KillOptions extends ServiceOpOptions {
   /** The signal to send (default SIGKILL). */
@@ -24,5 +25,5 @@ export async function killProject(engine: Engine, projectName: string, opts: Lif
 /** Project.kill of the named services, or all. */
 export async function killServices(engine: EngineLike, project: ProjectRef, opts: KillOptions & ServiceSelection = {}): Promise<string[]> {
   const { services, ...rest } = opts;
-  return killProject(await engineOf(engine), project.name, { ...rest, ...modelOption(project), ...(services ? { services } : {}) });
+  return locked(engine, project, "kill", opts, (connected) => killProject(connected, project.name, { ...rest, ...modelOption(project), ...(services ? { services } : {}) }), true);
 }

@@ -7,12 +7,15 @@ import { FlotillaError } from "../../errors.js";
 import type { LoadedProject } from "../../spec/model.js";
 import type { ContainerSummary, Engine } from "../engine.js";
 import { Label } from "../labels.js";
+import type { LockSettings } from "../lock/project-lock.js";
 
 export interface ProjectRef {
   readonly name: string;
   readonly config: LoadedProject;
   /** Set when the project was rebuilt from container labels: the error that loading the files gave. */
   readonly missingFiles?: FlotillaError | undefined;
+  /** How the mutating operations lock the project (see runtime/lock); default: wait up to 600 s. */
+  readonly lock?: LockSettings | undefined;
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { Engine } from "../engine.js";
 import { emitter, graphFor, listProject, selectServices, walkContainers, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
 import { engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
+import { locked } from "./locked.js";
 
 /** `restart`: dependency order; does not apply config changes. */
 export async function restartProject(engine: Engine, projectName: string, opts: LifecycleOptions = {}): Promise<string[]> {
@@ -24,5 +25,5 @@ export async function restartProject(engine: Engine, projectName: string, opts: 
 /** Project.restart: the named services (all when none) and those that restart with them. */
 export async function restartServices(engine: EngineLike, project: ProjectRef, opts: ServiceOpOptions & ServiceSelection = {}): Promise<string[]> {
   const { services, ...rest } = opts;
-  return restartProject(await engineOf(engine), project.name, { ...rest, ...modelOption(project), ...(services ? { services } : {}) });
+  return locked(engine, project, "restart", opts, (connected) => restartProject(connected, project.name, { ...rest, ...modelOption(project), ...(services ? { services } : {}) }));
 }

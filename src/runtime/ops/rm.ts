@@ -3,6 +3,7 @@ import type { Engine } from "../engine.js";
 import type { OperationBase } from "../options.js";
 import { eachContainer, emitter, isActive, listProject, selectServices, type LifecycleOptions } from "./lifecycle.js";
 import { checkServices, engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
+import { locked } from "./locked.js";
 import { stopProject } from "./stop.js";
 
 export interface RemoveOptions extends OperationBase {
@@ -34,7 +35,11 @@ export async function removeStopped(engine: Engine, projectName: string, opts: L
 export async function removeServices(engine: EngineLike, project: ProjectRef, opts: RemoveOptions & ServiceSelection = {}): Promise<string[]> {
   const { services, force: _force, dryRun, ...rest } = opts;
   checkServices(project, services);
-  const connected = await engineOf(engine);
-  if (dryRun) return [];
-  return removeStopped(connected, project.name, { ...rest, ...modelOption(project), ...(services && services.length > 0 ? { services } : {}) });
+  if (dryRun) {
+    await engineOf(engine);
+    return [];
+  }
+  return locked(engine, project, "rm", opts, (connected) =>
+    removeStopped(connected, project.name, { ...rest, ...modelOption(project), ...(services && services.length > 0 ? { services } : {}) }),
+  );
 }

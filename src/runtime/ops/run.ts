@@ -12,6 +12,7 @@ import type { OperationBase, PullMode } from "../options.js";
 import { planUp } from "../plan.js";
 import { oneOffService, runOneOff, type OneOffOptions, type OneOffResult } from "../run.js";
 import { checkService, engineOf, needFiles, type EngineLike, type ProjectRef } from "./project-ref.js";
+import { locked } from "./locked.js";
 import { upProject } from "./up.js";
 
 export interface RunOptions extends OneOffOptions, Pick<OperationBase, "onEvent" | "parallel"> {
@@ -34,6 +35,19 @@ export async function runService(engine: EngineLike, project: ProjectRef, servic
   needFiles(project, "run");
   checkService(project, service);
   const connected = await engineOf(engine);
+  // The lock covers what run changes in the project (dependencies, networks, volumes), not the
+  // one-off's own life: a long `run` (a shell) does not hold `down` or `up` back.
+  const prepared = await locked(connected, project, "run", opts, () => prepareRun(connected, project, service, opts, converging));
+  return runOneOff(project.config, connected, service, { ...opts, configHash: prepared.configHash, resolveContainer: prepared.resolveContainer });
+}
+
+async function prepareRun(
+  connected: Engine,
+  project: ProjectRef,
+  service: string,
+  opts: RunOptions,
+  converging: (() => void) | undefined,
+): Promise<{ configHash: string; resolveContainer: (s: string) => string | undefined }> {
   const model = project.config.model;
   const base: Base = { ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}) };
   if (!opts.noDeps) await startDependencies(connected, project, service, opts, base, converging);
@@ -48,7 +62,7 @@ export async function runService(engine: EngineLike, project: ProjectRef, servic
   await applyUp(project.config, { ...plan, targets: [], services: {}, orphans: [] }, connected, base);
   converging?.();
   const first = (s: string): string | undefined => observed.byService[s]?.[0]?.id;
-  return runOneOff(project.config, connected, service, { ...opts, configHash: plan.hashes[service] ?? "", resolveContainer: first });
+  return { configHash: plan.hashes[service] ?? "", resolveContainer: first };
 }
 
 /** `up -d` the service's dependencies, then wait for each one's depends_on condition (a failed optional one is let go). */

@@ -6,6 +6,7 @@ import type { Engine } from "../engine.js";
 import { Label } from "../labels.js";
 import { emitter, graphFor, listProject, selectServices, walkContainers, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
 import { engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
+import { locked } from "./locked.js";
 
 export interface StartOptions extends ServiceOpOptions {
   /** Wait until the started services are running (healthy when they have a healthcheck). */
@@ -38,11 +39,15 @@ export async function startProject(engine: Engine, projectName: string, opts: Li
 /** Project.start: start the named services' containers (all when none); with `wait`, until they are running/healthy. */
 export async function startServices(engine: EngineLike, project: ProjectRef, opts: StartOptions & ServiceSelection = {}): Promise<string[]> {
   const { wait, waitTimeout, dryRun, services, ...rest } = opts;
-  const connected = await engineOf(engine);
-  if (dryRun) return [];
-  const started = await startProject(connected, project.name, { ...rest, ...modelOption(project), ...(services && services.length > 0 ? { services } : {}) });
-  if (wait) await waitReady(connected, project, services, waitTimeout, "start --wait", opts.signal);
-  return started;
+  if (dryRun) {
+    await engineOf(engine);
+    return [];
+  }
+  return locked(engine, project, "start", opts, async (connected) => {
+    const started = await startProject(connected, project.name, { ...rest, ...modelOption(project), ...(services && services.length > 0 ? { services } : {}) });
+    if (wait) await waitReady(connected, project, services, waitTimeout, "start --wait", opts.signal);
+    return started;
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Engine } from "../engine.js";
 import type { ObservedContainer } from "../observe.js";
 import { emitter, graphFor, isActive, listProject, selectServices, walkContainers, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
 import { engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
+import { locked } from "./locked.js";
 
 /**
  * Stop one container, running its service's `pre_stop` hooks first (Compose's order). The hooks
@@ -46,5 +47,5 @@ export async function stopProject(engine: Engine, projectName: string, opts: Lif
 /** Project.stop: the named services (all when none), ordered by the project's model. */
 export async function stopServices(engine: EngineLike, project: ProjectRef, opts: ServiceOpOptions & ServiceSelection = {}): Promise<string[]> {
   const { services, ...rest } = opts;
-  return stopProject(await engineOf(engine), project.name, { ...rest, ...modelOption(project), ...(services ? { services } : {}) });
+  return locked(engine, project, "stop", opts, (connected) => stopProject(connected, project.name, { ...rest, ...modelOption(project), ...(services ? { services } : {}) }));
 }
