@@ -274,12 +274,13 @@ export class Stack {
       ...(options.registryAuth ? { registryAuth: true } : {}),
     });
     result.applied = applied;
-    if (applied.failures.length > 0) {
+    const [f0] = applied.failures;
+    if (f0 !== undefined) {
       const f = applied.failures;
       const err = new ServiceError(
         "ROLLOUT_FAILED",
-        f[0].service,
-        f.length === 1 ? (f[0].error ?? `service ${f[0].service} failed`) : `${f.length} services did not converge:\n${f.map((x) => `  ${x.error ?? x.service}`).join("\n")}`,
+        f0.service,
+        f.length === 1 ? (f0.error ?? `service ${f0.service} failed`) : `${f.length} services did not converge:\n${f.map((x) => `  ${x.error ?? x.service}`).join("\n")}`,
         { hint: f.some((x) => x.rolledBack) ? "the previous version runs again; fix the file and deploy again" : "see `flotilla stack ps " + this.name + "` for the tasks' errors" },
       );
       (err as ServiceError & { result?: StackDeployResult }).result = result;
@@ -332,7 +333,8 @@ export class Stack {
     return shown
       .sort((a, b) => slotKey(a).localeCompare(slotKey(b), undefined, { numeric: true }) || (a.createdAt < b.createdAt ? 1 : -1))
       .map((t, i, all) => {
-        const first = i === 0 || slotKey(all[i - 1]) !== slotKey(t);
+        const prev = all[i - 1];
+        const first = prev === undefined || slotKey(prev) !== slotKey(t);
         const spec = svcPorts.get(t.serviceId);
         const hostPorts = spec?.EndpointSpec?.Ports?.filter((p) => p.PublishMode === "host") ?? [];
         return {

@@ -5,7 +5,7 @@
  */
 import { posix } from "node:path";
 import { OverrideTag, ResetTag, isRawMap, type RawMap } from "../tags.js";
-import { REMOVED, clean, mergeGeneric, mergeMaps, setKey, type Merger } from "./maps.js";
+import { REMOVED, clean, mergeMaps, setKey, type Merger } from "./maps.js";
 
 // ---------------------------------------------------------------------------------------------
 // Merge by key (environment, labels, extra_hosts …)
