@@ -58,8 +58,8 @@ describe("k8s convert: workload kinds", () => {
     find(c.objects, "Job", "seed");
     assert.equal(podOf(find(c.objects, "Deployment", "web")).initContainers, undefined);
     assert.equal(c.notes.length, 1);
-    assert.deepEqual(c.notes[0].path, ["services", "web", "depends_on", "seed"]);
-    assert.match(c.notes[0].message, /without waiting for the one-shot seed/);
+    assert.deepEqual(c.notes[0]!.path, ["services", "web", "depends_on", "seed"]);
+    assert.match(c.notes[0]!.message, /without waiting for the one-shot seed/);
   });
   test("deploy.replicas and scale → spec.replicas", () => {
     const c = valid("services:\n  a: {image: x, deploy: {replicas: 3}}\n  b: {image: x, scale: 2}");
