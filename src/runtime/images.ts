@@ -215,7 +215,7 @@ export function buildArgs(build: BuildConfig, environment: Readonly<Record<strin
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(build.args ?? {})) {
     if (v !== null && v !== undefined) out[k] = String(v);
-    else if (environment[k] !== undefined) out[k] = environment[k] as string;
+    else if (environment[k] !== undefined) out[k] = environment[k];
   }
   return out;
 }
