@@ -42,6 +42,7 @@ import { serviceProcesses } from "../runtime/ops/top.js";
 import { planProject, upProject } from "../runtime/ops/up.js";
 import { projectVolumes } from "../runtime/ops/volumes.js";
 import { waitServices, type WaitOptions } from "../runtime/ops/wait.js";
+import { hostCwd, hostEnv } from "./host.js";
 
 // Each operation's options live beside it; named here too, as before the split.
 export { splitServicePath } from "../runtime/ops/cp.js";
@@ -78,7 +79,7 @@ export async function listEngineProjects(
   options: ListProjectsOptions & { engine?: Engine; env?: Readonly<Record<string, string | undefined>> } = {},
 ): Promise<ProjectSummary[]> {
   const { engine, env, ...rest } = options;
-  return listProjects(engine ?? (await connectFromEnv(env ?? process.env)), rest);
+  return listProjects(engine ?? (await connectFromEnv(env ?? hostEnv())), rest);
 }
 
 /** Connect to the engine named by the environment (DOCKER_HOST, docker context, default socket). */
@@ -120,8 +121,8 @@ export class Project {
   /** Load a project (files, inline `documents`, env…). `env` defaults to process.env, `cwd` to process.cwd(). */
   static async load(options: ProjectLoadOptions = {}): Promise<Project> {
     const { engine, ...rest } = options;
-    const env = rest.env ?? process.env;
-    const cwd = rest.cwd ?? process.cwd();
+    const env = rest.env ?? hostEnv();
+    const cwd = rest.cwd ?? hostCwd();
     const { loadProject } = await import("../spec/load.js");
     const loaded = await loadProject({ ...rest, env, cwd });
     return new Project(loaded, env, engine);
@@ -138,9 +139,9 @@ export class Project {
       return await Project.load(options);
     } catch (e) {
       const named = options.projectName !== undefined && options.projectName !== "";
-      const noFiles = (options.files?.length ?? 0) === 0 && (options.documents?.length ?? 0) === 0 && options.stdin === undefined && !(options.env ?? process.env)["COMPOSE_FILE"];
+      const noFiles = (options.files?.length ?? 0) === 0 && (options.documents?.length ?? 0) === 0 && options.stdin === undefined && !(options.env ?? hostEnv())["COMPOSE_FILE"];
       if (!named || !noFiles || !isFlotillaError(e) || e.code !== "CONFIG_NOT_FOUND") throw e;
-      return Project.fromLabels(options.projectName!, { ...(options.engine ? { engine: options.engine } : {}), env: options.env ?? process.env, cause: e });
+      return Project.fromLabels(options.projectName!, { ...(options.engine ? { engine: options.engine } : {}), env: options.env ?? hostEnv(), cause: e });
     }
   }
 
@@ -152,7 +153,7 @@ export class Project {
     name: string,
     options: { engine?: Engine; env?: Readonly<Record<string, string | undefined>>; cause?: FlotillaError } = {},
   ): Promise<Project> {
-    const env = options.env ?? process.env;
+    const env = options.env ?? hostEnv();
     const engine = options.engine ?? (await connectFromEnv(env));
     const containers = await engine.listContainers({ labels: { [Label.project]: name }, all: true });
     const config = configFromLabels(name, containers);
@@ -166,7 +167,7 @@ export class Project {
 
   /** Wrap an already loaded project. */
   static from(config: LoadedProject, options: { engine?: Engine; env?: Readonly<Record<string, string | undefined>> } = {}): Project {
-    return new Project(config, options.env ?? process.env, options.engine);
+    return new Project(config, options.env ?? hostEnv(), options.engine);
   }
 
   /** The engine (connected on first use). */
