@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- tests read into the objects they check */
+/* eslint-disable @typescript-eslint/no-unsafe-argument -- tests read into the objects they check */
 /**
  * One golden per row of the Kubernetes mapping: the Compose input and the exact Kubernetes fragment it
  * becomes. Every conversion also passes kubernetes-models and rules.ts.

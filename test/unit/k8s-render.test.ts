@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return -- tests read into the objects they check */
 /**
  * Rendering: YAML documents or a JSON List, one file per object, stable bytes; a Helm chart whose
  * templates, filled with its own values.yaml, give back the converted objects.
