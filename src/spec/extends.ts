@@ -143,7 +143,12 @@ export function applyExtends(unit: ExtendsUnit, ctx: ExtendsContext): RawMap {
       return null;
     }
     let copy = cloneRaw(base);
-    if (baseUnit !== u) copy = resolveServicePaths(copy, baseUnit.dir);
+    if (baseUnit !== u) {
+      // As compose-go: a base without a build context gets none here; it defaults to "." (the project directory) later.
+      const noContext = isRawMap(copy["build"]) && copy["build"]["context"] === undefined;
+      copy = resolveServicePaths(copy, baseUnit.dir);
+      if (noContext && isRawMap(copy["build"])) delete copy["build"]["context"];
+    }
     const { extends: _drop, ...local } = svc;
     const merged = mergeService(copy, local);
     memo.set(k, merged);

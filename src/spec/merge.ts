@@ -7,12 +7,14 @@
  * the rules themselves live in `merge/maps.ts` (generic) and `merge/rules.ts` (lists and keys).
  *
  * - Mappings deep-merge, later wins; sequences append; a null in the later file keeps the
- *   earlier value; `x-*` extensions are replaced, not merged.
+ *   earlier value; `x-*` extensions merge the same way (compose-go has no rule of its own for them).
  * - `command`, `entrypoint`, `healthcheck.test` are replaced.
- * - `environment`, `labels`, `annotations`, `sysctls`, `extra_hosts`, `build.args`,
- *   `build.labels`, `build.additional_contexts`, `build.extra_hosts`, `deploy.labels` and
- *   resource `labels` merge by key; list (`KEY=VAL`, `host:ip`) and map forms are both read,
- *   and the result is in map form.
+ * - `environment`, `labels`, `annotations`, `sysctls`, `build.args`, `build.labels`,
+ *   `build.additional_contexts`, `deploy.labels`, resource `labels` and `ipam.options` merge by
+ *   key; list (`KEY=VAL`) and map forms are both read, and the result is in map form.
+ * - `extra_hosts` (service and build) become `host=ip` entries: the later file's are appended
+ *   unless the earlier file has the same entry, so one host keeps the addresses of both files.
+ * - `ipam.config` pools merge by subnet (their `aux_addresses` by name); other pools append.
  * - List attributes append without duplicates, a later duplicate replacing the earlier one in
  *   place: `ports` (by host ip / published / target / protocol), `volumes` (by target path),
  *   `secrets` / `configs` (by target), `devices` (by container path), `env_file` (by path),
@@ -27,7 +29,7 @@
 import { SERVICE_ATTRIBUTES } from "./attributes/table.js";
 import { isRawMap, type RawMap } from "./tags.js";
 import { clean, cleanMap, mergeMaps, namedMap, withRules, type Merger } from "./merge/maps.js";
-import { appendUnique, byKey } from "./merge/rules.js";
+import { byKey, mergeIpamConfig } from "./merge/rules.js";
 
 export { portIdentity, volumeTarget } from "./merge/rules.js";
 
@@ -50,7 +52,7 @@ const serviceEntry: Merger = (b, o) => (isRawMap(b) && isRawMap(o) ? mergeMaps(b
 
 const RESOURCE_RULES: Record<string, Merger> = {
   labels: byKey("label"),
-  ipam: withRules({ config: appendUnique((c) => (isRawMap(c) && c.subnet !== undefined ? `subnet:${String(c.subnet)}` : JSON.stringify(c))) }),
+  ipam: withRules({ config: mergeIpamConfig, options: byKey("label") }),
 };
 const resourceEntry: Merger = (b, o) => (isRawMap(b) && isRawMap(o) ? mergeMaps(b, o, RESOURCE_RULES) : clean(o));
 

@@ -28,6 +28,8 @@ export interface DependsOnEntry {
   condition: DependsOnCondition;
   required: boolean;
   restart?: boolean;
+  /** x-* extensions of the entry, kept as written. */
+  [extension: `x-${string}`]: unknown;
 }
 
 export interface PortConfig {
@@ -111,6 +113,8 @@ export interface ServiceSecretRef {
 }
 
 export interface UlimitConfig {
+  /** Set when the file gave one number (`nproc: 65535`): `config` prints it back as that number, as Compose does. */
+  single?: number;
   soft: number;
   hard: number;
 }

@@ -8,7 +8,7 @@
 import { Document, isScalar, visit } from "yaml";
 import { SERVICE_ATTRIBUTES } from "./attributes/table.js";
 import type { ComposeModel } from "./model.js";
-import { listOf, mapOf, struct, type Shape } from "./serialize/shapes.js";
+import { MODEL, listOf, mapOf, struct, type Shape } from "./serialize/shapes.js";
 
 /** A service: the table's keys in its order, each printed by its shape. */
 const SERVICE = struct(
@@ -36,7 +36,7 @@ const TOP_SECTIONS: Record<string, Shape> = {
   volumes: mapOf(VOLUME),
   secrets: mapOf(FILE_OBJECT),
   configs: mapOf(FILE_OBJECT),
-  models: mapOf(),
+  models: mapOf(MODEL),
 };
 
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -45,9 +45,9 @@ describe("mergeDocuments: mappings and scalars", () => {
     assert.equal((base as any).services.web.ports.length, 1);
   });
 
-  test("x-* extensions are replaced, not merged", () => {
+  test("x-* extensions merge like any mapping (compose-go has no rule of its own for them)", () => {
     const out = mergeDocuments(y(`x-a: {k: 1, j: 2}\n`), y(`x-a: {k: 3}\n`));
-    assert.deepEqual(out, { "x-a": { k: 3 } });
+    assert.deepEqual(out, { "x-a": { k: 3, j: 2 } });
   });
 
   test("top-level resources deep-merge by key, labels by key", () => {
@@ -100,9 +100,10 @@ describe("mergeService: merged by key", () => {
   });
 
   test("extra_hosts: host:ip, host=ip and map forms", () => {
+    // compose-go's mergeExtraHosts: entries, not hosts: one host keeps the addresses of both files
     const out = svc(`extra_hosts: ["a:10.0.0.1", "v6:::1"]`, `extra_hosts: ["a=10.0.0.2", "b:10.0.0.3"]`);
-    assert.deepEqual(out.extra_hosts, { a: "10.0.0.2", v6: "::1", b: "10.0.0.3" });
-    assert.deepEqual(svc(`extra_hosts: {a: 1.1.1.1}`, `extra_hosts: ["c:2.2.2.2"]`).extra_hosts, { a: "1.1.1.1", c: "2.2.2.2" });
+    assert.deepEqual(out.extra_hosts, ["a=10.0.0.1", "v6=::1", "a=10.0.0.2", "b=10.0.0.3"]);
+    assert.deepEqual(svc(`extra_hosts: {a: 1.1.1.1}`, `extra_hosts: ["c:2.2.2.2"]`).extra_hosts, ["a=1.1.1.1", "c=2.2.2.2"]);
   });
 
   test("build: string becomes {context}; args and labels by key", () => {
@@ -133,9 +134,11 @@ describe("mergeService: appended without duplicates", () => {
   test("volumes merge by container path", () => {
     const out = svc(
       `volumes: ["./a:/app:ro", "data:/data", "/anon"]`,
-      `volumes:\n  - ./b:/app/\n  - type: volume\n    source: other\n    target: /data\n  - cache:/cache`,
+      `volumes:\n  - ./b:/app\n  - type: volume\n    source: other\n    target: /data\n  - cache:/cache`,
     );
-    assert.deepEqual(out.volumes, ["./b:/app/", { type: "volume", source: "other", target: "/data" }, "/anon", "cache:/cache"]);
+    assert.deepEqual(out.volumes, ["./b:/app", { type: "volume", source: "other", target: "/data" }, "/anon", "cache:/cache"]);
+    // the target as written is the identity (compose-go): `/app/` is another entry, which the consistency check reports
+    assert.deepEqual(svc(`volumes: ["./a:/app"]`, `volumes: ["./b:/app/"]`).volumes, ["./a:/app", "./b:/app/"]);
   });
 
   test("secrets and configs by target", () => {

@@ -285,7 +285,7 @@ describe("other attributes", () => {
       pull_policy: "if_not_present",
     });
     assert.deepEqual(s.extra_hosts, ["alpha=10.0.0.1", "alpha=::1", "zed=10.0.0.2"]);
-    assert.deepEqual(s.ulimits, { nofile: { soft: 1024, hard: 1024 }, nproc: { soft: 10, hard: 20 } });
+    assert.deepEqual(s.ulimits, { nofile: { single: 1024, soft: 1024, hard: 1024 }, nproc: { soft: 10, hard: 20 } });
     assert.deepEqual(s.tmpfs, ["/run"]);
     assert.deepEqual(s.devices, [
       { source: "/dev/fuse", target: "/dev/fuse", permissions: "rwm" },

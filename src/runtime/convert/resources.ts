@@ -56,7 +56,7 @@ export function convertResources(c: Converter): void {
   for (const d of (reservations?.devices ?? []) as Record<string, unknown>[]) {
     requests.push(deviceRequest(d));
   }
-  const gpus = svc["gpus"];
+  const gpus = svc["gpus"] as unknown;
   if (gpus === "all") requests.push({ Driver: "", Count: -1, DeviceIDs: null, Capabilities: [["gpu"]], Options: {} });
   else if (Array.isArray(gpus)) for (const g of gpus as Record<string, unknown>[]) requests.push(deviceRequest({ capabilities: ["gpu"], ...g }));
   if (requests.length > 0) host.DeviceRequests = requests;

@@ -11,39 +11,43 @@
 import type { HealthcheckConfig, UlimitConfig } from "../model.js";
 import { mergeGeneric, namedMap, replace, withRules } from "../merge/maps.js";
 import {
-  appendUnique, byKey, byValue, dependsOnMap, deviceIdentity, mergeBuild, mergeLogging, mountIdentity, namesToMap, networkEntry, pathIdentity,
-  portIdentity, ulimitEntry, volumeTarget,
+  appendUnique, byKey, byValue, dependsOnMap, valueIdentity, deviceIdentity, mergeBuild, mergeExtraHosts, mergeLogging, mountIdentity, namesToMap, networkEntry, pathIdentity,
+  portIdentity, ulimitEntry, volumeIdentity,
 } from "../merge/rules.js";
 import {
-  BUILD, BYTES, DEPENDS_ON, DEPLOY, DEVELOP, DEVICES, DURATION, ENV_FILE, FILE_REFS, HEALTHCHECK, HOOKS, INIT_HOOKS, LOGGING, MAP, PORTS,
-  SERVICE_NETWORKS, ULIMITS, VOLUMES,
+  BLKIO, BUILD, BYTES, CREDENTIAL_SPEC, DEPENDS_ON, DEPLOY, DEVELOP, DEVICE_REQUESTS, DEVICES, DURATION, ENV_FILE, FILE_REFS, HEALTHCHECK, HOOKS, INIT_HOOKS, LOGGING, MAP, PORTS, PROVIDER,
+  SERVICE_MODELS, SERVICE_NETWORKS, ULIMITS, VOLUMES,
 } from "../serialize/shapes.js";
 import { build } from "../normalize/build.js";
 import { dependsOn } from "../normalize/dependencies.js";
-import { deploy, ulimits } from "../normalize/deploy.js";
-import { develop, hooks, xDevelop } from "../normalize/develop.js";
+import { deploy, gpus, ulimits } from "../normalize/deploy.js";
+import { develop, hooks, initHooks, xDevelop } from "../normalize/develop.js";
 import { environment, envFile } from "../normalize/environment.js";
 import { healthcheck } from "../normalize/healthcheck.js";
+import { labelFile } from "../normalize/labels.js";
 import { extraHosts, serviceNetworks } from "../normalize/networks.js";
 import { ports } from "../normalize/ports.js";
 import { fileRefs } from "../normalize/secrets.js";
 import { devices, volumes, type DeviceMapping } from "../normalize/volumes.js";
-import { command, cpus, flag, integer, keep, logging, number, optionalBool, pathList, pullPolicy, stringList, stringMap } from "../normalize/values.js";
+import { command, cpus, flag, integer, keep, logging, number, optionalBool, provider, pullPolicy, stringList, stringMap } from "../normalize/values.js";
 import { extraHost, healthcheckBody, isSet, realtime, toConfig, toHost, toHostList, toHostMap, volumesFrom } from "./container.js";
 import { attr } from "./types.js";
 
 const byLabel = byKey("label");
+/** A list Compose keeps free of duplicates (its unicity), by `identity`: within a file and across files. */
+const unique = (identity: (item: unknown) => string) => ({ merge: appendUnique(identity), unique: identity });
+const uniqueValue = unique(valueIdentity);
 const ignore = (why: string) => ({ elsewhere: why }) as const;
 
 export const SERVICE_ATTRIBUTES = [
-  attr("profiles", { normalize: stringList, merge: byValue, container: ignore("decides whether the service is part of the project") }),
+  attr("profiles", { normalize: stringList, ...uniqueValue, container: ignore("decides whether the service is part of the project") }),
   attr("annotations", { normalize: stringMap, merge: byLabel, print: MAP, container: toHostMap("security", "Annotations") }),
   attr("attach", { normalize: optionalBool, container: ignore("decides whether `up` follows the service's logs") }),
   attr("build", { normalize: build, merge: mergeBuild, print: BUILD, container: ignore("the image is built before the container is created") }),
   attr("develop", { normalize: develop, print: DEVELOP, container: ignore("read by `watch`") }),
-  attr("blkio_config", { normalize: keep<unknown>(), container: { stage: "resources", group: "resources" } }),
-  attr("cap_add", { normalize: stringList, merge: byValue, container: toHostList("security", "CapAdd") }),
-  attr("cap_drop", { normalize: stringList, merge: byValue, container: toHostList("security", "CapDrop") }),
+  attr("blkio_config", { normalize: keep<unknown>(), print: BLKIO, container: { stage: "resources", group: "resources" } }),
+  attr("cap_add", { normalize: stringList, ...uniqueValue, container: toHostList("security", "CapAdd") }),
+  attr("cap_drop", { normalize: stringList, ...uniqueValue, container: toHostList("security", "CapDrop") }),
   attr("cgroup_parent", { normalize: keep<string>(), container: toHost("security", "CgroupParent") }),
   attr("cgroup", { normalize: keep<string>(), container: toHost("security", "CgroupnsMode") }),
   attr("cpu_count", { normalize: integer, container: { stage: "resources", group: "resources" } }),
@@ -56,9 +60,9 @@ export const SERVICE_ATTRIBUTES = [
   attr("cpuset", { normalize: keep<string>(), container: toHost("resources", "CpusetCpus") }),
   attr("cpu_shares", { normalize: integer, container: toHost("resources", "CpuShares", isSet) }),
   attr("command", { normalize: command, merge: replace, container: { stage: "process", apply: (v, to) => (v != null ? to.setConfig("Cmd", [...v]) : undefined) } }),
-  attr("configs", { normalize: (nz, v, p) => fileRefs(nz, v, p, false), merge: appendUnique(mountIdentity("")), print: FILE_REFS, container: { stage: "secrets", group: "secrets" } }),
+  attr("configs", { normalize: (nz, v, p) => fileRefs(nz, v, p, false), ...unique(mountIdentity("")), print: FILE_REFS, container: { stage: "secrets", group: "secrets" } }),
   attr("container_name", { normalize: keep<string>(), container: ignore("names the container (containerName)") }),
-  attr("credential_spec", { normalize: keep<unknown>(), container: { stage: "unsupported", unsupported: "is ignored (Windows swarm only)" } }),
+  attr("credential_spec", { normalize: keep<unknown>(), print: CREDENTIAL_SPEC, container: { stage: "unsupported", unsupported: "is ignored (Windows swarm only)" } }),
   attr("depends_on", {
     normalize: dependsOn,
     merge: namedMap((b, o) => mergeGeneric(b, o), dependsOnMap),
@@ -69,7 +73,7 @@ export const SERVICE_ATTRIBUTES = [
   attr("device_cgroup_rules", { normalize: stringList, merge: byValue, container: toHostList("security", "DeviceCgroupRules") }),
   attr("devices", {
     normalize: devices,
-    merge: appendUnique(deviceIdentity),
+    ...unique(deviceIdentity),
     print: DEVICES,
     container: {
       stage: "storage",
@@ -78,16 +82,16 @@ export const SERVICE_ATTRIBUTES = [
       },
     },
   }),
-  attr("dns", { normalize: stringList, merge: byValue, container: toHostList("dns", "Dns") }),
-  attr("dns_opt", { normalize: stringList, merge: byValue, container: toHostList("dns", "DnsOptions") }),
-  attr("dns_search", { normalize: stringList, merge: byValue, container: toHostList("dns", "DnsSearch") }),
+  attr("dns", { normalize: stringList, ...uniqueValue, container: toHostList("dns", "Dns") }),
+  attr("dns_opt", { normalize: stringList, ...uniqueValue, container: toHostList("dns", "DnsOptions") }),
+  attr("dns_search", { normalize: stringList, ...uniqueValue, container: toHostList("dns", "DnsSearch") }),
   attr("domainname", { normalize: keep<string>(), container: toConfig("process", "Domainname") }),
   attr("entrypoint", {
     normalize: command,
     merge: replace,
     container: { stage: "process", apply: (v, to) => (v != null ? to.setConfig("Entrypoint", v.length === 0 ? [""] : [...v]) : undefined) },
   }),
-  attr("provider", { normalize: keep<unknown>(), container: { stage: "unsupported", unsupported: "is not supported: the service is created as a plain container" } }),
+  attr("provider", { normalize: provider, print: PROVIDER, container: { stage: "unsupported", unsupported: "is not supported: the service is created as a plain container" } }),
   attr("environment", {
     normalize: environment,
     merge: byKey("env"),
@@ -103,13 +107,13 @@ export const SERVICE_ATTRIBUTES = [
         ),
     },
   }),
-  attr("env_file", { normalize: envFile, merge: appendUnique(pathIdentity), print: ENV_FILE, container: ignore("its variables are merged under environment") }),
-  attr("expose", { normalize: stringList, merge: byValue, container: { stage: "ports", group: "ports" } }),
+  attr("env_file", { normalize: envFile, ...unique(pathIdentity), print: ENV_FILE, container: ignore("its variables are merged under environment") }),
+  attr("expose", { normalize: stringList, ...uniqueValue, container: { stage: "ports", group: "ports" } }),
   attr("extends", { normalize: () => undefined as never, container: ignore("resolved by the loader") }),
   attr("external_links", { normalize: stringList, merge: byValue, container: { stage: "networks", group: "networks" } }),
-  attr("extra_hosts", { normalize: extraHosts, merge: byKey("host"), container: toHostList("dns", "ExtraHosts", extraHost) }),
+  attr("extra_hosts", { normalize: extraHosts, merge: mergeExtraHosts, container: toHostList("dns", "ExtraHosts", extraHost) }),
   attr("group_add", { normalize: stringList, merge: byValue, container: toHostList("security", "GroupAdd") }),
-  attr("gpus", { normalize: keep<unknown>(), container: { stage: "resources", group: "resources" } }),
+  attr("gpus", { normalize: gpus, print: DEVICE_REQUESTS, container: { stage: "resources", group: "resources" } }),
   attr("hostname", { normalize: keep<string>(), container: toConfig("process", "Hostname") }),
   attr("healthcheck", { normalize: healthcheck, merge: withRules({ test: replace }), print: HEALTHCHECK, container: { stage: "healthcheck", apply: (v: HealthcheckConfig, to) => healthcheckBody(v, to) } }),
   attr("image", { normalize: keep<string>(), container: ignore("the create body's Image (imageName)") }),
@@ -117,8 +121,8 @@ export const SERVICE_ATTRIBUTES = [
   attr("ipc", { normalize: keep<string>(), container: { stage: "security", apply: (v, to) => (v ? to.setHost("IpcMode", to.serviceRef("ipc", v)) : undefined) } }),
   attr("isolation", { normalize: keep<string>(), container: toHost("security", "Isolation", (v) => typeof v === "string") }),
   attr("labels", { normalize: stringMap, merge: byLabel, print: MAP, container: { stage: "labels", group: "labels" } }),
-  attr("label_file", { normalize: pathList, merge: appendUnique(pathIdentity), container: ignore("not read yet: its labels are not applied (kept in the model only)") }),
-  attr("links", { normalize: stringList, merge: byValue, container: { stage: "networks", group: "networks" } }),
+  attr("label_file", { normalize: labelFile, merge: appendUnique(pathIdentity), container: ignore("its labels are merged under labels") }),
+  attr("links", { normalize: stringList, ...uniqueValue, container: { stage: "networks", group: "networks" } }),
   attr("logging", {
     normalize: logging,
     merge: mergeLogging,
@@ -131,9 +135,9 @@ export const SERVICE_ATTRIBUTES = [
   attr("mem_limit", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", group: "resources" } }),
   attr("mem_reservation", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", group: "resources" } }),
   attr("memswap_limit", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", apply: (v, to) => to.setHost("MemorySwap", to.bytes("memswap_limit", v)) } }),
-  attr("mem_swappiness", { normalize: keep<number>(), container: toHost("resources", "MemorySwappiness", isSet) }),
+  attr("mem_swappiness", { normalize: integer, print: BYTES, container: toHost("resources", "MemorySwappiness", isSet) }),
   attr("mac_address", { normalize: keep<string>(), container: toConfig("process", "MacAddress") }),
-  attr("models", { normalize: keep<unknown>(), merge: namedMap((b, o) => mergeGeneric(b, o), namesToMap), container: { stage: "extensions", unsupported: "is not supported and ignored" } }),
+  attr("models", { normalize: keep<unknown>(), print: SERVICE_MODELS, merge: namedMap((b, o) => mergeGeneric(b, o), namesToMap), container: { stage: "extensions", unsupported: "is not supported and ignored" } }),
   attr("network_mode", { normalize: keep<string>(), container: { stage: "networks", group: "networks" } }),
   attr("networks", { normalize: serviceNetworks, merge: namedMap(networkEntry, namesToMap), print: SERVICE_NETWORKS, container: { stage: "networks", group: "networks" } }),
   attr("oom_kill_disable", { normalize: flag, container: toHost("resources", "OomKillDisable", isSet) }),
@@ -141,14 +145,14 @@ export const SERVICE_ATTRIBUTES = [
   attr("pid", { normalize: keep<string>(), container: { stage: "security", apply: (v, to) => (v ? to.setHost("PidMode", to.serviceRef("pid", v)) : undefined) } }),
   attr("pids_limit", { normalize: integer, container: { stage: "resources", group: "resources" } }),
   attr("platform", { normalize: keep<string>(), container: toConfig("process", "platform") }),
-  attr("ports", { normalize: ports, merge: appendUnique(portIdentity), print: PORTS, container: { stage: "ports", group: "ports" } }),
+  attr("ports", { normalize: ports, ...unique(portIdentity), print: PORTS, container: { stage: "ports", group: "ports" } }),
   attr("privileged", { normalize: flag, container: toHost("security", "Privileged", isSet) }),
   attr("pull_policy", { normalize: pullPolicy, container: ignore("decides whether the image is pulled before create") }),
   attr("read_only", { normalize: flag, container: toHost("security", "ReadonlyRootfs", isSet) }),
   attr("restart", { normalize: keep<string>(), container: { stage: "lifecycle", group: "restart" } }),
   attr("runtime", { normalize: keep<string>(), container: toHost("security", "Runtime") }),
   attr("scale", { normalize: integer, container: ignore("the number of containers") }),
-  attr("secrets", { normalize: (nz, v, p) => fileRefs(nz, v, p, true), merge: appendUnique(mountIdentity("/run/secrets")), print: FILE_REFS, container: { stage: "secrets", group: "secrets" } }),
+  attr("secrets", { normalize: (nz, v, p) => fileRefs(nz, v, p, true), ...unique(mountIdentity("/run/secrets")), print: FILE_REFS, container: { stage: "secrets", group: "secrets" } }),
   attr("security_opt", { normalize: stringList, merge: byValue, container: toHostList("security", "SecurityOpt") }),
   attr("shm_size", { normalize: keep<number | string>(), print: BYTES, container: { stage: "storage", apply: (v, to) => to.setHost("ShmSize", to.bytes("shm_size", v)) } }),
   attr("stdin_open", { normalize: flag, container: toConfig("process", "OpenStdin", isSet) }),
@@ -163,7 +167,7 @@ export const SERVICE_ATTRIBUTES = [
   }),
   attr("tmpfs", {
     normalize: stringList,
-    merge: byValue,
+    ...uniqueValue,
     container: {
       stage: "storage",
       apply: (v, to) => {
@@ -209,10 +213,10 @@ export const SERVICE_ATTRIBUTES = [
   attr("user", { normalize: keep<string>(), container: toConfig("process", "User") }),
   attr("userns_mode", { normalize: keep<string>(), container: toHost("security", "UsernsMode") }),
   attr("uts", { normalize: keep<string>(), container: toHost("security", "UTSMode") }),
-  attr("volumes", { normalize: volumes, merge: appendUnique((v) => volumeTarget(v) ?? JSON.stringify(v)), print: VOLUMES, container: { stage: "volumes", group: "volumes" } }),
+  attr("volumes", { normalize: volumes, ...unique(volumeIdentity), print: VOLUMES, container: { stage: "volumes", group: "volumes" } }),
   attr("volumes_from", { normalize: stringList, container: { stage: "storage", apply: volumesFrom } }),
   attr("working_dir", { normalize: keep<string>(), container: toConfig("process", "WorkingDir") }),
-  attr("pre_start", { normalize: hooks, print: INIT_HOOKS, container: ignore("run as init containers before the service starts") }),
+  attr("pre_start", { normalize: initHooks, print: INIT_HOOKS, container: ignore("run as init containers before the service starts") }),
   attr("post_start", { normalize: hooks, print: HOOKS, container: ignore("run with exec once the container has started") }),
   attr("pre_stop", { normalize: hooks, print: HOOKS, container: ignore("run with exec before the container stops") }),
   // Printed after the keys Compose's struct knows:

@@ -21,6 +21,8 @@ export interface ServiceScope {
   readonly out: Record<string, unknown>;
   /** Variables read from `env_file`, merged under `environment` once every key is read. */
   envFileEnv?: Record<string, string>;
+  /** Labels read from `label_file`, merged under `labels` once every key is read. */
+  labelFileLabels?: Record<string, string>;
 }
 
 /** Raw value → model value; `undefined` leaves the key out of the model. */
@@ -83,6 +85,12 @@ export interface ServiceAttribute<K extends string = string, T = unknown> {
   readonly normalize: NormalizeFn<T>;
   /** Multi-file merge and `extends`; absent = generic (maps deep-merge, lists append, scalars replace). */
   readonly merge?: Merger;
+  /**
+   * Compose's unicity (compose-go `override/uncity.go`): the identity of a list entry. Entries of
+   * one list with the same identity are one, also inside a single file: the later value wins, in
+   * the earlier one's place. Rows with it merge with `appendUnique` of the same identity.
+   */
+  readonly unique?: (item: unknown) => string;
   /** How `config` prints the value; absent = as it is. */
   readonly print?: Shape;
   /** Printed after the keys Compose knows (sorted with other unknown keys), not at its place in the table. */

@@ -1,6 +1,7 @@
 /**
  * The generic merge of raw Compose documents: tags (`!reset`, `!override`) and copies, maps
- * deep-merged (later wins, a null in the later file keeps the earlier value), sequences appended,
+ * deep-merged (later wins, a null in the later file keeps the earlier value), sequences appended
+ * (`x-*` extensions too, at every level, as compose-go merges them),
  * and the rule combinators (`replace`, `withRules`, `namedMap`) the attribute table uses.
  */
 import { OverrideTag, ResetTag, isRawMap, type RawMap } from "../tags.js";
@@ -74,7 +75,7 @@ export function mergeMaps(base: RawMap, override: RawMap, rules: Readonly<Record
       continue;
     }
     const rule = Object.prototype.hasOwnProperty.call(rules, key) ? rules[key] : undefined;
-    if (!has(out, key) || key.startsWith("x-")) {
+    if (!has(out, key)) {
       const c = cleanOrNull(ov);
       if (c !== undefined) setKey(out, key, c);
       continue;

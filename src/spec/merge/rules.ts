@@ -10,7 +10,7 @@ import { REMOVED, clean, mergeMaps, setKey, type Merger } from "./maps.js";
 // ---------------------------------------------------------------------------------------------
 // Merge by key (environment, labels, extra_hosts …)
 
-type KeyKind = "env" | "label" | "host";
+type KeyKind = "env" | "label";
 
 export function entriesOf(v: unknown, kind: KeyKind): Map<string, unknown> {
   const m = new Map<string, unknown>();
@@ -20,8 +20,7 @@ export function entriesOf(v: unknown, kind: KeyKind): Map<string, unknown> {
       const it = item instanceof OverrideTag ? item.value : item;
       if (it === null || it === undefined) continue;
       const s = String(it);
-      let i = s.indexOf("=");
-      if (i < 0 && kind === "host") i = s.indexOf(":");
+      const i = s.indexOf("=");
       if (i < 0) m.set(s, kind === "label" ? "" : null);
       else m.set(s.slice(0, i), s.slice(i + 1));
     }
@@ -59,26 +58,102 @@ export function listOf(v: unknown): unknown[] {
   return [v];
 }
 
-export function appendUnique(identity: (item: unknown) => string): Merger {
-  return (b, o) => {
-    const out: unknown[] = [];
-    const index = new Map<string, number>();
-    for (const raw of [...listOf(b), ...listOf(o)]) {
-      const item = clean(raw);
-      if (item === REMOVED) continue;
-      const id = identity(item);
-      const at = index.get(id);
-      if (at !== undefined) out[at] = item;
-      else {
-        index.set(id, out.length);
-        out.push(item);
-      }
+/** A merger that appends without duplicates; `identity` is also used to remove duplicates inside one file. */
+export type UniqueMerger = Merger & { readonly identity: (item: unknown) => string };
+
+/**
+ * Compose's "unicity" (compose-go `override/uncity.go`): a later entry with the identity of an
+ * earlier one replaces it at the earlier one's position.
+ */
+export function uniqueBy<T>(items: readonly T[], identity: (item: T) => string): T[] {
+  const out: T[] = [];
+  const index = new Map<string, number>();
+  for (const item of items) {
+    const id = identity(item);
+    const at = index.get(id);
+    if (at !== undefined) out[at] = item;
+    else {
+      index.set(id, out.length);
+      out.push(item);
     }
-    return out;
-  };
+  }
+  return out;
 }
 
-export const byValue = appendUnique((v) => (typeof v === "object" ? JSON.stringify(v) : String(v)));
+export function appendUnique(identity: (item: unknown) => string): UniqueMerger {
+  const merge: Merger = (b, o) => {
+    const items = [...listOf(b), ...listOf(o)].map(clean).filter((item) => item !== REMOVED);
+    return uniqueBy(items, identity);
+  };
+  return Object.assign(merge, { identity });
+}
+
+export function isUniqueMerger(m: Merger | undefined): m is UniqueMerger {
+  return m !== undefined && typeof (m as Partial<UniqueMerger>).identity === "function";
+}
+
+// ---------------------------------------------------------------------------------------------
+// extra_hosts (compose-go mergeExtraHosts): both sides as `host=ip` entries, the later file's
+// entries appended unless the earlier file has them; a host may have several addresses.
+
+/** `extra_hosts` (list `host=ip` / `host:ip`, or map `host: ip | [ip…]`) → `host=ip` entries, in order. */
+export function extraHostEntries(v: unknown): string[] {
+  const out: string[] = [];
+  const add = (host: string, ip: unknown): void => {
+    for (const one of String(ip).split(",")) out.push(`${host}=${one}`);
+  };
+  if (Array.isArray(v)) {
+    for (const item of v) {
+      if (item instanceof ResetTag || item === null || item === undefined) continue;
+      const s = String(item instanceof OverrideTag ? item.value : item);
+      const eq = s.indexOf("=");
+      const sep = eq >= 0 ? eq : s.indexOf(":");
+      if (sep < 0) out.push(s); // invalid: kept for normalization to report
+      else add(s.slice(0, sep), s.slice(sep + 1));
+    }
+  } else if (isRawMap(v)) {
+    for (const host of Object.keys(v).sort()) {
+      const ip = v[host];
+      if (ip instanceof ResetTag) continue;
+      const val = ip instanceof OverrideTag ? ip.value : ip;
+      for (const one of Array.isArray(val) ? val : [val ?? ""]) add(host, one);
+    }
+  } else if (typeof v === "string" && v !== "") {
+    return extraHostEntries([v]);
+  }
+  return out;
+}
+
+export const mergeExtraHosts: Merger = (b, o) => {
+  const base = extraHostEntries(b);
+  const seen = new Set(base);
+  return [...base, ...extraHostEntries(o).filter((e) => !seen.has(e))];
+};
+
+// ---------------------------------------------------------------------------------------------
+// IPAM pools (compose-go mergeIPAMConfig): a pool of the later file with the subnet of an earlier
+// one is merged into it (its aux_addresses merged by name); other pools are appended.
+
+export const mergeIpamConfig: Merger = (b, o) => {
+  const out = listOf(b).map(clean).filter((c) => c !== REMOVED);
+  const subnetOf = (c: unknown): unknown => (isRawMap(c) ? c["subnet"] : undefined);
+  for (const raw of listOf(o)) {
+    if (raw instanceof ResetTag) continue;
+    const at = isRawMap(raw) ? out.findIndex((c) => isRawMap(c) && subnetOf(c) === subnetOf(raw)) : -1;
+    if (at >= 0 && !(raw instanceof OverrideTag)) out[at] = mergeMaps(out[at] as RawMap, raw as RawMap, { aux_addresses: byKey("label") });
+    else out.push(clean(raw));
+  }
+  return out;
+};
+
+/**
+ * compose-go's identity of a service volume: its target as written. `/data` and `/data/` are two
+ * entries (the consistency check then reports them as two mounts at one target).
+ */
+export const volumeIdentity = (v: unknown): string => volumeTarget(v, false) ?? JSON.stringify(v);
+
+export const valueIdentity = (v: unknown): string => (typeof v === "object" ? JSON.stringify(v) : String(v));
+export const byValue = appendUnique(valueIdentity);
 
 export function cleanPath(p: string): string {
   if (p === "") return p;
@@ -86,21 +161,30 @@ export function cleanPath(p: string): string {
   return n.length > 1 && n.endsWith("/") ? n.slice(0, -1) : n;
 }
 
-/** Container path of a service volume: `./a:/app:ro` → `/app`, `/data` → `/data`, long form → `target`. */
-export function volumeTarget(v: unknown): string | undefined {
+/**
+ * Container path of a service volume: `./a:/app:ro` → `/app`, `/data` → `/data`, long form →
+ * `target`; cleaned (`/data/` → `/data`) unless `clean` is false.
+ */
+export function volumeTarget(v: unknown, clean = true): string | undefined {
+  const tidy = clean ? cleanPath : (p: string) => p;
   if (typeof v === "string") {
     let parts = v.split(":");
     // A Windows source such as `C:\data` contains a colon of its own.
     if (parts.length > 2 && /^[a-zA-Z]$/.test(parts[0]!) && /^[\\/]/.test(parts[1]!)) parts = [`${parts[0]}:${parts[1]}`, ...parts.slice(2)];
     const target = parts.length === 1 ? parts[0]! : parts[1]!;
-    return cleanPath(target);
+    return tidy(target);
   }
-  if (isRawMap(v) && typeof v.target === "string") return cleanPath(v.target);
+  if (isRawMap(v) && typeof v.target === "string") return tidy(v.target);
   return undefined;
 }
 
-/** Identity of a published port: host ip, published port(s), target port(s), protocol. */
+/** Identity of a published port: host ip (0.0.0.0 when unset, as compose-go), published port(s), target port(s), protocol. */
 export function portIdentity(p: unknown): string {
+  const id = rawPortIdentity(p);
+  return id.startsWith("|") ? `0.0.0.0${id}` : id;
+}
+
+function rawPortIdentity(p: unknown): string {
   if (typeof p === "number") return `||${p}|tcp`;
   if (typeof p === "string") {
     let rest = p.trim();
@@ -208,7 +292,7 @@ export const BUILD_RULES: Record<string, Merger> = {
   args: byKey("env"),
   labels: byKey("label"),
   additional_contexts: byKey("label"),
-  extra_hosts: byKey("host"),
+  extra_hosts: mergeExtraHosts,
   tags: byValue,
   platforms: byValue,
   cache_from: byValue,

@@ -1,7 +1,7 @@
 /** `build`: the short form becomes `{context, dockerfile}`; contexts become absolute paths. */
 import type { BuildConfig } from "../model.js";
 import { isRawMap } from "../tags.js";
-import { clone, type Normalizer, type Path } from "./normalizer.js";
+import { clone, scalarString, type Normalizer, type Path } from "./normalizer.js";
 import { extraHosts } from "./networks.js";
 import { fileRefs } from "./secrets.js";
 import { ulimits } from "./deploy.js";
@@ -15,9 +15,13 @@ export function build(nz: Normalizer, v: unknown, p: Path): BuildConfig {
     switch (k) {
       case "context":
         break;
-      case "args":
-        out.args = nz.mapping(val, bp, (name) => nz.lookup(name));
+      case "args": {
+        // A bare ARG takes its value from the environment; one the environment does not set is dropped (compose-go).
+        const args = nz.mapping(val, bp, (name) => nz.lookup(name));
+        for (const [name, value] of Object.entries(args)) if (value === null) delete args[name];
+        out.args = args;
         break;
+      }
       case "labels":
         out.labels = nz.stringMap(val, bp);
         break;
@@ -31,7 +35,12 @@ export function build(nz: Normalizer, v: unknown, p: Path): BuildConfig {
         out.extra_hosts = extraHosts(nz, val, bp);
         break;
       case "ssh":
-        out.ssh = Array.isArray(val) ? nz.stringList(val) : Object.entries(nz.stringMap(val, bp)).map(([id, path]) => (path ? `${id}=${path}` : id));
+        out.ssh = sshKeys(nz, val, bp);
+        break;
+      case "provenance":
+      case "sbom":
+        // compose-go keeps these as strings (`sbom: true` → "true")
+        if (val !== null && val !== undefined) out[k] = scalarString(val);
         break;
       case "no_cache":
       case "pull":
@@ -50,6 +59,8 @@ export function build(nz: Normalizer, v: unknown, p: Path): BuildConfig {
       case "cache_to":
       case "tags":
       case "platforms":
+      case "no_cache_filter":
+      case "entitlements":
         out[k] = nz.stringList(val);
         break;
       default:
@@ -64,4 +75,18 @@ export function build(nz: Normalizer, v: unknown, p: Path): BuildConfig {
 export function context(nz: Normalizer, c: string): string {
   if (c.includes("://") || c.startsWith("git@") || c.startsWith("github.com/") || c.startsWith("service:")) return c;
   return nz.abs(c);
+}
+
+/**
+ * `ssh`: `id=path` entries (list or map form; `default` alone means the agent). Key paths become
+ * absolute against the project directory (`~` is the home directory), as compose-go resolves them.
+ */
+function sshKeys(nz: Normalizer, v: unknown, p: Path): string[] {
+  const pairs: [string, string | null][] = Array.isArray(v)
+    ? nz.stringList(v).map((e) => {
+        const eq = e.indexOf("=");
+        return eq < 0 ? [e, null] : [e.slice(0, eq), e.slice(eq + 1)];
+      })
+    : Object.entries(nz.mapping(v, p, () => null));
+  return pairs.map(([id, path]) => (path === null || path === "" ? id : `${id}=${nz.abs(path)}`));
 }

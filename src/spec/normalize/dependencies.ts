@@ -1,7 +1,7 @@
 /** `depends_on` (list or map form) and the dependencies other attributes imply (links, `service:` namespaces, volumes_from). */
 import type { DependsOnCondition, DependsOnEntry, ServiceConfig } from "../model.js";
 import { isRawMap } from "../tags.js";
-import type { Normalizer, Path } from "./normalizer.js";
+import { clone, type Normalizer, type Path } from "./normalizer.js";
 
 export function dependsOn(nz: Normalizer, v: unknown, p: Path): Record<string, DependsOnEntry> {
   const out: Record<string, DependsOnEntry> = {};
@@ -15,6 +15,8 @@ export function dependsOn(nz: Normalizer, v: unknown, p: Path): Record<string, D
         required: d["required"] === undefined ? true : nz.bool(d["required"], [...p, svc, "required"]) ?? true,
       };
       if (d["restart"] !== undefined && nz.bool(d["restart"], [...p, svc, "restart"]) === true) entry.restart = true;
+      // x-* extensions of an entry are kept (compose-go's ServiceDependency has inline extensions)
+      for (const [k, x] of Object.entries(d)) if (k.startsWith("x-")) entry[k as `x-${string}`] = clone(x);
       out[svc] = entry;
     }
   }

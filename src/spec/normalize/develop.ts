@@ -42,8 +42,16 @@ export function hook(nz: Normalizer, h: unknown, p: Path): unknown {
   return out;
 }
 
-/** `post_start`, `pre_stop`, `pre_start`: each hook's command, environment and flags cast. */
+/** `post_start`, `pre_stop`: each hook's command, environment and flags cast. */
 export const hooks: NormalizeFn<unknown> = (nz, v, p) => (Array.isArray(v) ? v.map((h, i) => hook(nz, h, [...p, i])) : clone(v));
+
+/** `pre_start`: as the other hooks, and a step without an `image` runs the service's image (compose-go, compose-spec #647). */
+export const initHooks: NormalizeFn<unknown> = (nz, v, p, scope) => {
+  const out = hooks(nz, v, p, scope);
+  const image = scope.raw["image"];
+  if (!Array.isArray(out) || typeof image !== "string" || image === "") return out;
+  return (out as unknown[]).map((h): unknown => (isRawMap(h) && h["image"] === undefined ? { ...h, image } : h));
+};
 
 /** `x-develop`, the experimental spelling: kept, and read as `develop` (with a warning) when there is no `develop`. */
 export const xDevelop: NormalizeFn<unknown> = (nz, v, p, scope) => {

@@ -1,6 +1,7 @@
 /** `ports`: the short syntax parsed into long entries, the long syntax cast to its types. */
 import type { PortConfig } from "../model.js";
 import { isRawMap } from "../tags.js";
+import { uniqueBy } from "../merge/rules.js";
 import { clone, reorder, type Normalizer, type Path } from "./normalizer.js";
 
 function parsePortNumber(s: string, what: string): number {
@@ -120,5 +121,12 @@ export function ports(nz: Normalizer, v: unknown, p: Path): PortConfig[] {
       out.push(reorder(port, ["name", "mode", "host_ip", "target", "published", "protocol", "app_protocol"]));
     }
   });
-  return out;
+  // Once in long form, two entries that publish the same port are one (compose-go runs its
+  // unicity again after the canonical form, since a range may overlap an override's port).
+  return uniqueBy(out, canonicalPortIdentity);
+}
+
+/** compose-go's identity of a long-form port: host ip (0.0.0.0 when unset), published, target, protocol. */
+export function canonicalPortIdentity(p: PortConfig): string {
+  return `${p.host_ip || "0.0.0.0"}:${p.published ?? ""}:${p.target}/${p.protocol}`;
 }

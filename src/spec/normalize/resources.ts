@@ -47,6 +47,13 @@ export function network(nz: Normalizer, key: string, raw: unknown): NetworkConfi
       case "driver_opts":
         out.driver_opts = nz.stringMap(v, p);
         break;
+      case "ipam": {
+        // compose-go's IPAMConfig: options are strings
+        const ipam: RawMap = isRawMap(v) ? clone(v) : {};
+        if (ipam["options"] !== undefined && ipam["options"] !== null) ipam["options"] = nz.stringMap(ipam["options"], [...p, "options"]);
+        out.ipam = ipam;
+        break;
+      }
       default:
         out[k] = clone(v);
     }

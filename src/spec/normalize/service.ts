@@ -7,6 +7,7 @@ import { SERVICE_ATTRIBUTE_BY_KEY } from "../attributes/index.js";
 import type { ServiceScope } from "../attributes/types.js";
 import type { ServiceConfig } from "../model.js";
 import type { RawMap } from "../tags.js";
+import { uniqueBy } from "../merge/rules.js";
 import { implicitDependencies } from "./dependencies.js";
 import { clone, type Normalizer, type Path } from "./normalizer.js";
 
@@ -20,7 +21,9 @@ export function normalizeService(nz: Normalizer, name: string, raw: RawMap): Ser
       out[key] = clone(v);
       continue;
     }
-    const value = row.normalize(nz, v, [...base, key], scope);
+    // Compose's unicity inside one file (across files the merge rule has applied it already).
+    const entries = row.unique !== undefined && Array.isArray(v) ? uniqueBy(v, row.unique) : v;
+    const value = row.normalize(nz, entries, [...base, key], scope);
     if (value !== undefined) out[key] = value;
   }
   const svc = out as ServiceConfig;
@@ -31,6 +34,9 @@ export function normalizeService(nz: Normalizer, name: string, raw: RawMap): Ser
       if (val !== null || !(k in merged)) merged[k] = val;
     }
     svc.environment = merged;
+  }
+  if (scope.labelFileLabels !== undefined && Object.keys(scope.labelFileLabels).length > 0) {
+    svc.labels = { ...scope.labelFileLabels, ...(svc.labels ?? {}) };
   }
   if (svc.networks === undefined && svc.network_mode === undefined && raw["provider"] === undefined) {
     svc.networks = { default: null };

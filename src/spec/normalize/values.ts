@@ -25,9 +25,6 @@ export const stringMap: NormalizeFn<Record<string, string>> = (nz, v, p) => nz.s
 /** `command` / `entrypoint`: a string is split as a shell would; null leaves the image's. */
 export const command: NormalizeFn<string[] | null> = (nz, v, p) => nz.command(v, p);
 
-/** A list of absolute paths (`label_file`). */
-export const pathList: NormalizeFn<string[]> = (nz, v) => nz.stringList(v).map((f) => nz.abs(f));
-
 /** `pull_policy`: `if_not_present` is Compose's old spelling of `missing`. */
 export const pullPolicy: NormalizeFn<string> = (_nz, v) => (v === "if_not_present" ? "missing" : String(v));
 
@@ -38,4 +35,14 @@ export const logging: NormalizeFn<{ driver?: string; options?: Record<string, st
   if (typeof l["driver"] === "string") lo.driver = l["driver"];
   if (l["options"] !== undefined && l["options"] !== null) lo.options = nz.stringMap(l["options"], [...p, "options"]);
   return lo;
+};
+
+/** `provider`: its `options` as compose-go's MultiOptions, every value a list of strings (`a: 1` → `a: ["1"]`). */
+export const provider: NormalizeFn<{ type?: string; options?: Record<string, string[]> } & Record<string, unknown>> = (nz, v) => {
+  const out = (isRawMap(v) ? clone(v) : {}) as { type?: string; options?: Record<string, string[]> } & Record<string, unknown>;
+  const opts = isRawMap(v) ? v["options"] : undefined;
+  if (isRawMap(opts)) {
+    out.options = Object.fromEntries(Object.entries(opts).map(([k, val]) => [k, nz.stringList(val)]));
+  }
+  return out;
 };
