@@ -1,5 +1,4 @@
 /** The fake engine's containers: create, inspect, list and the lifecycle (start, stop, kill, pause…). */
- 
 import { EngineError, FlotillaError } from "../../src/errors.js";
 import type { ContainerCreateSpec, ContainerDetails, ContainerSummary, EndpointSpec, EngineInfo, LabelFilter, LogChunk, PortBinding } from "../../src/runtime/engine.js";
 import { fakeMounts, labelsMatch, tick, type FakeContainer, type FakeNetwork, type HealthStatus } from "./fake-model.js";
