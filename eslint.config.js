@@ -24,13 +24,32 @@ const LAYERS = [
   zone("./src/api", "./src/cli", "the library API never imports the CLI"),
 ];
 
+/** Files over the size limits today (see the size rule below); splitting one removes it from here. */
+const SIZE_DEBT = [
+  "src/cli/commands/stack.ts",
+  "src/cli/format/template.ts",
+  "src/cluster/kubernetes/check.ts",
+  "src/cluster/kubernetes/convert.ts",
+  "src/cluster/kubernetes/rules.ts",
+  "src/cluster/swarm/apply.ts",
+  "src/cluster/swarm/convert.ts",
+  "src/cluster/swarm/plan.ts",
+  "src/spec/checks.ts",
+  "src/spec/dotenv.ts",
+  "src/spec/extends.ts",
+  "src/spec/load.ts",
+  "src/spec/validate.ts",
+];
+
 /** Modules only some places may import. */
 const onlyIn = (names, where) => ({
   paths: names.map((name) => ({ name, message: `${name} is imported only by ${where}` })),
 });
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "schemas/**", "examples/**", "bench/**", "scripts/**", "bin/**", "*.config.*"] },
+  { ignores: ["dist/**", "node_modules/**", "schemas/**", "examples/**", "bench/**", "scripts/**", "bin/**", "*.config.*",
+    // plain-JS helpers the tests load by path (a loader hook, a preload): outside tsconfig, nothing to type-check
+    "test/**/*.mjs", "test/**/*.cjs"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -67,9 +86,34 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", onlyIn(["commander", "listr2", "node:process", "process"], "src/cli")] },
   },
   {
+    // The spec layer handles raw YAML values (unknown until validated) and prints them as written on purpose.
+    files: ["src/spec/**/*.ts"],
+    rules: { "@typescript-eslint/no-base-to-string": "off" },
+  },
+  {
+    // Small rooms: no file over 500 lines, no function over 100 (issue 8). The files listed below still
+    // break one of the two and are being split; the list may only shrink.
+    files: ["src/**/*.ts"],
+    ignores: SIZE_DEBT,
+    rules: {
+      "max-lines": ["error", { max: 500 }],
+      "max-lines-per-function": ["error", { max: 100 }],
+    },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: {
       "@typescript-eslint/no-floating-promises": "off",
+      // tests read untyped JSON (CLI output, compose-go fixtures) and poke at it: the assertion is the check
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-base-to-string": "off",
+      // fakes implement async ports without awaiting anything
+      "@typescript-eslint/require-await": "off",
     },
   },
 );

@@ -16,6 +16,7 @@ import { ownerLabels, startReaper, sweepAbandoned, type Reaper } from "./reaper.
 import { StartedStack } from "./stack.js";
 import type { WaitStrategy } from "./wait/strategy.js";
 import { seconds } from "./wait/run.js";
+import { hostCwd, hostEnv } from "./host.js";
 
 export type { ComposeOptions, StackDownOptions } from "./compose-options.js";
 export { ServiceHandle, StartedStack, type ContainerHandle, type ExecCommand } from "./stack.js";
@@ -90,7 +91,7 @@ async function bringUp(o: ComposeOptions): Promise<StartedStack> {
   const projectName = o.projectName ?? generateProjectName();
   const clock: UpClock = { projectName, started, deadline, signal: o.signal ? AbortSignal.any([o.signal, deadline]) : deadline };
 
-  const env: Env = { ...process.env, ...o.env };
+  const env: Env = { ...hostEnv(), ...o.env };
   const engine = o.engine ?? (await connectFromEnv(env));
   const project = await loadStackProject(o, engine, env, projectName);
   const info = await engine.info();
@@ -128,7 +129,7 @@ async function loadStackProject(o: ComposeOptions, engine: Engine, env: Env, pro
   const loaded = await Project.load({
     engine,
     env,
-    cwd: o.cwd ?? process.cwd(),
+    cwd: o.cwd ?? hostCwd(),
     projectName,
     ...(o.files ? { files: o.files } : {}),
     ...(o.documents ? { documents: o.documents } : {}),

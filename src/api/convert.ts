@@ -35,7 +35,7 @@ function convertLoaded(load: LoadOptions, options: KubernetesOptions): { result:
   const conversion = convertToKubernetes({ model: project.model, environment: project.environment }, options, (p) => readFileSync(p));
   const raw: KubernetesIssue[] = [...checkKubernetes(project.model, options), ...conversion.notes];
   for (const [from, to] of Object.entries(conversion.renames)) {
-    const [section, ...rest] = from.split(".");
+    const [section = "", ...rest] = from.split(".");
     const name = rest.join(".");
     raw.push({ severity: "warning", key: `${section}.name`, path: [section, name], message: `named "${to}" in Kubernetes ("${name}" is not a valid DNS name)` });
   }
@@ -68,7 +68,7 @@ function throwRefusals(refusals: readonly KubernetesIssue[]): void {
 /** What to pass to --ignore for one refusal: the bare key for a service's own attribute, else its model path. */
 export function ignoreKeyOf(r: KubernetesIssue): string {
   const parts = r.key.split(".");
-  return parts.length === 2 && parts[0] === "services" ? parts[1] : formatPath(r.path);
+  return parts.length === 2 && parts[0] === "services" ? (parts[1] ?? "") : formatPath(r.path);
 }
 
 /**
@@ -129,7 +129,8 @@ export async function renderConversion(load: LoadOptions, options: RenderOptions
   const files = full.result.project.configFiles;
   const realFiles = files.filter((f) => !f.startsWith("<"));
   const noProfiles = { profiles: [] as string[], env: { ...load.env, COMPOSE_PROFILES: "" } };
-  const baseLoad: LoadOptions = { ...load, ...noProfiles, ...(realFiles.length > 1 ? { files: [realFiles[0]] } : {}) };
+  const firstFile = realFiles.length > 1 ? { files: realFiles.slice(0, 1) } : {};
+  const baseLoad: LoadOptions = { ...load, ...noProfiles, ...firstFile };
   const base = convertLoaded(baseLoad, options);
   const refusals = [...full.refusals, ...base.refusals];
   const warnings = [...base.result.warnings];
@@ -142,16 +143,17 @@ export async function renderConversion(load: LoadOptions, options: RenderOptions
     return n;
   };
   if (realFiles.length > 1) {
-    for (let i = 1; i < realFiles.length; i++) {
+    for (const [i, file] of realFiles.entries()) {
+      if (i === 0) continue;
       const v = convertLoaded({ ...load, ...noProfiles, files: realFiles.slice(0, i + 1) }, options);
       refusals.push(...v.refusals);
       warnings.push(...v.result.warnings);
-      overlays.push({ name: overlayName(basename(realFiles[i]).replace(/\.(ya?ml|json)$/, "").replace(/^(docker-)?compose\./, "")), objects: v.result.objects });
+      overlays.push({ name: overlayName(basename(file).replace(/\.(ya?ml|json)$/, "").replace(/^(docker-)?compose\./, "")), objects: v.result.objects });
     }
   }
   for (const profile of allProfiles(full.result.project)) {
     // a profile's overlay is the base files with that profile on (override files have their own overlays)
-    const v = convertLoaded({ ...load, profiles: [profile], ...(realFiles.length > 1 ? { files: [realFiles[0]] } : {}) }, options);
+    const v = convertLoaded({ ...load, profiles: [profile], ...firstFile }, options);
     refusals.push(...v.refusals);
     warnings.push(...v.result.warnings);
     overlays.push({ name: overlayName(`profile-${profile}`), objects: v.result.objects });

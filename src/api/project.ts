@@ -43,6 +43,8 @@ import { serviceProcesses } from "../runtime/ops/top.js";
 import { planProject, upProject } from "../runtime/ops/up.js";
 import { projectVolumes } from "../runtime/ops/volumes.js";
 import { waitServices, type WaitOptions } from "../runtime/ops/wait.js";
+import { hostCwd, hostEnv, hostPid, pidAlive } from "./host.js";
+import { hostname } from "node:os";
 
 // Each operation's options live beside it; named here too, as before the split.
 export { splitServicePath } from "../runtime/ops/cp.js";
@@ -85,7 +87,7 @@ export async function listEngineProjects(
   options: ListProjectsOptions & { engine?: Engine; env?: Readonly<Record<string, string | undefined>> } = {},
 ): Promise<ProjectSummary[]> {
   const { engine, env, ...rest } = options;
-  return listProjects(engine ?? (await connectFromEnv(env ?? process.env)), rest);
+  return listProjects(engine ?? (await connectFromEnv(env ?? hostEnv())), rest);
 }
 
 /** Connect to the engine named by the environment (DOCKER_HOST, docker context, default socket). */
@@ -116,7 +118,7 @@ export class Project {
     this.name = config.model.name;
     this.#env = env;
     this.#engine = engine;
-    this.#ref = { name: this.name, config, missingFiles, lock };
+    this.#ref = { name: this.name, config, missingFiles, lock: { self: { pid: hostPid(), host: hostname() }, isAlive: pidAlive, ...lock } };
   }
 
   /** True when this project was rebuilt from the engine's labels (no compose file was read). */
@@ -127,8 +129,8 @@ export class Project {
   /** Load a project (files, inline `documents`, env…). `env` defaults to process.env, `cwd` to process.cwd(). */
   static async load(options: ProjectLoadOptions = {}): Promise<Project> {
     const { engine, lock, ...rest } = options;
-    const env = rest.env ?? process.env;
-    const cwd = rest.cwd ?? process.cwd();
+    const env = rest.env ?? hostEnv();
+    const cwd = rest.cwd ?? hostCwd();
     const { loadProject } = await import("../spec/load.js");
     const loaded = await loadProject({ ...rest, env, cwd });
     return new Project(loaded, env, engine, undefined, lock);
@@ -145,9 +147,9 @@ export class Project {
       return await Project.load(options);
     } catch (e) {
       const named = options.projectName !== undefined && options.projectName !== "";
-      const noFiles = (options.files?.length ?? 0) === 0 && (options.documents?.length ?? 0) === 0 && options.stdin === undefined && !(options.env ?? process.env)["COMPOSE_FILE"];
+      const noFiles = (options.files?.length ?? 0) === 0 && (options.documents?.length ?? 0) === 0 && options.stdin === undefined && !(options.env ?? hostEnv())["COMPOSE_FILE"];
       if (!named || !noFiles || !isFlotillaError(e) || e.code !== "CONFIG_NOT_FOUND") throw e;
-      return Project.fromLabels(options.projectName!, { ...(options.engine ? { engine: options.engine } : {}), ...(options.lock ? { lock: options.lock } : {}), env: options.env ?? process.env, cause: e });
+      return Project.fromLabels(options.projectName!, { ...(options.engine ? { engine: options.engine } : {}), ...(options.lock ? { lock: options.lock } : {}), env: options.env ?? hostEnv(), cause: e });
     }
   }
 
@@ -159,7 +161,7 @@ export class Project {
     name: string,
     options: { engine?: Engine; env?: Readonly<Record<string, string | undefined>>; cause?: FlotillaError; lock?: LockSettings } = {},
   ): Promise<Project> {
-    const env = options.env ?? process.env;
+    const env = options.env ?? hostEnv();
     const engine = options.engine ?? (await connectFromEnv(env));
     const containers = await engine.listContainers({ labels: { [Label.project]: name }, all: true });
     const config = configFromLabels(name, containers);
@@ -173,7 +175,7 @@ export class Project {
 
   /** Wrap an already loaded project. */
   static from(config: LoadedProject, options: { engine?: Engine; env?: Readonly<Record<string, string | undefined>>; lock?: LockSettings } = {}): Project {
-    return new Project(config, options.env ?? process.env, options.engine, undefined, options.lock);
+    return new Project(config, options.env ?? hostEnv(), options.engine, undefined, options.lock);
   }
 
   /** The engine (connected on first use). */

@@ -15,6 +15,7 @@ import type { EndpointConfig } from "../runtime/connect.js";
 import type { Engine } from "../runtime/engine.js";
 import { Label } from "../runtime/labels.js";
 import { isNotFound, removeNetworkPatiently } from "../runtime/network/networks.js";
+import { hostEnv, hostExecPath, hostPid, pidAlive } from "./host.js";
 
 /** Labels marking stacks made by the test API, with the process that owns them. */
 export const OwnerLabel = {
@@ -22,7 +23,7 @@ export const OwnerLabel = {
   host: "io.flotilla.owner-host",
 } as const;
 
-export function ownerLabels(pid: number = process.pid, host: string = hostname()): Record<string, string> {
+export function ownerLabels(pid: number = hostPid(), host: string = hostname()): Record<string, string> {
   return { [OwnerLabel.pid]: String(pid), [OwnerLabel.host]: host };
 }
 
@@ -81,16 +82,7 @@ export async function removeStack(engine: Engine, project: string): Promise<Remo
   return out;
 }
 
-/** Is a process with this pid alive on this machine? (EPERM means it exists but is not ours.) */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+export { pidAlive };
 
 /**
  * Projects created by this API on this host whose owner process is dead (the pid check is only
@@ -129,10 +121,10 @@ export const REAPER_SCRIPT = fileURLToPath(new URL("./reaper-process.js", import
  * death closes its stdin, which is its cue. Node's own executable runs it, so no PATH lookup.
  */
 export function startReaper(order: ReaperOrder): Reaper {
-  const child: ChildProcess = spawn(process.execPath, [REAPER_SCRIPT], {
+  const child: ChildProcess = spawn(hostExecPath(), [REAPER_SCRIPT], {
     detached: true,
     stdio: ["pipe", "ignore", "ignore"],
-    env: { PATH: process.env["PATH"] ?? "" },
+    env: { PATH: hostEnv()["PATH"] ?? "" },
   });
   child.on("error", () => {});
   const stdin = child.stdin;

@@ -20,6 +20,7 @@ import type { SwarmPlan } from "../cluster/swarm/plan.js";
 import type { RemoveStackResult, StackApplyResult } from "../cluster/swarm/apply.js";
 import { LABEL_IMAGE, LABEL_NAMESPACE } from "../cluster/swarm/names.js";
 import { connectFromEnv, type ProjectLoadOptions } from "./project.js";
+import { hostCwd, hostEnv } from "./host.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -97,7 +98,7 @@ export interface StackTaskRow {
 
 /** Resolve the Swarm half and check the engine is an active manager (else say what to run). */
 export async function connectSwarm(conn: StackConnection): Promise<{ engine: Engine; swarm: SwarmEngine }> {
-  const env = conn.env ?? process.env;
+  const env = conn.env ?? hostEnv();
   const engine = conn.engine ?? (await connectFromEnv(env));
   let swarm = conn.swarm;
   if (!swarm) {
@@ -169,9 +170,9 @@ export class Stack {
   /** Load the project's files (as `up` does: discovery, -p, include, profiles, interpolation…). */
   static async load(options: StackLoadOptions = {}): Promise<Stack> {
     const { engine, swarm, stack, ...rest } = options;
-    const env = rest.env ?? process.env;
+    const env = rest.env ?? hostEnv();
     const { loadProject } = await import("../spec/load.js");
-    const project = await loadProject({ ...rest, env, cwd: rest.cwd ?? process.cwd() });
+    const project = await loadProject({ ...rest, env, cwd: rest.cwd ?? hostCwd() });
     const name = stack ?? project.model.name;
     checkStackName(name);
     return new Stack(name, project, { env, ...(engine ? { engine } : {}), ...(swarm ? { swarm } : {}) });
@@ -211,7 +212,7 @@ export class Stack {
     const images: Record<string, string> = {};
     if (options.push) {
       const { Project } = await import("./project.js");
-      const p = Project.from(project, { engine, env: this.#conn.env ?? process.env });
+      const p = Project.from(project, { engine, env: this.#conn.env ?? hostEnv() });
       const built = Object.entries(project.model.services).filter(([, s]) => s.build).map(([k]) => k);
       if (built.length > 0) {
         await p.build(built, options.onEvent ? { onEvent: options.onEvent } : {});
@@ -274,12 +275,13 @@ export class Stack {
       ...(options.registryAuth ? { registryAuth: true } : {}),
     });
     result.applied = applied;
-    if (applied.failures.length > 0) {
+    const [f0] = applied.failures;
+    if (f0 !== undefined) {
       const f = applied.failures;
       const err = new ServiceError(
         "ROLLOUT_FAILED",
-        f[0].service,
-        f.length === 1 ? (f[0].error ?? `service ${f[0].service} failed`) : `${f.length} services did not converge:\n${f.map((x) => `  ${x.error ?? x.service}`).join("\n")}`,
+        f0.service,
+        f.length === 1 ? (f0.error ?? `service ${f0.service} failed`) : `${f.length} services did not converge:\n${f.map((x) => `  ${x.error ?? x.service}`).join("\n")}`,
         { hint: f.some((x) => x.rolledBack) ? "the previous version runs again; fix the file and deploy again" : "see `flotilla stack ps " + this.name + "` for the tasks' errors" },
       );
       (err as ServiceError & { result?: StackDeployResult }).result = result;
@@ -332,7 +334,8 @@ export class Stack {
     return shown
       .sort((a, b) => slotKey(a).localeCompare(slotKey(b), undefined, { numeric: true }) || (a.createdAt < b.createdAt ? 1 : -1))
       .map((t, i, all) => {
-        const first = i === 0 || slotKey(all[i - 1]) !== slotKey(t);
+        const prev = all[i - 1];
+        const first = prev === undefined || slotKey(prev) !== slotKey(t);
         const spec = svcPorts.get(t.serviceId);
         const hostPorts = spec?.EndpointSpec?.Ports?.filter((p) => p.PublishMode === "host") ?? [];
         return {

@@ -86,7 +86,8 @@ export class CliContext {
     const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
     return (chunk) => {
       const text = decoders[chunk.stream].write(chunk.data);
-      if (text) (chunk.stream === "stdout" ? this.out(text) : this.err(text));
+      if (text && chunk.stream === "stdout") this.out(text);
+      else if (text) this.err(text);
     };
   }
 

@@ -85,21 +85,23 @@ function parseBool(flag: string, v: string): boolean {
 /** Read `docker [GLOBAL FLAGS] compose` off the front of argv; returns the flags and the rest after `compose`. */
 export function splitDockerGlobals(argv: readonly string[]): { flags: Map<string, string | boolean>; rest: string[] } | undefined {
   const flags = new Map<string, string | boolean>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+  for (let i = 0, a = argv[0]; a !== undefined; a = argv[++i]) {
     if (a === "compose") return { flags, rest: argv.slice(i + 1) };
     if (!a.startsWith("-")) return undefined;
     const eq = a.indexOf("=");
     const name = eq > 0 ? a.slice(0, eq) : a;
     const inline = eq > 0 ? a.slice(eq + 1) : undefined;
-    if (name in VALUE_FLAGS) {
+    const valueFlag = VALUE_FLAGS[name];
+    const boolFlag = BOOL_FLAGS[name];
+    const combined = /^-[A-Za-z]{2,}$/.test(a) ? [...a.slice(1)].map((c) => BOOL_FLAGS[`-${c}`]) : [];
+    if (valueFlag !== undefined) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`docker flag ${name} needs a value`);
-      flags.set(VALUE_FLAGS[name], value);
-    } else if (name in BOOL_FLAGS) {
-      flags.set(BOOL_FLAGS[name], inline === undefined ? true : parseBool(name, inline));
-    } else if (/^-[A-Za-z]{2,}$/.test(a) && [...a.slice(1)].every((c) => `-${c}` in BOOL_FLAGS)) {
-      for (const c of a.slice(1)) flags.set(BOOL_FLAGS[`-${c}`], true); // -D combined shorthands
+      flags.set(valueFlag, value);
+    } else if (boolFlag !== undefined) {
+      flags.set(boolFlag, inline === undefined ? true : parseBool(name, inline));
+    } else if (combined.length > 0 && combined.every((f): f is string => f !== undefined)) {
+      for (const f of combined) flags.set(f, true); // -D combined shorthands
     } else {
       throw new UsageError(`unknown docker flag "${a}" before "compose"`);
     }

@@ -78,6 +78,7 @@ export async function walkGraph(
 
     const finish = (): void => {
       signal?.removeEventListener("abort", onAbort);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on exactly what the visited function threw
       if (failure) reject(failure.error);
       else resolve();
     };
@@ -95,6 +96,7 @@ export async function walkGraph(
         try {
           p = Promise.resolve(visit(s));
         } catch (e) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on exactly what the visited function threw
           p = Promise.reject(e);
         }
         p.then(
@@ -146,6 +148,7 @@ export function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
         try {
           p = Promise.resolve(fn());
         } catch (e) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on exactly what the visited function threw
           p = Promise.reject(e);
         }
         p.then(
@@ -155,6 +158,7 @@ export function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
           },
           (e: unknown) => {
             release();
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on exactly what the visited function threw
             reject(e);
           },
         );

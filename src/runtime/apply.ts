@@ -32,7 +32,7 @@ export async function prepareImages(
   if (opts.noBuild !== undefined) actionOpts.noBuild = opts.noBuild;
   const actions = await planImages(project, services, engine, actionOpts);
   if (!opts.dryRun) {
-    await runImageActions(actions, engine, project, { onEvent: opts.onEvent ?? silent, signal: opts.signal, parallel: opts.parallel ?? 4 } as Parameters<typeof runImageActions>[3]);
+    await runImageActions(actions, engine, project, { onEvent: opts.onEvent ?? silent, signal: opts.signal, parallel: opts.parallel ?? 4 });
   }
   const ids: Record<string, string> = {};
   await Promise.all(

@@ -57,7 +57,7 @@ function hashedKeys(svc: ServiceConfig, salt: string): Record<string, string> {
 function mountTargets(svc: ServiceConfig): string[] {
   const out = new Set<string>();
   for (const m of svc.volumes ?? []) out.add(m.target);
-  for (const t of svc.tmpfs ?? []) out.add(t.split(":")[0]);
+  for (const t of svc.tmpfs ?? []) out.add(t.split(":")[0] ?? t);
   return [...out].sort();
 }
 

@@ -29,7 +29,7 @@ export function repositoryAndTag(ref: string): { repository: string; tag: string
   }
   if (!NAME.test(name)) return none;
   // The first component is a registry only when it looks like a host (has . or :, or is localhost).
-  const first = name.split("/")[0];
+  const first = name.split("/")[0] ?? "";
   const hasDomain = name.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost" || first !== first.toLowerCase());
   const dockerHub = !hasDomain || first === "docker.io" || first === "index.docker.io";
   if (hasDomain && dockerHub) name = name.slice(first.length + 1);

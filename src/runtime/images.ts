@@ -215,7 +215,7 @@ export function buildArgs(build: BuildConfig, environment: Readonly<Record<strin
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(build.args ?? {})) {
     if (v !== null && v !== undefined) out[k] = String(v);
-    else if (environment[k] !== undefined) out[k] = environment[k] as string;
+    else if (environment[k] !== undefined) out[k] = environment[k];
   }
   return out;
 }
@@ -366,6 +366,7 @@ export async function runImageActions(actions: readonly ImageAction[], engine: E
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows exactly what a pull threw
   if (failure !== undefined) throw failure;
 
   for (const [, services] of builds) {

@@ -51,7 +51,7 @@ function decodeAuth(auth: string): { username: string; password: string } | unde
 
 const defaultRunHelper: RunHelper = (program, input, env) =>
   new Promise((resolve, reject) => {
-    const child = spawn(program, ["get"], { env: { ...env } as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(program, ["get"], { env: { ...env }, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));

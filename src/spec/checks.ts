@@ -210,7 +210,7 @@ export function checkModel(model: ComposeModel, locations: Locations, issues: Is
     if (s.mem_reservation !== undefined && reservations?.memory !== undefined && bytesOrNaN(s.mem_reservation) !== bytesOrNaN(reservations.memory)) {
       add("CONFIG_INVALID", [...base, "mem_reservation"], `mem_reservation (${s.mem_reservation}) and deploy.resources.reservations.memory (${reservations.memory}) disagree`, "set only one of them, or the same value");
     }
-    const limitPids = (limits as { pids?: number } | undefined)?.pids;
+    const limitPids = (limits)?.pids;
     if (s.pids_limit !== undefined && s.pids_limit !== 0 && limitPids !== undefined && Number(limitPids) !== s.pids_limit) {
       add("CONFIG_INVALID", [...base, "pids_limit"], `pids_limit (${s.pids_limit}) and deploy.resources.limits.pids (${limitPids}) disagree`, "set only one of them, or the same value");
     }

@@ -194,7 +194,7 @@ function resolveBuild(build: unknown, baseDir: string): unknown {
     for (const [k, v] of Object.entries(extra)) m[k] = typeof v === "string" && !v.includes(":") ? absPath(baseDir, v) : v;
     out["additional_contexts"] = m;
   } else if (Array.isArray(extra)) {
-    out["additional_contexts"] = extra.map((e) => {
+    out["additional_contexts"] = (extra as unknown[]).map((e) => {
       if (typeof e !== "string") return e;
       const eq = e.indexOf("=");
       if (eq < 0) return e;
@@ -243,7 +243,7 @@ export function resolveServicePaths(service: RawMap, baseDir: string): RawMap {
   if (isRawMap(develop) && Array.isArray(develop["watch"])) {
     out["develop"] = {
       ...develop,
-      watch: develop["watch"].map((w) =>
+      watch: (develop["watch"] as unknown[]).map((w) =>
         isRawMap(w) && typeof w["path"] === "string" ? { ...w, path: absPath(baseDir, w["path"]) } : w,
       ),
     };
@@ -298,7 +298,7 @@ export function resolveRelativePaths(raw: RawMap, baseDir: string): RawMap {
 
 /** Deep copy of a raw tree that keeps `!reset` / `!override` markers. */
 export function cloneRaw<T>(v: T): T {
-  if (Array.isArray(v)) return v.map((x) => cloneRaw(x)) as T;
+  if (Array.isArray(v)) return (v as unknown[]).map((x) => cloneRaw(x)) as T;
   if (v instanceof ResetTag) return new ResetTag(cloneRaw(v.value)) as T;
   if (v instanceof OverrideTag) return new OverrideTag(cloneRaw(v.value)) as T;
   if (typeof v === "object" && v !== null) {

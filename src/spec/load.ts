@@ -275,8 +275,13 @@ function loadFileSet(
 }
 
 /** Loads, validates and normalizes a Compose project. Throws ConfigError listing every problem found. */
-export async function loadProject(options: LoadOptions): Promise<LoadedProject> {
-  return loadProjectSync(options);
+export function loadProject(options: LoadOptions): Promise<LoadedProject> {
+  try {
+    return Promise.resolve(loadProjectSync(options));
+  } catch (e) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a ConfigError (or whatever the loader threw), as a rejection
+    return Promise.reject(e);
+  }
 }
 
 /** Synchronous core of `loadProject` (every read is a small local file). */

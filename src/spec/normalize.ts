@@ -11,7 +11,7 @@
  * Pure: the environment, the working directory and file reading come in through the context.
  * Problems are collected as issues (with the source location), never thrown.
  */
-import type { ComposeModel, ConfigConfig } from "./model.js";
+import type { ComposeModel } from "./model.js";
 import { isRawMap, type RawMap } from "./tags.js";
 import { Normalizer, clone, type NormalizeContext } from "./normalize/normalizer.js";
 import { fileObject, network, volume } from "./normalize/resources.js";
@@ -41,7 +41,7 @@ export function normalizeModel(raw: RawMap, ctx: NormalizeContext): ComposeModel
   const rawSecrets = isRawMap(raw["secrets"]) ? raw["secrets"] : {};
   for (const [key, def] of Object.entries(rawSecrets)) model.secrets[key] = fileObject(nz, "secrets", key, def);
   const rawConfigs = isRawMap(raw["configs"]) ? raw["configs"] : {};
-  for (const [key, def] of Object.entries(rawConfigs)) model.configs[key] = fileObject(nz, "configs", key, def) as ConfigConfig;
+  for (const [key, def] of Object.entries(rawConfigs)) model.configs[key] = fileObject(nz, "configs", key, def);
 
   const out = model as ComposeModel & Record<string, unknown>;
   for (const [k, v] of Object.entries(raw)) {

@@ -91,6 +91,7 @@ let cachedSchema: (SchemaNode & { definitions: Record<string, SchemaNode> }) | u
 /** The precompiled validator, loaded on first use and kept for the life of the process. */
 export function compiledValidator(): CompiledValidator {
   if (!cachedValidator) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CLI bundle inlines the generated CommonJS validator; loading it stays synchronous
     cachedValidator = (BUNDLED ? require("../../../schemas/compose-validator.cjs") : fromPackage(VALIDATOR_MODULE)) as CompiledValidator;
   }
   return cachedValidator;
@@ -99,6 +100,7 @@ export function compiledValidator(): CompiledValidator {
 /** The schema (used to explain errors), parsed once. */
 function schemaRoot(): SchemaNode & { definitions: Record<string, SchemaNode> } {
   if (!cachedSchema) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above: the bundle inlines the schema JSON
     cachedSchema = (BUNDLED ? require("../../../schemas/compose-spec.json") : fromPackage(SCHEMA_FILE)) as SchemaNode & {
       definitions: Record<string, SchemaNode>;
     };
@@ -296,7 +298,7 @@ function describe(l: Located): Finding {
       // ajv scans backwards: report the later occurrence, which is the one to remove.
       const first = Math.min(Number(p["i"]), Number(p["j"]));
       const dup = Math.max(Number(p["i"]), Number(p["j"]));
-      const item = Array.isArray(value) ? value[dup] : undefined;
+      const item: unknown = Array.isArray(value) ? (value as unknown[])[dup] : undefined;
       return {
         path,
         at: [...path, dup],

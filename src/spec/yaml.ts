@@ -18,7 +18,6 @@ import {
   isSeq,
   type Document,
   type Node as YamlNode,
-  type ParsedNode,
   type Pair,
 } from "yaml";
 import { formatLocation, type IssueCollector, type SourceLocation } from "../errors.js";
@@ -152,7 +151,7 @@ function convert(state: WalkState, node: unknown, path: PathSegment[]): unknown 
   if (n.anchor && state.aliasDepth === 0) state.anchors.set(n.anchor, n);
   let value: unknown;
   if (isMap(n)) {
-    value = convertMap(state, n.items as Pair[], path);
+    value = convertMap(state, n.items, path);
   } else if (isSeq(n)) {
     const out: unknown[] = [];
     n.items.forEach((item, i) => {
@@ -161,7 +160,7 @@ function convert(state: WalkState, node: unknown, path: PathSegment[]): unknown 
       if (off !== undefined) state.locations.set(itemPath, loc(state, off));
       if (isPair(item)) {
         // A `key: value` pair directly inside a flow sequence: a one-entry mapping.
-        out.push(convertMap(state, [item as Pair], itemPath));
+        out.push(convertMap(state, [item], itemPath));
       } else {
         out.push(convert(state, item, itemPath));
       }
@@ -426,7 +425,7 @@ export function parseComposeYaml(
       warnings,
     };
     reportParserProblems(state, text, doc);
-    const contents = doc.contents as ParsedNode | null;
+    const contents = doc.contents;
     if (contents === null) continue;
     if (isScalar(contents) && (contents.value === null || contents.value === undefined) && !contents.tag) continue;
     let value: unknown;

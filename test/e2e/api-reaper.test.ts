@@ -64,9 +64,9 @@ async function startChild(order: { projectName: string; reaper: boolean; killEar
   const exited = new Promise<void>((r) => proc.once("exit", () => r()));
   let out = "";
   let err = "";
-  proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  proc.stderr.on("data", (d: Buffer) => (err += d.toString()));
   await new Promise<void>((res, rej) => {
-    proc.stdout!.on("data", (d: Buffer) => {
+    proc.stdout.on("data", (d: Buffer) => {
       out += d.toString();
       if (out.split("\n").some((l) => l.startsWith(word))) res();
     });

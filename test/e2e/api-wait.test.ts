@@ -298,7 +298,7 @@ describe("wait strategies", { concurrency: 3 }, () => {
     assert.ok(e instanceof WaitError, String(e));
     assert.equal(e.code, "WAIT_TIMEOUT");
     assert.ok(e.service === "slow1" || e.service === "slow2", e.message);
-    assertWaitError(e, { code: "WAIT_TIMEOUT", service: e.service!, strategy: never, reason: /\(0 of 1 matching line seen\)/, logLine: `${e.service}-marker` });
+    assertWaitError(e, { code: "WAIT_TIMEOUT", service: e.service, strategy: never, reason: /\(0 of 1 matching line seen\)/, logLine: `${e.service}-marker` });
     // The deadline is shared with up(): the wait itself had less than the whole budget.
     assert.ok(e.elapsedMs <= timeout, `wait elapsed ${e.elapsedMs} ms within the ${timeout} ms budget`);
     assert.ok(events.some((ev) => ev.type === "resource" && ev.kind === "service" && ev.service === "quick" && ev.status === "Healthy"), "quick passed meanwhile");

@@ -246,7 +246,7 @@ describe("attached up", () => {
     let stdout = "";
     let stderr = "";
     let signalled = false;
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => {
       const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
       child.stdout.on("data", (d: Buffer) => {

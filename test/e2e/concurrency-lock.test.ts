@@ -29,8 +29,8 @@ function start(args: string[], cwd: string): { child: ChildProcess; done: Promis
   const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, COMPOSE_PROGRESS: "plain" }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
-  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const timer = setTimeout(() => child.kill("SIGKILL"), 240_000);
   const done = new Promise<Result>((resolve, reject) => {
     child.on("error", reject);

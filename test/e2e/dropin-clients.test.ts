@@ -112,7 +112,7 @@ describe("docker-compose (npm) drives Flotilla", () => {
       test("config, configServices, configVolumes", async () => {
         const c = await compose.config(opts());
         const cfg = c.data.config as unknown as { services: Record<string, { image: string }> };
-        assert.equal(cfg.services["web"].image, "flotilla-busybox:latest");
+        assert.equal(cfg.services["web"]!.image, "flotilla-busybox:latest");
         const s = await compose.configServices(opts());
         assert.deepEqual(s.data.services, ["worker", "web"], "dependencies first, as Compose prints them");
         const v = await compose.configVolumes(opts());
@@ -167,7 +167,7 @@ describe("docker-compose (npm) drives Flotilla", () => {
         const st = s as unknown as Record<string, string>;
         assert.equal(st["Name"], `${project}-web-1`);
         for (const k of ["Container", "ID", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs"]) assert.equal(typeof st[k], "string", k);
-        assert.match(st["CPUPerc"], /^\d+\.\d\d%$/);
+        assert.match(st["CPUPerc"]!, /^\d+\.\d\d%$/);
       });
 
       test("restart, pause/unpause, stop, rm, downAll", async () => {

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- tests read into the objects they check */
 /**
  * `kubectl kustomize` renders Flotilla's kustomization offline, and each overlay renders exactly the
  * objects of its variant (base + override file, base + profile). Needs kubectl on PATH (CI installs

@@ -94,7 +94,7 @@ describe("planted values never reach labels, events, inspect output or plans", (
     const rotated = await Project.load({ cwd: dir, projectName: name, env: { ...env, PLANT_ENV: planted.rotated } });
     project = rotated;
     const plan = await rotated.plan();
-    assert.deepEqual(plan.services["api"].map((a) => [a.kind, a.reason]), [["recreate", "config changed: environment.DB_PASSWORD"]]);
+    assert.deepEqual(plan.services["api"]!.map((a) => [a.kind, a.reason]), [["recreate", "config changed: environment.DB_PASSWORD"]]);
     assert.deepEqual(hits(renderPlan(plan).join("\n") + JSON.stringify(plan)), [], "--dry-run output and the plan");
     await rotated.up({ wait: true, waitTimeout: 60, onEvent });
     assert.ok(ours.some((e) => e.type === "resource" && e.status === "Recreate" && e.detail === "config changed: environment.DB_PASSWORD"));

@@ -1,4 +1,5 @@
 /** The SwarmEngine contract on a real one-node lab swarm (started and torn down here). */
+import assert from "node:assert/strict";
 import { after } from "node:test";
 import { DockerSwarm } from "../../src/runtime/docker/swarm.js";
 import { connectEngine } from "../../src/runtime/docker/index.js";
@@ -16,6 +17,8 @@ if (why) {
     lab = await labUp({ nodes: 1 });
     const engine = await connectEngine({}, { endpoint: parseDockerHost(lab.dockerHost, "lab") });
     const swarm = (await engine.swarm()) as DockerSwarm;
-    return { swarm, image: lab.images[0], pollMs: 250, cleanup: async () => {} };
+    const [image] = lab.images;
+    assert.ok(image, "the lab loads at least one image");
+    return { swarm, image, pollMs: 250, cleanup: async () => {} };
   });
 }

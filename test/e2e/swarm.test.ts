@@ -90,7 +90,7 @@ describe("stack on a 1-node lab swarm", { skip: why }, () => {
     // the engine agrees: web was created after db's task left `starting`
     const dbTask = JSON.parse(await docker("inspect", (await docker("service", "ps", "-q", "--filter", "desired-state=running", `${STACK}_db`)).trim())) as { Status: { Timestamp: string } }[];
     const web = JSON.parse(await docker("service", "inspect", `${STACK}_web`)) as { CreatedAt: string }[];
-    assert.ok(Date.parse(web[0].CreatedAt) >= Date.parse(dbTask[0].Status.Timestamp), `web created ${web[0].CreatedAt}, db running ${dbTask[0].Status.Timestamp}`);
+    assert.ok(Date.parse(web[0]!.CreatedAt) >= Date.parse(dbTask[0]!.Status.Timestamp), `web created ${web[0]!.CreatedAt}, db running ${dbTask[0]!.Status.Timestamp}`);
 
     const ls = await docker("stack", "ls", "--format", "{{.Name}} {{.Services}}");
     assert.match(ls, new RegExp(`^${STACK} 2$`, "m"));
@@ -130,8 +130,8 @@ describe("stack on a 1-node lab swarm", { skip: why }, () => {
     assert.match(res.stderr, /rolled back/);
     assert.match(res.stderr, /exit|non-zero/);
     const spec = JSON.parse(await docker("service", "inspect", `${STACK}_web`)) as { Spec: { TaskTemplate: { ContainerSpec: { Args: string[] } } }; UpdateStatus: { State: string } }[];
-    assert.equal(spec[0].UpdateStatus.State, "rollback_completed");
-    assert.deepEqual(spec[0].Spec.TaskTemplate.ContainerSpec.Args, ["sh", "-c", "exec sleep 3600"]);
+    assert.equal(spec[0]!.UpdateStatus.State, "rollback_completed");
+    assert.deepEqual(spec[0]!.Spec.TaskTemplate.ContainerSpec.Args, ["sh", "-c", "exec sleep 3600"]);
   });
 
   test("rm --wait leaves nothing behind, and an immediate redeploy works", async () => {

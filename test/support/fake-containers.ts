@@ -1,5 +1,4 @@
 /** The fake engine's containers: create, inspect, list and the lifecycle (start, stop, kill, pause…). */
-/* eslint-disable @typescript-eslint/require-await -- the fake answers from memory: its async methods keep the port's signatures (and turn throws into rejections) with nothing to await */
 import { EngineError, FlotillaError } from "../../src/errors.js";
 import type { ContainerCreateSpec, ContainerDetails, ContainerSummary, EndpointSpec, EngineInfo, LabelFilter, LogChunk, PortBinding } from "../../src/runtime/engine.js";
 import { fakeMounts, labelsMatch, tick, type FakeContainer, type FakeNetwork, type HealthStatus } from "./fake-model.js";

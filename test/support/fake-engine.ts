@@ -10,7 +10,6 @@
  * `httpd`, `nc -l`, `tail -f`) keeps running until stopped; otherwise the container exits with
  * the script's status right after it starts. Files come from `putArchive` and `touch`.
  */
-/* eslint-disable @typescript-eslint/require-await -- the fake answers from memory: its async methods keep the port's signatures (and turn throws into rejections) with nothing to await */
 import { Readable } from "node:stream";
 import * as tarStream from "tar-stream";
 import { EngineError, FlotillaError } from "../../src/errors.js";

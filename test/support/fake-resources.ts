@@ -2,7 +2,6 @@
  * The fake engine's state and its images, networks, volumes and events (containers: see
  * fake-containers.ts; what runs in them: fake-engine.ts).
  */
-/* eslint-disable @typescript-eslint/require-await -- the fake answers from memory: its async methods keep the port's signatures (and turn throws into rejections) with nothing to await */
 import { EngineError, FlotillaError } from "../../src/errors.js";
 import type { BuildSpec, EndpointSpec, EngineEvent, ImageInfo, LabelFilter, Labels, NetworkCreateSpec, NetworkSummary, ProgressMessage, VolumeCreateSpec, VolumeSummary } from "../../src/runtime/engine.js";
 import { FakeScript, hex64, labelsMatch, normalizeImageRef, tick, type FakeCall, type FakeContainer, type FakeImage, type FakeNetwork, type FakeVolume } from "./fake-model.js";

@@ -237,12 +237,12 @@ export class FakeSwarm implements SwarmEngine {
     if (job) {
       const done = this.#tasks.filter((t) => t.serviceId === s.id && t.generation === s.generation && t.state === "complete").length;
       const active = live.filter((t) => t.generation === s.generation && !["complete", "failed", "rejected", "shutdown"].includes(t.state)).length;
-      for (let i = done + active; i < want; i++) this.#newTask(s, global ? undefined : i + 1, this.#nodes[i % this.#nodes.length].id);
+      for (let i = done + active; i < want; i++) this.#newTask(s, global ? undefined : i + 1, this.#nodes[i % this.#nodes.length]!.id);
       return;
     }
     for (let i = 0; i < want; i++) {
       const slot = global ? undefined : i + 1;
-      const node = this.#nodes[i % this.#nodes.length].id;
+      const node = this.#nodes[i % this.#nodes.length]!.id;
       const has = live.some((t) => (global ? t.nodeId === node : t.slot === slot) && !["failed", "rejected", "complete"].includes(t.state));
       if (!has) this.#newTask(s, slot, node);
     }
@@ -259,7 +259,7 @@ export class FakeSwarm implements SwarmEngine {
     // removed services: their tasks shut down, then disappear
     for (let i = this.#tasks.length - 1; i >= 0; i--) {
       const t = this.#tasks[i];
-      if (t.linger !== undefined) {
+      if (t?.linger !== undefined) {
         if (t.linger <= 0) this.#tasks.splice(i, 1);
         else t.linger -= 1;
       }

@@ -131,7 +131,7 @@ export function swarmContract(name: string, make: () => Promise<SwarmContractSub
       assert.ok(after && after.version > svc.version);
       assert.deepEqual(after.spec.TaskTemplate.ContainerSpec.Env, ["ROLLED=1"]);
       assert.deepEqual(after.previousSpec?.TaskTemplate.ContainerSpec.Env, svc.spec.TaskTemplate.ContainerSpec.Env);
-      const tasks = await until("new task running", () => swarm.listTasks({ service: svc.id }), (t) => running(t).length === 1 && !before.has(running(t)[0].id));
+      const tasks = await until("new task running", () => swarm.listTasks({ service: svc.id }), (t) => running(t).length === 1 && !before.has(running(t)[0]!.id));
       assert.ok(tasks.some((t) => before.has(t.id) && t.desiredState === "shutdown"), "the old task is shut down");
     });
 

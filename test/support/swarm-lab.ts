@@ -48,8 +48,8 @@ export async function labUp(options: { nodes?: number; registry?: boolean } = {}
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).replace(/^"(.*)"$/, "$1")]),
   ) as Record<string, string>;
   return {
-    dir: env["LAB_DIR"],
-    dockerHost: env["DOCKER_HOST"],
+    dir: env["LAB_DIR"] ?? "",
+    dockerHost: env["DOCKER_HOST"] ?? "",
     nodes: Number(env["LAB_NODES"]),
     sockets: (env["LAB_SOCKETS"] ?? "").split(" ").filter(Boolean),
     addrs: (env["LAB_ADDRS"] ?? "").split(" ").filter(Boolean),

@@ -39,7 +39,7 @@ describe("capabilities table", () => {
   });
 
   test("the Swarm column follows stack deploy's facts", () => {
-    const status = (k: string): string => swarmColumn[k].status;
+    const status = (k: string): string => swarmColumn[k]!.status;
     for (const k of ["services.privileged", "services.network_mode", "services.devices", "services.container_name", "services.cpu_shares", "services.links", "services.volumes_from", "services.security_opt"]) {
       assert.equal(status(k), "refused", k);
     }
@@ -48,6 +48,6 @@ describe("capabilities table", () => {
     }
     for (const k of ["services.mem_limit", "services.build", "services.develop", "services.post_start"]) assert.equal(status(k), "warned", k);
     const table = capabilityTable(["services.image"]);
-    assert.equal(table[0].row.swarm?.status, "mapped");
+    assert.equal(table[0]!.row.swarm?.status, "mapped");
   });
 });

@@ -30,7 +30,7 @@ function fakeProject(calls: Call[]): CliProject {
     disabledServices: {},
     warnings: [],
   } as unknown as LoadedProject;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   const rec =
     (method: string, result: unknown = undefined) =>
     async (...args: unknown[]): Promise<any> => {

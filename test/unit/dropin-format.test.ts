@@ -74,7 +74,7 @@ describe("tabwriter (Docker's: minwidth 10, padding 3)", () => {
   });
   test("an empty last column keeps the padding before it (7 columns when split on 3+ spaces)", () => {
     const out = tabwrite("N\tI\tC\tS\tCR\tST\tP\nweb\timg\t\"sh\"\tweb\t1s\tUp 1 second\t\n");
-    const row = out.split("\n")[1];
+    const row = out.split("\n")[1] ?? "";
     assert.equal(row.split(/\s{3,}/).length, 7);
   });
   test("columns are sized per block of lines that have them", () => {

@@ -64,14 +64,14 @@ describe("images", () => {
     const out = renderImages(rows, "table", (s) => `${Math.round(s / 86400)} days`, Date.parse("2026-02-11T00:00:00Z"));
     const lines = out.split("\n");
     assert.equal(lines[0], "CONTAINER           REPOSITORY               TAG                 PLATFORM            IMAGE ID            SIZE                CREATED");
-    assert.match(lines[1], /^demo-api-1 +<none> +<none> +linux\/arm64\/v8 +aa +10B +10 days ago$/);
-    assert.match(lines[2], /^demo-web-1 +registry:5000\/team\/app +1\.2 +linux\/amd64 +e9055de37d53 +1\.99MB +41 days ago$/);
+    assert.match(lines[1]!, /^demo-api-1 +<none> +<none> +linux\/arm64\/v8 +aa +10B +10 days ago$/);
+    assert.match(lines[2]!, /^demo-web-1 +registry:5000\/team\/app +1\.2 +linux\/amd64 +e9055de37d53 +1\.99MB +41 days ago$/);
   });
   test("json: Compose's fields; a zero LastTagTime reads as the creation time", () => {
     const json = JSON.parse(renderImages(rows, "json")) as Record<string, unknown>[];
-    assert.deepEqual(Object.keys(json[0]), ["ID", "ContainerName", "Repository", "Tag", "Platform", "Size", "LastTagTime"]);
-    assert.equal(json[0]["LastTagTime"], "2026-01-01T00:00:00Z");
-    assert.equal(json[1]["Platform"], "linux/arm64/v8");
+    assert.deepEqual(Object.keys(json[0] ?? {}), ["ID", "ContainerName", "Repository", "Tag", "Platform", "Size", "LastTagTime"]);
+    assert.equal(json[0]!["LastTagTime"], "2026-01-01T00:00:00Z");
+    assert.equal(json[1]!["Platform"], "linux/arm64/v8");
   });
   test("repository and tag from the container's own reference", () => {
     assert.deepEqual(repositoryAndTag("busybox"), { repository: "busybox", tag: "latest" });

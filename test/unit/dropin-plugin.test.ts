@@ -31,7 +31,7 @@ describe("plugin metadata", () => {
     const meta = JSON.parse(r.stdout) as Record<string, string>;
     assert.equal(meta["SchemaVersion"], "0.1.0");
     assert.equal(meta["Vendor"], "Flotilla");
-    assert.match(meta["Version"], /^v2\.\d+\.\d+\+flotilla\.\d+\.\d+\.\d+/);
+    assert.match(meta["Version"]!, /^v2\.\d+\.\d+\+flotilla\.\d+\.\d+\.\d+/);
     assert.equal(typeof meta["ShortDescription"], "string");
     assert.ok(meta["URL"] === undefined || /^https?:\/\//.test(meta["URL"]), "URL only from package.json's homepage");
     assert.equal(pluginMetadata("0.1.0", "https://example.org/flotilla")["URL"], "https://example.org/flotilla");
@@ -42,7 +42,7 @@ describe("run by the Docker CLI", () => {
   test("the leading compose is dropped", async () => {
     const r = await run(["compose", "ls", "--format", "json"], PLUGIN_ENV);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal((JSON.parse(r.stdout) as { Name: string }[])[0].Name, "seen");
+    assert.equal((JSON.parse(r.stdout) as { Name: string }[])[0]?.Name, "seen");
   });
 
   test("without the CLI's variable, compose stays an unknown verb", async () => {
@@ -54,7 +54,7 @@ describe("run by the Docker CLI", () => {
   test("the Docker CLI's global flags become the environment the engine lookup reads", async () => {
     const r = await run(["-H", "tcp://10.0.0.1:2375", "compose", "ls", "--format", "json"], PLUGIN_ENV);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal((JSON.parse(r.stdout) as { ConfigFiles: string }[])[0].ConfigFiles, "tcp://10.0.0.1:2375");
+    assert.equal((JSON.parse(r.stdout) as { ConfigFiles: string }[])[0]?.ConfigFiles, "tcp://10.0.0.1:2375");
   });
 
   test("global flag spellings", () => {

@@ -2,7 +2,6 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ServiceGraph } from "../../src/graph/graph.js";
 import { ConfigError } from "../../src/errors.js";
-import type { ServiceConfig } from "../../src/spec/model.js";
 
 const dep = (condition: "service_started" | "service_healthy" | "service_completed_successfully" = "service_started", required = true, restart = false) => ({ condition, required, restart });
 
@@ -31,7 +30,7 @@ describe("ServiceGraph edges", () => {
         pid: "host",
         volumes_from: ["data:ro", "container:external", "data"],
         depends_on: { vpn: dep("service_healthy") },
-      } as ServiceConfig,
+      },
       db: {},
       vpn: {},
       shm: {},

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- tests read into the objects they check */
 /**
  * `flotilla convert` from the command line (the built CLI): the bundled example, each target, JSON,
  * files written with -o, refusals at file:line:col with exit 1, and usage errors.

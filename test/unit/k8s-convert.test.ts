@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- tests read into the objects they check */
+ 
 /**
  * One golden per row of the Kubernetes mapping: the Compose input and the exact Kubernetes fragment it
  * becomes. Every conversion also passes kubernetes-models and rules.ts.
@@ -58,8 +58,8 @@ describe("k8s convert: workload kinds", () => {
     find(c.objects, "Job", "seed");
     assert.equal(podOf(find(c.objects, "Deployment", "web")).initContainers, undefined);
     assert.equal(c.notes.length, 1);
-    assert.deepEqual(c.notes[0].path, ["services", "web", "depends_on", "seed"]);
-    assert.match(c.notes[0].message, /without waiting for the one-shot seed/);
+    assert.deepEqual(c.notes[0]!.path, ["services", "web", "depends_on", "seed"]);
+    assert.match(c.notes[0]!.message, /without waiting for the one-shot seed/);
   });
   test("deploy.replicas and scale → spec.replicas", () => {
     const c = valid("services:\n  a: {image: x, deploy: {replicas: 3}}\n  b: {image: x, scale: 2}");

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- tests read into the objects they check */
 /**
  * The corpus (fixtures/k8s-corpus: a few dozen files modelled on public real-world samples): every file
  * the spec layer accepts converts into objects that pass kubernetes-models and rules.ts, and every

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return -- tests read into the objects they check */
 /**
  * Rendering: YAML documents or a JSON List, one file per object, stable bytes; a Helm chart whose
  * templates, filled with its own values.yaml, give back the converted objects.
@@ -34,16 +33,16 @@ function helmTemplate(text: string, values: any): string {
     const ref = /^\(index \.Values\.services "([^"]+)"\)\.(.+)$/;
     const get = (e: string): any => {
       const m = ref.exec(e)!;
-      return m[2].split(".").reduce((o: any, k) => o?.[k], values.services[m[1]]);
+      return m[2]!.split(".").reduce((o: any, k) => o?.[k], values.services[m[1]!]);
     };
     const toYaml = /^toYaml (.+) \| nindent (\d+)$/.exec(expr);
     if (toYaml) {
-      const v = get(toYaml[1]);
+      const v = get(toYaml[1]!);
       const body = stringify(v).trimEnd();
       return `\n${body.split("\n").map((l) => " ".repeat(Number(toYaml[2])) + l).join("\n")}`;
     }
     const w = /^with (.+)$/.exec(expr);
-    if (w) return `\u0000WITH${get(w[1]) ?? ""}\u0000`;
+    if (w) return `\u0000WITH${get(w[1]!) ?? ""}\u0000`;
     if (expr === ".") return "\u0000DOT\u0000";
     if (expr === "end") return "\u0000END\u0000";
     return String(get(expr));
@@ -77,17 +76,17 @@ describe("k8s render", () => {
   });
   test("helm: values.yaml exposes image, replicas and resources; templates filled with them give back the objects", () => {
     const files = helmFiles(conversion, "shop");
-    const chart = parse(files["Chart.yaml"]);
+    const chart = parse(files["Chart.yaml"]!);
     assert.deepEqual([chart.apiVersion, chart.name, chart.version], ["v2", "shop", "0.1.0"]);
-    const values = parse(files["values.yaml"]);
+    const values = parse(files["values.yaml"]!);
     assert.deepEqual(values.services.web, { image: { repository: "registry.example.com:5000/shop/web", tag: "2.1" }, replicas: 3, resources: { limits: { memory: "128Mi" } } });
     assert.equal(values.services.agent.replicas, undefined);
     assert.equal(values.services.db.image.tag, "");
-    assert.match(files["templates/deployment-web.yaml"], /replicas: \{\{ \(index \.Values\.services "web"\)\.replicas \}\}/);
+    assert.match(files["templates/deployment-web.yaml"]!, /replicas: \{\{ \(index \.Values\.services "web"\)\.replicas \}\}/);
     // the literal {{ in the command is escaped, and comes back as written
-    assert.match(files["templates/deployment-web.yaml"], /\{\{ "\{\{" \}\} not a template/);
+    assert.match(files["templates/deployment-web.yaml"]!, /\{\{ "\{\{" \}\} not a template/);
     for (const o of conversion.objects) {
-      const rendered = parse(helmTemplate(files[`templates/${o.kind.toLowerCase()}-${o.metadata.name}.yaml`], values));
+      const rendered = parse(helmTemplate(files[`templates/${o.kind.toLowerCase()}-${o.metadata.name}.yaml`]!, values));
       // a service without resources renders `resources: {}`, which Kubernetes reads as none
       const ctr = rendered?.spec?.template?.spec?.containers?.[0];
       if (ctr && JSON.stringify(ctr.resources) === "{}") delete ctr.resources;
@@ -96,7 +95,7 @@ describe("k8s render", () => {
     // a changed value changes the object
     values.services.web.image.tag = "2.2";
     values.services.web.replicas = 5;
-    const web = parse(helmTemplate(files["templates/deployment-web.yaml"], values));
+    const web = parse(helmTemplate(files["templates/deployment-web.yaml"]!, values));
     assert.equal(web.spec.template.spec.containers[0].image, "registry.example.com:5000/shop/web:2.2");
     assert.equal(web.spec.replicas, 5);
   });
@@ -104,10 +103,10 @@ describe("k8s render", () => {
     const base = conversion.objects;
     const variant = base.filter((o) => o.metadata.name !== "agent");
     const files = kustomizeFiles(base, [{ name: "lite", objects: variant }]);
-    const k = parse(files["overlays/lite/kustomization.yaml"]);
+    const k = parse(files["overlays/lite/kustomization.yaml"]!);
     assert.deepEqual(k.bases, ["../../base"]);
     assert.deepEqual(k.patchesStrategicMerge, ["delete-service-agent.yaml", "delete-daemonset-agent.yaml"]);
-    assert.deepEqual(parse(files["overlays/lite/delete-daemonset-agent.yaml"]), { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "agent" }, $patch: "delete" });
-    assert.equal(parse(files["base/kustomization.yaml"]).resources.length, base.length);
+    assert.deepEqual(parse(files["overlays/lite/delete-daemonset-agent.yaml"]!), { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "agent" }, $patch: "delete" });
+    assert.equal(parse(files["base/kustomization.yaml"]!).resources.length, base.length);
   });
 });

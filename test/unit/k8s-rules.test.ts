@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- tests read into the objects they check */
 /**
  * rules.ts catches what kubernetes-models lets through and the API server rejects: each rule has a
  * negative case (an object the schema accepts and the rule refuses) next to the valid original.

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access -- tests read into the objects they check */
 /** Shared by the k8s-* tests: validate objects with kubernetes-models (the schema) and rules.ts (the API server's rules). */
 import assert from "node:assert/strict";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";

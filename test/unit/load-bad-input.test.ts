@@ -85,7 +85,7 @@ describe("deep nesting", () => {
       assert.match(i.message, /nested too deeply/);
       assert.doesNotMatch(i.message + (i.hint ?? ""), /call stack|indentation/);
       assert.equal(i.location?.file, join(dir, "compose.yaml"));
-      assert.ok(i.location!.line >= 4, `line ${i.location!.line}`);
+      assert.ok(i.location.line >= 4, `line ${i.location.line}`);
     });
   }
   test("moderate nesting (100 levels) still loads", async () => {

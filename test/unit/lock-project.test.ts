@@ -119,11 +119,11 @@ describe("project lock: the lock container", () => {
     let inside = 0;
     let most = 0;
     const job = () =>
-      withProjectLock(e, "p6", "flotilla up", { settings: { pollMs: 2 } }, async () => {
+      withProjectLock(e, "p6", "flotilla up", { settings: { self: ME, pollMs: 2 } }, async () => {
         inside++;
         most = Math.max(most, inside);
         // nested: `run` starting dependencies through `up` must not wait for itself
-        await withProjectLock(e, "p6", "flotilla up", { settings: { timeout: 0 } }, async () => {});
+        await withProjectLock(e, "p6", "flotilla up", { settings: { self: ME, timeout: 0 } }, async () => {});
         await new Promise((r) => setTimeout(r, 5));
         inside--;
       });

@@ -108,7 +108,7 @@ describe("depends_on", () => {
       services: { a: { image: "x", depends_on: { b: { condition: "service_healthy", "x-why": "db first", "x-n": { k: 1 } } } }, b: { image: "y" } },
     });
     assert.deepEqual(model.services["a"]!.depends_on, { b: { condition: "service_healthy", required: true, "x-why": "db first", "x-n": { k: 1 } } });
-    const printed = (JSON.parse(modelToJson(model)) as any).services.a.depends_on.b;
+    const printed = (JSON.parse(modelToJson(model))).services.a.depends_on.b;
     assert.deepEqual(Object.keys(printed), ["condition", "required", "x-n", "x-why"]);
     assert.deepEqual(load(JSON.parse(modelToJson(model)) as Record<string, unknown>).model, model);
   });

@@ -92,7 +92,7 @@ describe("planUp: existing networks and volumes", () => {
       ["recreate", "demo_back", "definition changed since it was created"],
       ["noop", "demo_default", "exists"],
     ]);
-    const c = container("web", 1, p.model.services["web"]!, "running", { summary: { networks: ["demo_default", "demo_back"] } as ObservedContainer["summary"] });
+    const c = container("web", 1, p.model.services["web"], "running", { summary: { networks: ["demo_default", "demo_back"] } as ObservedContainer["summary"] });
     s.containers = [c];
     s.byService = groupByService([c]);
     assert.deepEqual(planUp(p, s).services["web"]!.map((a) => [a.kind, a.reason]), [["recreate", "network demo_back recreated (its definition changed)"]]);

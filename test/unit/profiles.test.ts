@@ -106,7 +106,7 @@ describe("applyProfiles", () => {
   test("an unknown named service is reported", () => {
     const r = run([], ["nope"]);
     assert.equal(r.issues[0]?.code, "NO_SUCH_SERVICE");
-    assert.match(r.issues[0]!.hint ?? "", /web/);
+    assert.match(r.issues[0].hint ?? "", /web/);
   });
 
   test("serviceDependencies collects every kind of reference", () => {

@@ -6,7 +6,7 @@ import { splitTag } from "../../src/runtime/docker/index.js";
 const b64 = (s: string): string => Buffer.from(s).toString("base64");
 
 function files(map: Record<string, unknown>): (p: string) => string | undefined {
-  return (p) => (p in map ? (typeof map[p] === "string" ? (map[p] as string) : JSON.stringify(map[p])) : undefined);
+  return (p) => (p in map ? (typeof map[p] === "string" ? (map[p]) : JSON.stringify(map[p])) : undefined);
 }
 
 describe("registry auth", () => {

@@ -96,8 +96,8 @@ describe("io.flotilla.config label: keys, never values", () => {
     assertNoPlanted(created, "the created container's labels", ["LabelValQ7"]);
     const p2 = project("sl", { api: { ...noBuild, environment: { DB_PASSWORD: "Rotated9Secret", GREETING: "hello" } } });
     const plan = planUp(p2, await observeProject(engine, "sl", { model: p2.model }));
-    assert.equal(plan.services.api[0].kind, "recreate");
-    assert.equal(plan.services.api[0].reason, "config changed: environment.DB_PASSWORD");
+    assert.equal(plan.services.api![0]!.kind, "recreate");
+    assert.equal(plan.services.api![0]!.reason, "config changed: environment.DB_PASSWORD");
     const lines = renderPlan(plan).join("\n");
     assertNoPlanted(lines, "--dry-run");
     assert.ok(!lines.includes("Rotated9Secret"));
@@ -121,13 +121,13 @@ describe("io.flotilla.config label: keys, never values", () => {
     const run = async () => applyUp(p, planUp(p, await observeProject(engine, "lg", { model: p.model })), engine, { onEvent: (e) => events.push(e) });
     await run();
     const c = [...engine.containers.values()][0];
-    c.spec.Labels![CONFIG_LABEL] = JSON.stringify(svc); // what an older Flotilla wrote
+    c!.spec.Labels![CONFIG_LABEL] = JSON.stringify(svc); // what an older Flotilla wrote
     const second = await run();
     assert.deepEqual(second.containers.map((x) => x.action), ["recreate"]);
     assert.ok(events.some((e) => e.type === "resource" && e.status === "Recreate" && e.detail === "config label format changed (the old one stored values in clear)"));
     const now = [...engine.containers.values()][0];
-    assert.equal(parseConfigLabel(now.spec.Labels![CONFIG_LABEL])?.format, "keyed");
-    assertNoPlanted(JSON.stringify(now.spec.Labels), "the new container's labels");
+    assert.equal(parseConfigLabel(now!.spec.Labels![CONFIG_LABEL])?.format, "keyed");
+    assertNoPlanted(JSON.stringify(now!.spec.Labels), "the new container's labels");
     const third = await run();
     assert.deepEqual(third.containers.map((x) => x.action), ["noop"]);
     // events of the whole run carry no value
@@ -167,8 +167,8 @@ describe("errors carry no value", () => {
     assert.ok(err instanceof ConfigError);
     const text = `${err.message} ${JSON.stringify(err.issues)}`;
     assert.ok(!text.includes("ssw0rdZ") && !text.includes("Pa$"), text);
-    assert.match(err.issues[0].message, /^Invalid template: malformed "\$\{" at character 3 of a 11-character value/);
-    assert.deepEqual(err.issues[0].location, { file: "/p/.env", line: 2, col: 13 });
+    assert.match(err.issues[0]!.message, /^Invalid template: malformed "\$\{" at character 3 of a 11-character value/);
+    assert.deepEqual(err.issues[0]!.location, { file: "/p/.env", line: 2, col: 13 });
   });
 });
 

@@ -111,7 +111,7 @@ describe("config shape: provider, build and deploy values", () => {
       services: { s: { image: "x", networks: { n: { driver_opts: { mtu: 1500 } } } } },
       networks: { n: { ipam: { driver: "default", options: { flag: true } } } },
     });
-    const out = JSON.parse(modelToJson(m)) as any;
+    const out = JSON.parse(modelToJson(m));
     assert.deepEqual(out.services.s.networks.n.driver_opts, { mtu: "1500" });
     assert.deepEqual(out.networks.n.ipam.options, { flag: "true" });
   });

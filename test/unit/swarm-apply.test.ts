@@ -74,7 +74,7 @@ describe("stack apply (fake swarm)", () => {
     assert.deepEqual(r.failures, []);
     assert.deepEqual(swarm.callsOf("createService").map((c) => (c.args[0] as { Name: string }).Name), ["st_db", "st_migrate", "st_web"]);
     assert.equal(seen["st_migrate"], "db=running migrate=absent", "migrate waits until db is healthy (its task left starting)");
-    assert.match(seen["st_web"], /^db=running migrate=complete/, "web waits for db healthy and migrate completed");
+    assert.match(seen["st_web"]!, /^db=running migrate=complete/, "web waits for db healthy and migrate completed");
     const first = swarm.calls.findIndex((c) => c.method === "createService");
     assert.ok(swarm.calls.findIndex((c) => c.method === "createSecret") < first && engine.calls.some((c) => c.method === "createNetwork"));
     assert.deepEqual(r.services.map((s) => [s.service, s.action, s.converged]), [["db", "created", true], ["migrate", "created", true], ["web", "created", true]]);
@@ -106,6 +106,7 @@ describe("stack apply (fake swarm)", () => {
     assert.notEqual(swarm.secretNames[0], oldName);
     assert.deepEqual(r.prunedObjects, [oldName]);
     const upd = swarm.callsOf("updateService")[0];
+    assert.ok(upd);
     assert.equal(upd.args[1], (await swarm.listServices({})).find((s) => s.spec.Name === "st_web") ? upd.args[1] : -1);
   });
 
@@ -117,6 +118,7 @@ describe("stack apply (fake swarm)", () => {
     const r = await deploy(swarm, engine, FILE({ image: "web:2" }), "two");
     assert.equal(r.failures.length, 1);
     const f = r.failures[0];
+    assert.ok(f);
     assert.equal(f.service, "web");
     assert.equal(f.rolledBack, true);
     assert.match(f.error!, /rolled back due to failure.*non-zero exit \(1\)/);

@@ -22,8 +22,8 @@ describe("checkForSwarm", () => {
       lines.join("\n"),
     );
     assert.ok(refusals.every((r) => r.location?.file === file));
-    assert.match(lines[0], /compose\.yaml:5:5: services\.web\.privileged: refused for stack deploy: Swarm services cannot run privileged containers/);
-    assert.match(lines[0], /--ignore privileged/);
+    assert.match(lines[0]!, /compose\.yaml:5:5: services\.web\.privileged: refused for stack deploy: Swarm services cannot run privileged containers/);
+    assert.match(lines[0]!, /--ignore privileged/);
     assert.throws(() => assertSwarmReady(checkForSwarm(project)), (e: unknown) => e instanceof ConfigError && e.issues.length === 3);
   });
 

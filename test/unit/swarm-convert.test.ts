@@ -19,14 +19,14 @@ async function conv(yaml: string, extra: Partial<ConvertInput> = {}, env: Record
 }
 async function svc(body: string, top = ""): Promise<ServiceSpec> {
   const s = await conv(`services:\n  web:\n    image: nginx:1\n${body.replace(/^/gm, "    ")}\n${top}`);
-  return s.services[0].spec;
+  return s.services[0]!.spec;
 }
 const sha8 = (s: string): string => createHash("sha256").update(s).digest("hex").slice(0, 8);
 const c = (s: ServiceSpec) => s.TaskTemplate.ContainerSpec;
 /** Networks without their spec-hash label (checked on its own). */
 function withoutHash(nets: SwarmStackSpec["networks"]): SwarmStackSpec["networks"] {
   return nets.map((n) => {
-    assert.match(n.Labels!["io.flotilla.spec-hash"], /^[0-9a-f]{64}$/);
+    assert.match(n.Labels?.["io.flotilla.spec-hash"] ?? "", /^[0-9a-f]{64}$/);
     const labels = { ...n.Labels };
     delete labels["io.flotilla.spec-hash"];
     return { ...n, Labels: labels };
@@ -40,7 +40,7 @@ describe("convertStack: names and labels as docker stack", () => {
     assert.equal(s.Labels!["com.docker.stack.namespace"], "st");
     assert.equal(s.Labels!["com.docker.stack.image"], "nginx:1");
     assert.equal(s.Labels!["tier"], "front");
-    assert.match(s.Labels!["io.flotilla.spec-hash"], /^[0-9a-f]{64}$/);
+    assert.match(s.Labels?.["io.flotilla.spec-hash"] ?? "", /^[0-9a-f]{64}$/);
     assert.deepEqual(c(s).Labels, { a: "b", "com.docker.stack.namespace": "st" });
     assert.equal(c(s).Image, "nginx:1");
   });
@@ -54,13 +54,13 @@ describe("convertStack: names and labels as docker stack", () => {
   test("a service name longer than a DNS label is refused", async () => {
     await assert.rejects(
       conv(`services:\n  ${"s".repeat(61)}:\n    image: x\n`),
-      (e: unknown) => e instanceof ConfigError && /longer than 63 characters/.test(e.issues[0].message),
+      (e: unknown) => e instanceof ConfigError && /longer than 63 characters/.test(e.issues[0]!.message),
     );
   });
   test("an image override (pinned by digest) is sent; the label keeps the file's image", async () => {
     const s = await conv("services:\n  web:\n    image: nginx:1\n", { images: { web: "nginx:1@sha256:abc" } });
-    assert.equal(c(s.services[0].spec).Image, "nginx:1@sha256:abc");
-    assert.equal(s.services[0].spec.Labels!["com.docker.stack.image"], "nginx:1");
+    assert.equal(c(s.services[0]!.spec).Image, "nginx:1@sha256:abc");
+    assert.equal(s.services[0]!.spec.Labels!["com.docker.stack.image"], "nginx:1");
   });
 });
 
@@ -178,7 +178,7 @@ describe("convertStack: container", () => {
   test("one secret mounted twice keeps the file's order (sorted by name only, stably)", async () => {
     const s = await conv("services:\n  web:\n    image: x\n    secrets: [b, {source: a, target: z}, a]\nsecrets:\n  a: {file: /cfg/pw.txt}\n  b: {file: /cfg/app.conf}\n");
     assert.deepEqual(
-      c(s.services[0].spec).Secrets!.map((r) => `${r.SecretName!.replace(/_[0-9a-f]{8}$/, "")}:${r.File.Name}`),
+      c(s.services[0]!.spec).Secrets!.map((r) => `${r.SecretName!.replace(/_[0-9a-f]{8}$/, "")}:${r.File.Name}`),
       ["st_a:z", "st_a:a", "st_b:b"],
     );
   });
@@ -210,7 +210,7 @@ describe("convertStack: networks", () => {
   test("the default network is an overlay named <stack>_default; aliases include the service name", async () => {
     const s = await conv("services:\n  web:\n    image: x\n");
     assert.deepEqual(withoutHash(s.networks), [{ Name: "st_default", Driver: "overlay", Labels: { "com.docker.stack.namespace": "st" } }]);
-    assert.deepEqual(s.services[0].spec.TaskTemplate.Networks, [{ Target: "st_default", Aliases: ["web"] }]);
+    assert.deepEqual(s.services[0]!.spec.TaskTemplate.Networks, [{ Target: "st_default", Aliases: ["web"] }]);
   });
   test("attachable, driver_opts, ipam, labels, external, aliases", async () => {
     const s = await conv(
@@ -227,7 +227,7 @@ describe("convertStack: networks", () => {
       },
     ]);
     assert.deepEqual(s.externalNetworks, ["shared-net"]);
-    assert.deepEqual(s.services[0].spec.TaskTemplate.Networks, [
+    assert.deepEqual(s.services[0]!.spec.TaskTemplate.Networks, [
       { Target: "shared-net", Aliases: ["web"] },
       { Target: "st_front", Aliases: ["www", "web"] },
     ]);
@@ -235,11 +235,11 @@ describe("convertStack: networks", () => {
   test("a network's spec-hash label changes with its definition", async () => {
     const a = await conv("services:\n  web:\n    image: x\n    networks: [n]\nnetworks:\n  n: {}\n");
     const b = await conv("services:\n  web:\n    image: x\n    networks: [n]\nnetworks:\n  n: {internal: true}\n");
-    assert.notEqual(a.networks[0].Labels!["io.flotilla.spec-hash"], b.networks[0].Labels!["io.flotilla.spec-hash"]);
+    assert.notEqual(a.networks[0]!.Labels!["io.flotilla.spec-hash"], b.networks[0]!.Labels!["io.flotilla.spec-hash"]);
   });
   test("network_mode: host joins the host network", async () => {
     const s = await conv("services:\n  web:\n    image: x\n    network_mode: host\n");
-    assert.deepEqual(s.services[0].spec.TaskTemplate.Networks, [{ Target: "host" }]);
+    assert.deepEqual(s.services[0]!.spec.TaskTemplate.Networks, [{ Target: "host" }]);
     assert.deepEqual(s.networks, []);
   });
 });
@@ -301,7 +301,7 @@ describe("convertStack: secrets and configs", () => {
         { Name: `st_inline_${sha8("hello")}`, Labels: { "com.docker.stack.namespace": "st", "io.flotilla.object": "inline" }, Data: Buffer.from("hello").toString("base64") },
       ],
     );
-    const x = c(s.services[0].spec);
+    const x = c(s.services[0]!.spec);
     assert.deepEqual(x.Secrets, [
       { File: { Name: "old", UID: "0", GID: "0", Mode: 0o444 }, SecretName: "legacy_pw" },
       { File: { Name: "pw", UID: "0", GID: "0", Mode: 0o444 }, SecretName: `st_pw_${sha8("s3cr3t")}` },
@@ -315,8 +315,8 @@ describe("convertStack: secrets and configs", () => {
   test("a content change renames the secret and changes the services' spec hash", async () => {
     const a = await conv(body + top, {}, { TOKEN: "one" });
     const b = await conv(body + top, {}, { TOKEN: "two" });
-    assert.notEqual(a.secrets[1].spec.Name, b.secrets[1].spec.Name);
-    assert.notEqual(a.services[0].hash, b.services[0].hash);
+    assert.notEqual(a.secrets[1]!.spec.Name, b.secrets[1]!.spec.Name);
+    assert.notEqual(a.services[0]!.hash, b.services[0]!.hash);
   });
   test("secret values appear only in Data: not in labels, names or the service spec; stack config redacts Data", async () => {
     const s = await conv(body + top, {}, { TOKEN: "t0k3n" });
@@ -337,13 +337,13 @@ describe("convertStack: secrets and configs", () => {
     const long = "k".repeat(60);
     await assert.rejects(
       conv(`services:\n  web:\n    image: x\n    configs: [${long}]\nconfigs:\n  ${long}: {content: a}\n`),
-      (e: unknown) => e instanceof ConfigError && /longer than 64 characters/.test(e.issues[0].message) && e.issues[0].path === `configs.${long}`,
+      (e: unknown) => e instanceof ConfigError && /longer than 64 characters/.test(e.issues[0]!.message) && e.issues[0]!.path === `configs.${long}`,
     );
   });
   test("problems are collected: unreadable file, unset variable", async () => {
     await assert.rejects(
       conv("services:\n  web:\n    image: x\n    secrets: [a, b]\nsecrets:\n  a: {file: /cfg/missing}\n  b: {environment: NOPE}\n"),
-      (e: unknown) => e instanceof ConfigError && e.issues.length === 2 && /cannot read/.test(e.issues[0].message) && /NOPE is not set/.test(e.issues[1].message),
+      (e: unknown) => e instanceof ConfigError && e.issues.length === 2 && /cannot read/.test(e.issues[0]!.message) && /NOPE is not set/.test(e.issues[1]!.message),
     );
   });
 });

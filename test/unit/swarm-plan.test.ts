@@ -63,7 +63,7 @@ describe("planStack", () => {
     const d = await desired();
     const plan = planStack(d.spec, empty, d.services);
     assert.deepEqual(kinds(plan.actions), [
-      `create-object ${d.spec.secrets[0].spec.Name}`,
+      `create-object ${d.spec.secrets[0]!.spec.Name}`,
       "create-network st_default",
       "create-service st_db",
       "create-service st_web",
@@ -91,7 +91,7 @@ describe("planStack", () => {
     const upd = plan.actions.filter((a) => a.kind === "update-service");
     assert.equal(upd.length, 1);
     const u = upd[0];
-    assert.ok(u.kind === "update-service");
+    assert.ok(u?.kind === "update-service");
     assert.equal(u.service, "web");
     assert.equal(u.id, "svc0");
     assert.equal(u.version, 10);
@@ -111,15 +111,15 @@ describe("planStack", () => {
     const before = await desired("web:1", 6, "one");
     const after = await desired("web:1", 6, "two");
     const plan = planStack(after.spec, deployed(before.spec), after.services);
-    const oldName = before.spec.secrets[0].spec.Name;
-    const newName = after.spec.secrets[0].spec.Name;
+    const oldName = before.spec.secrets[0]!.spec.Name;
+    const newName = after.spec.secrets[0]!.spec.Name;
     assert.notEqual(oldName, newName);
     const ks = kinds(plan.actions);
     assert.equal(ks[0], `create-object ${newName}`);
     assert.equal(ks[ks.length - 1], `prune-object ${oldName}`);
     const u = plan.actions.find((a) => a.kind === "update-service")!;
     assert.ok(u.kind === "update-service");
-    assert.match(u.reasons[0], new RegExp(`^secrets -${oldName} \\+${newName}: rolling update of 6 tasks`));
+    assert.match(u.reasons[0]!, new RegExp(`^secrets -${oldName} \\+${newName}: rolling update of 6 tasks`));
     const text = renderPlan(plan, { dryRun: true }).join("\n");
     assert.ok(!text.includes("one") && !text.includes("two"), "no secret value in the plan's text");
     assert.match(text, /old version of secret token, removed after the rollout/);
@@ -128,25 +128,25 @@ describe("planStack", () => {
   test("environment changes name the variables, never their values", async () => {
     const d = await desired();
     const obs = deployed(d.spec);
-    const web = obs.services[0];
+    const web = obs.services[0]!;
     const spec = structuredClone(web.spec);
     spec.TaskTemplate.ContainerSpec.Env = ["MODE=dev", "OLD=x"];
     spec.Labels = { ...spec.Labels, "io.flotilla.spec-hash": "stale" };
     const plan = planStack(d.spec, { ...obs, services: [{ ...web, spec }, ...obs.services.slice(1)] }, d.services);
     const u = plan.actions.find((a) => a.kind === "update-service")!;
     assert.ok(u.kind === "update-service");
-    assert.match(u.reasons[0], /^environment -OLD ~MODE: rolling update/);
+    assert.match(u.reasons[0]!, /^environment -OLD ~MODE: rolling update/);
     assert.ok(!u.reasons.join(" ").includes("prod"));
   });
 
   test("orphans are reported, removed only with prune; other stacks are not touched", async () => {
     const d = await desired();
     const obs = deployed(d.spec);
-    const orphan: ServiceSummary = { ...obs.services[0], id: "old", spec: { ...obs.services[0].spec, Name: "st_legacy" } };
+    const orphan: ServiceSummary = { ...obs.services[0]!, id: "old", spec: { ...obs.services[0]!.spec, Name: "st_legacy" } };
     const foreign: ServiceSummary = {
-      ...obs.services[0],
+      ...obs.services[0]!,
       id: "other",
-      spec: { ...obs.services[0].spec, Name: "other_web", Labels: { "com.docker.stack.namespace": "other" } },
+      spec: { ...obs.services[0]!.spec, Name: "other_web", Labels: { "com.docker.stack.namespace": "other" } },
     };
     const withOrphan = { ...obs, services: [...obs.services, orphan, foreign] };
     const kept = planStack(d.spec, withOrphan, d.services).actions.filter((a) => a.kind === "orphan-service");
@@ -159,13 +159,13 @@ describe("planStack", () => {
   test("a service deployed by docker stack (no spec-hash label) is updated with the differences found", async () => {
     const d = await desired();
     const obs = deployed(d.spec);
-    const web = obs.services[0];
+    const web = obs.services[0]!;
     const labels = { ...web.spec.Labels };
     delete labels["io.flotilla.spec-hash"];
     const plan = planStack(d.spec, { ...obs, services: [{ ...web, spec: { ...web.spec, Labels: labels } }, ...obs.services.slice(1)] }, d.services);
     const u = plan.actions.find((a) => a.kind === "update-service")!;
     assert.ok(u.kind === "update-service");
-    assert.match(u.reasons[0], /no spec-hash label/);
+    assert.match(u.reasons[0]!, /no spec-hash label/);
   });
 
   test("an inspected spec (ids, engine defaults, empty values) differs from the sent one only where the file changed", async () => {
@@ -173,8 +173,8 @@ describe("planStack", () => {
     const after = await desired("web:2");
     const obs = deployed(before.spec);
     const netId = "875arg8nk80d2fa0it5g2q7xh";
-    obs.networks[0].id = netId;
-    const web = obs.services[0];
+    obs.networks[0]!.id = netId;
+    const web = obs.services[0]!;
     const spec = structuredClone(web.spec) as ServiceSummary["spec"] & Record<string, unknown>;
     // what the engine hands back (measured on Engine 20.10): ids, defaults, empty objects
     const cs = spec.TaskTemplate.ContainerSpec as typeof spec.TaskTemplate.ContainerSpec & Record<string, unknown>;
@@ -197,7 +197,7 @@ describe("planStack", () => {
   test("a network whose definition changed is kept and reported (Swarm cannot update networks)", async () => {
     const d = await desired();
     const obs = deployed(d.spec);
-    const net = { ...obs.networks[0], labels: { ...obs.networks[0].labels, "io.flotilla.spec-hash": "old" } };
+    const net = { ...obs.networks[0]!, labels: { ...obs.networks[0]!.labels, "io.flotilla.spec-hash": "old" } };
     const plan = planStack(d.spec, { ...obs, networks: [net] }, d.services);
     const keep = plan.actions.find((a) => a.kind === "keep-network")!;
     assert.ok(keep.kind === "keep-network" && keep.changed !== undefined);
@@ -209,8 +209,8 @@ describe("planStack", () => {
   test("render: summary line and one line per change, with the rollout order note", async () => {
     const d = await desired();
     const lines = renderPlan(planStack(d.spec, empty, d.services), { dryRun: true });
-    assert.match(lines[0], /^dry run: stack st: services 3 to create; 1 network, 1 secret\/config version to create$/);
+    assert.match(lines[0]!, /^dry run: stack st: services 3 to create; 1 network, 1 secret\/config version to create$/);
     assert.match(lines.find((l) => l.includes("st_web"))!, /create\s+not deployed yet; after db \(healthy\)/);
-    assert.match(lines[lines.length - 1], /does not keep that order when it reschedules/);
+    assert.match(lines[lines.length - 1]!, /does not keep that order when it reschedules/);
   });
 });

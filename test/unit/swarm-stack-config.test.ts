@@ -31,21 +31,21 @@ describe("flotilla stack config", () => {
     const specs = parse(r.out);
     assert.deepEqual(Object.keys(specs), ["secrets", "configs", "networks", "services"]);
     assert.deepEqual(specs.services.map((s) => s.Name), ["shop_web", "shop_db"], "profiles apply: debug is off");
-    assert.match(specs.secrets[0].Name, /^shop_db_password_[0-9a-f]{8}$/);
-    assert.match(specs.secrets[0].Data, /^<redacted: 7 bytes/);
+    assert.match(specs.secrets[0]!.Name, /^shop_db_password_[0-9a-f]{8}$/);
+    assert.match(specs.secrets[0]!.Data, /^<redacted: 7 bytes/);
     assert.ok(!r.out.includes(Buffer.from("hunter2").toString("base64")) && !r.out.includes("hunter2"));
-    assert.equal(Buffer.from(specs.configs[0].Data, "base64").toString(), "greeting=hi\n", "interpolated");
-    assert.deepEqual(specs.services[0].Mode, { Replicated: { Replicas: 2 } });
+    assert.equal(Buffer.from(specs.configs[0]!.Data, "base64").toString(), "greeting=hi\n", "interpolated");
+    assert.deepEqual(specs.services[0]!.Mode, { Replicated: { Replicas: 2 } });
   });
 
   test("-c is repeatable (overrides merge), NAME names the stack, --show-secrets prints the data", async () => {
     const r = await run(["stack", "config", "-c", "compose.yaml", "-c", "override.yaml", "--show-secrets", "prod"], fx("swarm-stack"));
     assert.equal(r.code, 0, r.err);
     const specs = parse(r.out);
-    assert.equal(specs.services[0].Name, "prod_web");
-    assert.deepEqual(specs.services[0].Mode, { Replicated: { Replicas: 3 } });
-    assert.equal(Buffer.from(specs.secrets[0].Data, "base64").toString(), "hunter2");
-    assert.equal(specs.networks[0].Name, "prod_default");
+    assert.equal(specs.services[0]!.Name, "prod_web");
+    assert.deepEqual(specs.services[0]!.Mode, { Replicated: { Replicas: 3 } });
+    assert.equal(Buffer.from(specs.secrets[0]!.Data, "base64").toString(), "hunter2");
+    assert.equal(specs.networks[0]!.Name, "prod_default");
   });
 
   test("refusals fail with every one at file:line:col and nothing printed; --ignore lets it through with a warning", async () => {

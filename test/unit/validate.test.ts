@@ -314,7 +314,7 @@ describe("validateDocument: invalid documents", () => {
     const issues = check("networks:\n  front:\n    external: [yes]\n");
     assert.equal(issues.length, 1, show(issues));
     assert.equal(issues[0]?.path, "networks.front.external");
-    assert.match(issues[0]!.message, /must be a boolean, or \(legacy\) a mapping/);
+    assert.match(issues[0].message, /must be a boolean, or \(legacy\) a mapping/);
   });
 });
 

@@ -8,6 +8,9 @@ import { main } from "../../src/cli/main.js";
 import { BufferStream, type CliIO } from "../../src/cli/io.js";
 import { acquireWatchLock, watchLockPath } from "../../src/runtime/watch/lock.js";
 import { isFlotillaError } from "../../src/errors.js";
+import { pidAlive } from "../../src/api/host.js";
+
+const me = { pid: process.pid, alive: pidAlive };
 
 function io(cwd: string, home?: string): { io: CliIO; out: BufferStream; err: BufferStream } {
   const out = new BufferStream();
@@ -77,11 +80,11 @@ describe("watch lock", () => {
   test("Compose's path; written with our pid; released only while still ours", () => {
     const file = watchLockPath("demo", home);
     assert.equal(file, join(home, ".docker", "docker-compose", "demo.pid"));
-    const lock = acquireWatchLock("demo", { home });
+    const lock = acquireWatchLock("demo", { home, ...me });
     assert.equal(readFileSync(file, "utf8"), String(process.pid));
     lock.release();
     assert.equal(existsSync(file), false);
-    const again = acquireWatchLock("demo", { home });
+    const again = acquireWatchLock("demo", { home, ...me });
     writeFileSync(file, "12345");
     again.release();
     assert.equal(readFileSync(file, "utf8"), "12345", "a lock someone else took over is left alone");
@@ -95,16 +98,16 @@ describe("watch lock", () => {
     children.push(watcher);
     writeFileSync(file, String(watcher.pid));
     assert.throws(
-      () => acquireWatchLock("busy", { home }),
+      () => acquireWatchLock("busy", { home, ...me }),
       (e: unknown) => isFlotillaError(e) && e.code === "WATCH_FAILED" && e.message.includes(`already being watched by process ${String(watcher.pid)}`) && (e.hint ?? "").includes(file),
     );
     const other = spawn("sleep", ["30"], { stdio: "ignore" });
     children.push(other);
     await new Promise((r) => other.once("spawn", r));
     writeFileSync(file, String(other.pid));
-    acquireWatchLock("busy", { home }).release();
+    acquireWatchLock("busy", { home, ...me }).release();
     writeFileSync(file, "2147483646"); // no such process
-    const taken = acquireWatchLock("busy", { home });
+    const taken = acquireWatchLock("busy", { home, ...me });
     assert.equal(readFileSync(file, "utf8"), String(process.pid));
     taken.release();
   });

@@ -175,10 +175,10 @@ describe("parseComposeYaml: tags", () => {
     assert.deepEqual(r.issues, []);
     const web = (r.value!.services as Record<string, Record<string, unknown>>).web!;
     assert.ok(web.image instanceof OverrideTag);
-    assert.equal((web.image as OverrideTag).value, "nginx");
+    assert.equal((web.image).value, "nginx");
     assert.ok(web.ports instanceof ResetTag);
     assert.ok(web.environment instanceof OverrideTag);
-    assert.deepEqual((web.environment as OverrideTag).value, { A: "1" });
+    assert.deepEqual((web.environment).value, { A: "1" });
     assert.ok(web.command instanceof ResetTag);
     assert.deepEqual((web.labels as OverrideTag).value, ["a=b"]);
   });

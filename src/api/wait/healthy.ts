@@ -5,7 +5,7 @@ export function healthy(): WaitStrategy {
   return {
     description: "healthcheck healthy",
     async wait(ctx) {
-      await poll(ctx, async (d) => {
+      await poll(ctx, (d) => {
         const h = d.state.health;
         if (!h || h.status === "none") throw new WaitFailure(`container ${ctx.target.name} has no healthcheck (add one to the service, or wait with another strategy)`);
         ctx.note(`health ${h.status}`);

@@ -62,7 +62,7 @@ export function requireRunning(ctx: WaitContext, d: ContainerDetails): void {
  * Poll `probe` until it returns true, backing off from 100 ms to 500 ms. Before each probe the
  * container must still be running. Returns on success; throws WaitFailure or the abort error.
  */
-export async function poll(ctx: WaitContext, probe: (d: ContainerDetails) => Promise<boolean>, opts: { requireRunning?: boolean } = {}): Promise<void> {
+export async function poll(ctx: WaitContext, probe: (d: ContainerDetails) => boolean | Promise<boolean>, opts: { requireRunning?: boolean } = {}): Promise<void> {
   let interval = 100;
   for (;;) {
     ctx.signal.throwIfAborted();

@@ -91,7 +91,7 @@ function scanVariables(s: string, out: Map<string, VariableInfo>): void {
       if (end < 0) return; // malformed: the loader reports it when interpolating
       const body = s.slice(i + 2, end);
       let n = 0;
-      while (n < body.length && NAME_CHAR.test(body[n])) n++;
+      while (n < body.length && NAME_CHAR.test(body.charAt(n))) n++;
       const name = body.slice(0, n);
       const rest = body.slice(n);
       if (name !== "") {
@@ -109,8 +109,8 @@ function scanVariables(s: string, out: Map<string, VariableInfo>): void {
       continue;
     }
     let n = i + 1;
-    while (n < s.length && NAME_CHAR.test(s[n])) n++;
-    if (n > i + 1 && !/[0-9]/.test(s[i + 1])) {
+    while (n < s.length && NAME_CHAR.test(s.charAt(n))) n++;
+    if (n > i + 1 && !/[0-9]/.test(s.charAt(i + 1))) {
       add({ Name: s.slice(i + 1, n), DefaultValue: "", PresenceValue: "", Required: false });
       i = n - 1;
     }
@@ -172,7 +172,7 @@ async function variablesOfFiles(ctx: CliContext): Promise<VariableInfo[]> {
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0];
-      throw ConfigError.of("CONFIG_YAML", err.message.split("\n")[0], {
+      throw ConfigError.of("CONFIG_YAML", err.message.split("\n")[0] ?? err.message, {
         ...(pos ? { location: { file, line: pos.line, col: pos.col } } : {}),
         hint: "fix the YAML syntax at this position",
       });
@@ -212,7 +212,7 @@ export async function renderConfig(project: LoadedProject, req: ConfigRequest): 
       return lines([...all].sort());
     }
     case "images":
-      return lines(sortedKeys(model.services).map((name) => model.services[name].image ?? `${model.name}-${name}`));
+      return lines(sortedKeys(model.services).map((name) => model.services[name]?.image ?? `${model.name}-${name}`));
     case "variables":
       return renderVariables(extractVariables(model), req.format);
     case "environment":
@@ -266,9 +266,8 @@ export const configCommand: CommandModule = {
           if (req.kind === "variables") {
             const text = await renderVariables(await variablesOfFiles(ctx), req.format);
             if (flags.output) {
-              const { writeFile } = await import("node:fs/promises");
-              const { resolve } = await import("node:path");
-              await writeFile(resolve(ctx.io.cwd, flags.output), text);
+              const [fsp, path] = await Promise.all([import("node:fs/promises"), import("node:path")]);
+              await fsp.writeFile(path.resolve(ctx.io.cwd, flags.output), text);
             } else ctx.out(text);
             return 0;
           }
@@ -279,9 +278,8 @@ export const configCommand: CommandModule = {
           });
           const text = await renderConfig(project, req);
           if (flags.output) {
-            const { writeFile } = await import("node:fs/promises");
-            const { resolve } = await import("node:path");
-            await writeFile(resolve(ctx.io.cwd, flags.output), text);
+            const [fsp, path] = await Promise.all([import("node:fs/promises"), import("node:path")]);
+            await fsp.writeFile(path.resolve(ctx.io.cwd, flags.output), text);
           } else {
             ctx.out(text);
           }

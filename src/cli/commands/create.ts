@@ -16,7 +16,7 @@ export const createCommand: CommandModule = {
         if (ctx.globals.dryRun) {
           const plan = await project.plan(req.options);
           const { renderPlan } = await import("../../runtime/plan.js");
-          for (const line of renderPlan(plan as Parameters<typeof renderPlan>[0])) ctx.out(`${line}\n`);
+          for (const line of renderPlan(plan)) ctx.out(`${line}\n`);
           return 0;
         }
         await withReporter(ctx, "Creating", (r) => project.up({ ...req.options, onEvent: quietListener(r.onEvent, { pull: req.quietPull }), signal: ctx.signal }));

@@ -27,7 +27,7 @@ export function lsRequest(flags: LsFlags): LsRequest {
   for (const f of flags.filter ?? []) {
     const m = /^\s*name=(.*)$/.exec(f);
     if (!m) throw new UsageError(`invalid --filter "${f}": only name=NAME is supported`, "e.g. flotilla ls --filter name=myapp");
-    options.name = m[1].trim();
+    options.name = (m[1] ?? "").trim();
   }
   return { options, output: flags.quiet ? "quiet" : format === "json" ? "json" : "table" };
 }

@@ -33,7 +33,7 @@ export function psRequest(services: string[], flags: PsFlags): PsRequest {
   for (const f of flags.filter ?? []) {
     const m = /^status=(.+)$/.exec(f.trim());
     if (!m) throw new UsageError(`invalid --filter "${f}": only status=STATUS is supported`);
-    statuses.push(m[1]);
+    statuses.push(m[1] ?? "");
   }
   for (const s of statuses) {
     if (!STATES.includes(s)) throw new UsageError(`invalid status "${s}": expected one of ${STATES.join(", ")}`);

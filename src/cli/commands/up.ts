@@ -205,7 +205,7 @@ async function upAndAttach(ctx: CliContext, project: CliProject, services: strin
   if (ctx.globals.dryRun) {
     const plan = await project.plan(req.options);
     const { renderPlan } = await import("../../runtime/plan.js");
-    for (const line of renderPlan(plan as Parameters<typeof renderPlan>[0])) ctx.out(`${line}\n`);
+    for (const line of renderPlan(plan)) ctx.out(`${line}\n`);
     return 0;
   }
 

@@ -26,7 +26,8 @@ export async function checkWatch(config: LoadedProject, services: readonly strin
 export async function lockWatch(ctx: CliContext, project: string): Promise<WatchLock> {
   const { acquireWatchLock } = await import("../../runtime/watch/lock.js");
   const home = ctx.io.env["HOME"];
-  return acquireWatchLock(project, home ? { home } : {});
+  const { pidAlive } = await import("../../api/host.js");
+  return acquireWatchLock(project, { ...(home ? { home } : {}), pid: process.pid, alive: pidAlive });
 }
 
 /** Watch progress as plain lines on stderr; `quiet` hides build output. */

@@ -23,11 +23,12 @@ export function tabwrite(text: string, opts: TabwriterOptions = DOCKER_TABLE): s
 
   const writeLines = (from: number, to: number): void => {
     for (let i = from; i < to; i++) {
-      const cells = lines[i];
+      const cells = lines[i] ?? [];
       let s = "";
       cells.forEach((c, j) => {
         s += c;
-        if (j < widths.length && j < cells.length - 1) s += " ".repeat(Math.max(0, widths[j] - runeWidth(c)));
+        const w = widths[j];
+        if (w !== undefined && j < cells.length - 1) s += " ".repeat(Math.max(0, w - runeWidth(c)));
       });
       out[i] = s;
     }
@@ -36,14 +37,15 @@ export function tabwrite(text: string, opts: TabwriterOptions = DOCKER_TABLE): s
   const format = (line0: number, line1: number): void => {
     const column = widths.length;
     for (let cur = line0; cur < line1; cur++) {
-      if (column >= lines[cur].length - 1) continue;
+      if (column >= (lines[cur]?.length ?? 0) - 1) continue;
       writeLines(line0, cur);
       line0 = cur;
       let width = opts.minWidth;
       for (; cur < line1; cur++) {
-        const cells = lines[cur];
-        if (column >= cells.length - 1) break;
-        width = Math.max(width, runeWidth(cells[column]) + opts.padding);
+        const cells = lines[cur] ?? [];
+        const cell = cells[column];
+        if (cell === undefined || column >= cells.length - 1) break;
+        width = Math.max(width, runeWidth(cell) + opts.padding);
       }
       widths.push(width);
       format(line0, cur);

@@ -49,7 +49,7 @@ function lexAction(src: string): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
   while (i < src.length) {
-    const c = src[i];
+    const c = src.charAt(i);
     if (/\s/.test(c)) {
       i++;
       continue;
@@ -87,7 +87,8 @@ function lexAction(src: string): Tok[] {
     if (c === "'") {
       const m = /^'(\\.|[^\\'])'/.exec(src.slice(i));
       if (!m) throw new TemplateError(`bad character constant in {{${src}}}`);
-      const ch = m[1].startsWith("\\") ? (JSON.parse(`"${m[1]}"`) as string) : m[1];
+      const lit = m[1]!; // the group is not optional: it matched
+      const ch = lit.startsWith("\\") ? (JSON.parse(`"${lit}"`) as string) : lit;
       toks.push({ k: "num", v: String(ch.codePointAt(0)) });
       i += m[0].length;
       continue;
@@ -107,8 +108,8 @@ function parsePipeline(toks: Tok[], src: string): Pipeline {
   // `$x :=` or `$i, $v :=`
   const save = pos;
   const vars: string[] = [];
-  while (toks[pos]?.k === "var" && !toks[pos].v.includes(".")) {
-    vars.push(toks[pos].v);
+  for (let t = toks[pos]; t?.k === "var" && !t.v.includes("."); t = toks[pos]) {
+    vars.push(t.v);
     pos++;
     if (toks[pos]?.k === ",") pos++;
     else break;
@@ -162,7 +163,8 @@ function parsePipeline(toks: Tok[], src: string): Pipeline {
     return cmds;
   };
   const cmds = parseCmds(undefined);
-  if (pos < toks.length) throw new TemplateError(`unexpected "${toks[pos].v}" in {{${src}}}`);
+  const extra = toks[pos];
+  if (extra) throw new TemplateError(`unexpected "${extra.v}" in {{${src}}}`);
   if (cmds.length === 0) throw new TemplateError(`missing value in {{${src}}}`);
   return { decl, cmds };
 }
@@ -229,8 +231,8 @@ function parseNodes(pieces: Piece[]): Node[] {
   let pos = 0;
   const block = (ends: string[]): { nodes: Node[]; end: string; rest: string } => {
     const nodes: Node[] = [];
-    while (pos < pieces.length) {
-      const p = pieces[pos++];
+    for (let p = pieces[pos]; p !== undefined; p = pieces[pos]) {
+      pos++;
       if (p.kind === "text") {
         nodes.push({ t: "text", text: p.text });
         continue;
@@ -265,7 +267,7 @@ function parseNodes(pieces: Piece[]): Node[] {
       const chained = /^(if|with)\b\s*(.*)$/s.exec(body.rest);
       if (chained) {
         // `{{else if X}}` = else {{if X}}…{{end}}, sharing this {{end}}
-        node.else = [control(chained[1] as "if" | "with", chained[2])];
+        node.else = [control(chained[1] as "if" | "with", chained[2] ?? "")];
       } else {
         if (body.rest.trim() !== "") throw new TemplateError(`unexpected "${body.rest}" after else`);
         node.else = block(["end"]).nodes;
@@ -441,6 +443,7 @@ function evalArg(a: Arg, dot: Value, vars: Scope, funcs: Record<string, Template
 
 function evalCmd(cmd: Cmd, dot: Value, vars: Scope, funcs: Record<string, TemplateFunc>, prev: Value[]): Value {
   const [head, ...rest] = cmd;
+  if (head === undefined) throw new TemplateError("missing command"); // the parser never makes an empty one
   if (head.t === "ident") {
     const f = funcs[head.name];
     if (!f) throw new TemplateError(`function "${head.name}" not defined`);
@@ -452,7 +455,8 @@ function evalCmd(cmd: Cmd, dot: Value, vars: Scope, funcs: Record<string, Templa
     const path = head.path;
     const base = head.base === "dot" ? dot : vars.get(head.name!);
     const owner = path.slice(0, -1).reduce(field, base);
-    const member = owner !== null && typeof owner === "object" ? (owner as Record<string, Value>)[path[path.length - 1]] : undefined;
+    const last = path[path.length - 1] ?? "";
+    const member = owner !== null && typeof owner === "object" ? (owner as Record<string, Value>)[last] : undefined;
     if (typeof member === "function") {
       const args = rest.map((a) => evalArg(a, dot, vars, funcs, []));
       return (member as TemplateFunc).call(owner, ...args, ...prev);
@@ -469,7 +473,8 @@ function evalPipeline(p: Pipeline, dot: Value, vars: Scope, funcs: Record<string
     v = evalCmd(c, dot, vars, funcs, prev);
     prev = [v];
   }
-  if (p.decl.length === 1) vars.set(p.decl[0], v);
+  const [name] = p.decl;
+  if (p.decl.length === 1 && name !== undefined) vars.set(name, v);
   return v;
 }
 
@@ -514,10 +519,11 @@ function run(nodes: Node[], dot: Value, vars: Scope, funcs: Record<string, Templ
           break;
         }
         for (const [k, x] of entries) {
-          if (decl.length === 1) inner.set(decl[0], x);
-          if (decl.length === 2) {
-            inner.set(decl[0], k);
-            inner.set(decl[1], x);
+          const [d0, d1] = decl;
+          if (d0 !== undefined && d1 === undefined) inner.set(d0, x);
+          if (d0 !== undefined && d1 !== undefined) {
+            inner.set(d0, k);
+            inner.set(d1, x);
           }
           run(n.then, x, inner, funcs, out);
         }

@@ -39,6 +39,5 @@ export class ColorRotation {
 
 /** Strip ANSI escape sequences (for width computations and tests). */
 export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
 }

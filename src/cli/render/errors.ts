@@ -47,8 +47,8 @@ export interface ErrorRenderOptions {
 export function renderError(e: unknown, options: ErrorRenderOptions = {}): string {
   const lines: string[] = [];
   const fe = asFlotillaError(e);
-  const issues = (e as Partial<ConfigError> | undefined)?.issues;
-  if (fe && Array.isArray(issues) && issues.length > 0) {
+  const issues: readonly ConfigIssue[] | undefined = (e as Partial<ConfigError> | undefined)?.issues;
+  if (fe && issues !== undefined && issues.length > 0) {
     const n = issues.length;
     lines.push(n === 1 ? "flotilla: invalid configuration:" : `flotilla: ${n} problems in the configuration:`);
     for (const issue of issues) lines.push(`  ${issueLine(issue)}`);

@@ -56,7 +56,8 @@ function portText(p: PortConfig): string {
 
 /** One service's state from its containers: all alike, or "mixed". */
 export function serviceState(containers: readonly ContainerState[]): { state: LiveState | "absent"; text: string } {
-  if (containers.length === 0) return { state: "absent", text: "not created" };
+  const [c0] = containers;
+  if (c0 === undefined) return { state: "absent", text: "not created" };
   const one = (c: ContainerState): LiveState => {
     if (c.state === "running") {
       if (c.health === "healthy") return "healthy";
@@ -68,9 +69,9 @@ export function serviceState(containers: readonly ContainerState[]): { state: Li
     return (["paused", "created", "restarting"].includes(c.state) ? c.state : "created") as LiveState;
   };
   const states = containers.map(one);
-  const first = states[0];
+  const first = one(c0);
   if (states.some((s) => s !== first)) return { state: "mixed", text: [...new Set(states)].join(", ") };
-  const exit = first === "exited" || first === "failed" ? ` (${containers[0].exitCode})` : "";
+  const exit = first === "exited" || first === "failed" ? ` (${c0.exitCode})` : "";
   const count = containers.length > 1 ? `${containers.length}× ` : "";
   return { state: first, text: `${count}${first}${exit}` };
 }
@@ -79,8 +80,7 @@ export function graphModel(project: LoadedProject, live?: readonly ContainerStat
   const services = project.model.services;
   const names = Object.keys(services).sort();
   const graph = ServiceGraph.fromServices(services);
-  const nodes = names.map((name): GraphNode => {
-    const svc = services[name];
+  const nodes = Object.entries(services).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, svc]): GraphNode => {
     const networks = svc.network_mode !== undefined ? [`mode: ${svc.network_mode}`] : Object.keys(svc.networks ?? { default: null }).sort();
     const node: GraphNode = { name, ports: (svc.ports ?? []).map(portText), networks };
     if (live !== undefined) {
@@ -99,7 +99,7 @@ export function graphModel(project: LoadedProject, live?: readonly ContainerStat
   return { project: project.model.name ?? "", nodes, edges };
 }
 
-const FILL: Record<string, string> = {
+const FILL: Record<LiveState | "absent", string> = {
   running: "#d9f2d9",
   healthy: "#b6e3b6",
   starting: "#fff2b3",

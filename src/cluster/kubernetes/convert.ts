@@ -89,9 +89,12 @@ export function quantityOfCpus(v: string | number): string {
 }
 
 function sortedRecord<T>(rec: Record<string, T>): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const k of Object.keys(rec).sort()) out[k] = rec[k];
-  return out;
+  return Object.fromEntries(sortedEntries(rec));
+}
+
+/** A record's entries in key order (so that the output does not depend on the file's order). */
+function sortedEntries<T>(rec: Readonly<Record<string, T>>): [string, T][] {
+  return Object.entries(rec).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function base64(data: Uint8Array | string): string {
@@ -240,8 +243,7 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
   };
 
   // ---- project-level objects: PVCs, Secrets, ConfigMaps
-  for (const volName of Object.keys(model.volumes).sort()) {
-    const vol = model.volumes[volName];
+  for (const [volName, vol] of sortedEntries(model.volumes)) {
     if (vol.external === true) continue;
     const x = flotillaExtension(vol as unknown as Record<string, unknown>);
     const size = typeof x["size"] === "string" ? x["size"] : options.volumeSize ?? DEFAULT_VOLUME_SIZE;
@@ -259,8 +261,7 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
     });
   }
   const secretKeys: Record<string, string> = {};
-  for (const name of Object.keys(model.secrets).sort()) {
-    const s = model.secrets[name];
+  for (const [name, s] of sortedEntries(model.secrets)) {
     const key = toConfigKey(name);
     secretKeys[name] = key;
     if (s.external === true) continue;
@@ -274,8 +275,7 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
     objects.push({ apiVersion: "v1", kind: "Secret", metadata: meta(secretTable.get(name), validLabels(s.labels).labels), type: "Opaque", data: { [key]: base64(data) } });
   }
   const configKeys: Record<string, string> = {};
-  for (const name of Object.keys(model.configs).sort()) {
-    const c = model.configs[name];
+  for (const [name, c] of sortedEntries(model.configs)) {
     const key = toConfigKey(name);
     configKeys[name] = key;
     if (c.external === true) continue;
@@ -299,15 +299,14 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
 
   // ---- networks: which services are on which network
   const members: Record<string, string[]> = {};
-  for (const svcName of serviceNames) {
-    for (const net of Object.keys(model.services[svcName].networks ?? {})) (members[net] ??= []).push(svcName);
+  for (const [svcName, svc] of sortedEntries(model.services)) {
+    for (const net of Object.keys(svc.networks ?? {})) (members[net] ??= []).push(svcName);
   }
   const anyInternal = Object.values(model.networks).some((n) => n.internal === true && n.external !== true);
 
   // ---- services
   const aliasNames = new Set<string>();
-  for (const svcName of serviceNames) {
-    const svc = model.services[svcName];
+  for (const [svcName, svc] of sortedEntries(model.services)) {
     const name = svcTable.get(svcName);
     const path = ["services", svcName];
     const kind = workloadKind(svc, model);
@@ -451,8 +450,7 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
 
     // depends_on → init containers
     const initContainers: Container[] = [];
-    for (const dep of Object.keys(svc.depends_on ?? {}).sort()) {
-      const entry = svc.depends_on![dep];
+    for (const [dep, entry] of sortedEntries(svc.depends_on ?? {})) {
       const target = model.services[dep];
       if (!target) continue; // an optional dependency outside the active profiles
       const depName = svcTable.get(dep);
@@ -467,7 +465,8 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
         continue;
       }
       const depPorts = portsOf(target);
-      const check = depPorts.length > 0 && target.deploy?.endpoint_mode !== "dnsrr" ? `nc -z -w 2 ${depName} ${depPorts[0].port}` : `nslookup ${depName} >/dev/null 2>&1`;
+      const [depPort] = depPorts;
+      const check = depPort !== undefined && target.deploy?.endpoint_mode !== "dnsrr" ? `nc -z -w 2 ${depName} ${depPort.port}` : `nslookup ${depName} >/dev/null 2>&1`;
       const loop = entry.required === false
         ? `i=0; until ${check}; do i=$((i+1)); if [ $i -ge 60 ]; then echo "${depName} not ready, starting anyway"; exit 0; fi; echo "waiting for ${depName}"; sleep 2; done`
         : `until ${check}; do echo "waiting for ${depName}"; sleep 2; done`;
@@ -603,8 +602,7 @@ export function convertToKubernetes(input: ConvertInput, options: KubernetesOpti
   }
 
   // ---- a NetworkPolicy per network: only pods sharing a network can reach each other
-  for (const net of Object.keys(model.networks).sort()) {
-    const decl = model.networks[net];
+  for (const [net, decl] of sortedEntries(model.networks)) {
     if (decl.external === true) continue;
     const label = networkLabel(netTable.get(net));
     const peers = { podSelector: { matchLabels: { [label]: "true" } } };

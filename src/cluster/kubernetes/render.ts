@@ -143,7 +143,7 @@ export function helmFiles(conversion: KubernetesConversion, chartName: string): 
       delete clone.metadata.namespace;
       const spec = clone["spec"] as Record<string, unknown>;
       const pod = (spec["template"] as { spec: { containers: Record<string, unknown>[] } }).spec;
-      const main = pod.containers[0];
+      const main = pod.containers[0] ?? {}; // convert always writes one container per workload
       const v: HelmServiceValues = { image: splitImage(String(main["image"])), resources: (main["resources"] as Record<string, unknown> | undefined) ?? {} };
       main["image"] = IMAGE;
       main["resources"] = RESOURCES;
@@ -172,7 +172,7 @@ export function helmFiles(conversion: KubernetesConversion, chartName: string): 
 }
 
 function sortRecord<T>(r: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Go templates read `{{`: a literal one is written `{{ "{{" }}`. */

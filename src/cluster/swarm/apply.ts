@@ -18,7 +18,6 @@ import { EngineError, FlotillaError, ServiceError } from "../../errors.js";
 import type { EventListener, FlotillaEvent } from "../../events.js";
 import type { Engine } from "../../runtime/engine.js";
 import type { FileReference, ServiceSpec, ServiceSummary, SwarmEngine, TaskSummary } from "../../runtime/engine-swarm.js";
-import type { DependencyEdge } from "../../graph/graph.js";
 import { LABEL_NAMESPACE } from "./names.js";
 import type { ObservedStack, SwarmAction, SwarmPlan } from "./plan.js";
 

@@ -142,7 +142,7 @@ export function checkForSwarm(project: CheckInput, options: SwarmCheckOptions = 
     const special = refine(use, model, options, written);
     if (special === "skip") continue;
     const cap = special ?? column[use.key];
-    if (cap.status !== "mapped") report(use, cap);
+    if (cap !== undefined && cap.status !== "mapped") report(use, cap); // uses() yields only the column's keys
   }
 
   checkValues(model, options, written, warn, refuse);

@@ -363,7 +363,8 @@ class Converter {
       if (m) out.push(m);
     });
     for (const t of svc.tmpfs ?? []) {
-      const [target, opts] = [t.split(":")[0], t.split(":").slice(1).join(":")];
+      const [target = "", ...rest] = t.split(":");
+      const opts = rest.join(":");
       const size = /(?:^|,)size=([^,]+)/.exec(opts)?.[1];
       const mode = /(?:^|,)mode=([0-7]+)/.exec(opts)?.[1];
       out.push(

@@ -84,10 +84,10 @@ function deviceRequest(d: Record<string, unknown>): Record<string, unknown> {
   const count = d.count === "all" ? -1 : d.count !== undefined ? Number(d.count) : undefined;
   const ids = d.device_ids as string[] | undefined;
   return {
-    Driver: (d.driver as string | undefined) ?? "",
+    Driver: (d.driver) ?? "",
     Count: count ?? (ids && ids.length > 0 ? 0 : -1),
     DeviceIDs: ids ?? null,
     Capabilities: caps ? [caps] : [],
-    Options: (d.options as Record<string, string> | undefined) ?? {},
+    Options: (d.options) ?? {},
   };
 }

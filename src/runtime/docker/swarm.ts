@@ -22,7 +22,45 @@ import type {
 } from "../engine-swarm.js";
 import type { AuthConfig, RegistryAuth } from "../registry-auth.js";
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The Engine API documents this adapter reads (only the fields it reads; all optional, as engines differ). */
+interface ApiService {
+  ID?: string;
+  Version?: { Index?: number };
+  Spec?: ServiceSpec;
+  PreviousSpec?: ServiceSpec;
+  CreatedAt?: string;
+  UpdatedAt?: string;
+  UpdateStatus?: { State?: string; Message?: string; StartedAt?: string; CompletedAt?: string };
+}
+interface ApiTask {
+  ID?: string;
+  ServiceID?: string;
+  NodeID?: string;
+  Slot?: number;
+  DesiredState?: string;
+  CreatedAt?: string;
+  UpdatedAt?: string;
+  Status?: { State?: string; Message?: string; Err?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
+  Spec?: { ContainerSpec?: { Image?: string } };
+}
+interface ApiObject {
+  ID?: string;
+  Spec?: { Name?: string; Labels?: Labels | null };
+  CreatedAt?: string;
+}
+interface ApiNode {
+  ID?: string;
+  Description?: { Hostname?: string };
+  Spec?: { Role?: string; Availability?: string; Labels?: Labels | null };
+  Status?: { State?: string; Addr?: string };
+}
+interface ApiInfo {
+  Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string; Managers?: number; Nodes?: number; Cluster?: { ID?: string } | null };
+  Host?: unknown;
+  OperatingSystem?: string;
+}
+/** Query parameters and request options of a raw modem call. */
+type Query = Record<string, unknown>;
 
 interface DockerodeError extends Error {
   statusCode?: number;
@@ -56,8 +94,8 @@ function matchesLabels(have: Labels | null | undefined, filter: LabelFilter | un
 function engineMessage(e: unknown): string {
   const err = e as DockerodeError;
   const json = err?.json;
-  if (json && typeof json === "object" && !Buffer.isBuffer(json) && typeof (json as Json)["message"] === "string") {
-    return String((json as Json)["message"]).trim();
+  if (json && typeof json === "object" && !Buffer.isBuffer(json) && typeof (json as { message?: unknown }).message === "string") {
+    return String((json as { message: string }).message).trim();
   }
   if (Buffer.isBuffer(json) && json.length > 0) return json.toString("utf8").trim();
   return String(err?.message ?? e)
@@ -86,54 +124,54 @@ function nsToIso(v: unknown): string {
 }
 
 /** The Engine API's service document → ServiceSummary. */
-export function toServiceSummary(s: Json): ServiceSummary {
+export function toServiceSummary(s: ApiService): ServiceSummary {
   const out: ServiceSummary = {
-    id: String(s["ID"] ?? ""),
-    version: Number(s["Version"]?.["Index"] ?? 0),
-    spec: (s["Spec"] ?? {}) as ServiceSpec,
-    createdAt: nsToIso(s["CreatedAt"]),
-    updatedAt: nsToIso(s["UpdatedAt"]),
+    id: String(s.ID ?? ""),
+    version: Number(s.Version?.Index ?? 0),
+    spec: s.Spec ?? ({} as ServiceSpec),
+    createdAt: nsToIso(s.CreatedAt),
+    updatedAt: nsToIso(s.UpdatedAt),
   };
-  if (s["PreviousSpec"]) out.previousSpec = s["PreviousSpec"] as ServiceSpec;
-  const u: Json | undefined = s["UpdateStatus"];
-  if (u && typeof u["State"] === "string" && u["State"] !== "") {
-    out.updateStatus = { state: u["State"] as UpdateState };
-    if (typeof u["Message"] === "string" && u["Message"] !== "") out.updateStatus.message = u["Message"];
-    if (typeof u["StartedAt"] === "string") out.updateStatus.startedAt = u["StartedAt"];
-    if (typeof u["CompletedAt"] === "string") out.updateStatus.completedAt = u["CompletedAt"];
+  if (s.PreviousSpec) out.previousSpec = s.PreviousSpec;
+  const u = s.UpdateStatus;
+  if (u && typeof u.State === "string" && u.State !== "") {
+    out.updateStatus = { state: u.State as UpdateState };
+    if (typeof u.Message === "string" && u.Message !== "") out.updateStatus.message = u.Message;
+    if (typeof u.StartedAt === "string") out.updateStatus.startedAt = u.StartedAt;
+    if (typeof u.CompletedAt === "string") out.updateStatus.completedAt = u.CompletedAt;
   }
   return out;
 }
 
 /** The Engine API's task document → TaskSummary. */
-export function toTaskSummary(t: Json): TaskSummary {
-  const status: Json = t["Status"] ?? {};
+export function toTaskSummary(t: ApiTask): TaskSummary {
+  const status = t.Status ?? {};
   const out: TaskSummary = {
-    id: String(t["ID"] ?? ""),
-    serviceId: String(t["ServiceID"] ?? ""),
-    desiredState: String(t["DesiredState"] ?? "") as TaskState,
-    state: String(status["State"] ?? "") as TaskState,
-    createdAt: nsToIso(t["CreatedAt"]),
-    updatedAt: nsToIso(t["UpdatedAt"]),
+    id: String(t.ID ?? ""),
+    serviceId: String(t.ServiceID ?? ""),
+    desiredState: String(t.DesiredState ?? "") as TaskState,
+    state: String(status.State ?? "") as TaskState,
+    createdAt: nsToIso(t.CreatedAt),
+    updatedAt: nsToIso(t.UpdatedAt),
   };
-  if (typeof t["NodeID"] === "string" && t["NodeID"] !== "") out.nodeId = t["NodeID"];
-  if (typeof t["Slot"] === "number") out.slot = t["Slot"];
-  if (typeof status["Message"] === "string" && status["Message"] !== "") out.message = status["Message"];
-  if (typeof status["Err"] === "string" && status["Err"] !== "") out.error = status["Err"];
-  const cs: Json | undefined = status["ContainerStatus"];
-  if (cs && typeof cs["ContainerID"] === "string" && cs["ContainerID"] !== "") out.containerId = cs["ContainerID"];
-  if (cs && typeof cs["ExitCode"] === "number") out.exitCode = cs["ExitCode"];
-  const image = t["Spec"]?.["ContainerSpec"]?.["Image"];
+  if (typeof t.NodeID === "string" && t.NodeID !== "") out.nodeId = t.NodeID;
+  if (typeof t.Slot === "number") out.slot = t.Slot;
+  if (typeof status.Message === "string" && status.Message !== "") out.message = status.Message;
+  if (typeof status.Err === "string" && status.Err !== "") out.error = status.Err;
+  const cs = status.ContainerStatus;
+  if (cs && typeof cs.ContainerID === "string" && cs.ContainerID !== "") out.containerId = cs.ContainerID;
+  if (cs && typeof cs.ExitCode === "number") out.exitCode = cs.ExitCode;
+  const image = t.Spec?.ContainerSpec?.Image;
   if (typeof image === "string") out.image = image;
   return out;
 }
 
-function toObjectSummary(o: Json): SwarmObjectSummary {
+function toObjectSummary(o: ApiObject): SwarmObjectSummary {
   return {
-    id: String(o["ID"] ?? ""),
-    name: String(o["Spec"]?.["Name"] ?? ""),
-    labels: (o["Spec"]?.["Labels"] ?? {}) as Labels,
-    createdAt: nsToIso(o["CreatedAt"]),
+    id: String(o.ID ?? ""),
+    name: String(o.Spec?.Name ?? ""),
+    labels: o.Spec?.Labels ?? {},
+    createdAt: nsToIso(o.CreatedAt),
   };
 }
 
@@ -199,9 +237,9 @@ export class DockerSwarm implements SwarmEngine {
   }
 
   /** GET/POST/DELETE through the modem with an exact query and body. */
-  #dial<T>(method: "GET" | "POST" | "DELETE", path: string, query: Json | undefined, body?: unknown, headers?: Record<string, string>): Promise<T> {
+  #dial<T>(method: "GET" | "POST" | "DELETE", path: string, query: Query | undefined, body?: unknown, headers?: Record<string, string>): Promise<T> {
     return new Promise((resolve, reject) => {
-      const opts: Json = {
+      const opts: Record<string, unknown> = {
         path: `${path}?`,
         method,
         statusCodes: { 200: true, 201: true, 204: true, 304: true, 400: "bad parameter", 404: "not found", 409: "conflict", 500: "server error", 503: "node is not part of a swarm" },
@@ -214,6 +252,7 @@ export class DockerSwarm implements SwarmEngine {
         opts["options"] = body !== undefined ? { _body: body } : {};
         if (body === undefined && method !== "POST") opts["options"] = undefined;
       }
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the modem hands over its own Error objects
       this.#docker.modem.dial(opts as unknown as Parameters<Docker["modem"]["dial"]>[0], (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as T)));
     });
   }
@@ -227,22 +266,23 @@ export class DockerSwarm implements SwarmEngine {
 
   async swarmInfo(): Promise<SwarmInfo> {
     this.#checkPodman();
-    let info: Json;
+    let info: ApiInfo;
     try {
-      info = (await this.#docker.info()) as Json;
+      info = (await this.#docker.info()) as ApiInfo;
     } catch (e) {
       throw this.#fail(e, "cannot read the engine's swarm state");
     }
-    const sw: Json = info["Swarm"] ?? {};
-    if (!info["Swarm"] && /podman/i.test(JSON.stringify(info["Host"] ?? info["OperatingSystem"] ?? ""))) throw this.#podmanError();
+    const sw = info.Swarm ?? {};
+    if (!info.Swarm && /podman/i.test(JSON.stringify(info.Host ?? info.OperatingSystem ?? ""))) throw this.#podmanError();
     const out: SwarmInfo = {
-      localNodeState: (String(sw["LocalNodeState"] ?? "inactive") || "inactive") as SwarmInfo["localNodeState"],
-      controlAvailable: sw["ControlAvailable"] === true,
-      nodeId: String(sw["NodeID"] ?? ""),
-      managers: Number(sw["Managers"] ?? 0),
-      nodes: Number(sw["Nodes"] ?? 0),
+      localNodeState: (String(sw.LocalNodeState ?? "inactive") || "inactive") as SwarmInfo["localNodeState"],
+      controlAvailable: sw.ControlAvailable === true,
+      nodeId: String(sw.NodeID ?? ""),
+      managers: Number(sw.Managers ?? 0),
+      nodes: Number(sw.Nodes ?? 0),
     };
-    if (typeof sw["Cluster"]?.["ID"] === "string" && sw["Cluster"]["ID"] !== "") out.clusterId = sw["Cluster"]["ID"];
+    const clusterId = sw.Cluster?.ID;
+    if (typeof clusterId === "string" && clusterId !== "") out.clusterId = clusterId;
     return out;
   }
 
@@ -269,42 +309,42 @@ export class DockerSwarm implements SwarmEngine {
 
   async listNodes(): Promise<SwarmNode[]> {
     this.#checkPodman();
-    let list: Json[];
+    let list: ApiNode[];
     try {
-      list = (await this.#docker.listNodes()) as Json[];
+      list = (await this.#docker.listNodes()) as ApiNode[];
     } catch (e) {
       throw this.#fail(e, "cannot list the swarm's nodes");
     }
     return list.map((n) => {
       const node: SwarmNode = {
-        id: String(n["ID"] ?? ""),
-        hostname: String(n["Description"]?.["Hostname"] ?? ""),
-        role: n["Spec"]?.["Role"] === "manager" ? "manager" : "worker",
-        availability: (n["Spec"]?.["Availability"] ?? "active") as SwarmNode["availability"],
-        state: String(n["Status"]?.["State"] ?? ""),
-        labels: (n["Spec"]?.["Labels"] ?? {}) as Labels,
+        id: String(n.ID ?? ""),
+        hostname: String(n.Description?.Hostname ?? ""),
+        role: n.Spec?.Role === "manager" ? "manager" : "worker",
+        availability: (n.Spec?.Availability ?? "active") as SwarmNode["availability"],
+        state: String(n.Status?.State ?? ""),
+        labels: n.Spec?.Labels ?? {},
       };
-      if (typeof n["Status"]?.["Addr"] === "string") node.addr = n["Status"]["Addr"];
+      if (typeof n.Status?.Addr === "string") node.addr = n.Status.Addr;
       return node;
     });
   }
 
   async listServices(filter: { labels?: LabelFilter }): Promise<ServiceSummary[]> {
     this.#checkPodman();
-    let list: Json[];
+    let list: ApiService[];
     try {
       const filters = JSON.stringify(filter.labels ? { label: labelFilterList(filter.labels) } : {});
-      list = await this.#dial<Json[]>("GET", "/services", { filters, status: true });
+      list = await this.#dial<ApiService[]>("GET", "/services", { filters, status: true });
     } catch (e) {
       throw this.#fail(e, "cannot list services");
     }
-    return list.filter((s) => matchesLabels(s["Spec"]?.["Labels"], filter.labels)).map(toServiceSummary);
+    return list.filter((s) => matchesLabels(s.Spec?.Labels, filter.labels)).map(toServiceSummary);
   }
 
   async inspectService(idOrName: string): Promise<ServiceSummary | undefined> {
     this.#checkPodman();
     try {
-      return toServiceSummary(await this.#dial<Json>("GET", `/services/${encodeURIComponent(idOrName)}`, undefined));
+      return toServiceSummary(await this.#dial<ApiService>("GET", `/services/${encodeURIComponent(idOrName)}`, undefined));
     } catch (e) {
       if ((e as DockerodeError)?.statusCode === 404 && swarmStateError(engineMessage(e)) === undefined && !/page not found/i.test(engineMessage(e))) return undefined;
       throw this.#fail(e, `cannot inspect service ${idOrName}`);
@@ -315,7 +355,7 @@ export class DockerSwarm implements SwarmEngine {
     this.#checkPodman();
     try {
       const headers = await this.#authHeader(spec.TaskTemplate.ContainerSpec.Image, options.registryAuth);
-      const res = await this.#dial<Json>("POST", "/services/create", undefined, spec, headers);
+      const res = await this.#dial<{ ID?: string }>("POST", "/services/create", undefined, spec, headers);
       return String(res?.["ID"] ?? "");
     } catch (e) {
       throw this.#fail(e, `cannot create service ${spec.Name}`);
@@ -326,10 +366,10 @@ export class DockerSwarm implements SwarmEngine {
     this.#checkPodman();
     try {
       const headers = await this.#authHeader(spec.TaskTemplate.ContainerSpec.Image, options.registryAuth);
-      const query: Json = { version };
+      const query: Query = { version };
       if (options.rollback) query["rollback"] = "previous";
       // Image resolution is the caller's (pinned by digest); the engine must not re-resolve.
-      const res = await this.#dial<Json>("POST", `/services/${encodeURIComponent(id)}/update`, query, spec, headers);
+      const res = await this.#dial<{ Warnings?: string[] | null }>("POST", `/services/${encodeURIComponent(id)}/update`, query, spec, headers);
       // The engine reports non-fatal problems (e.g. an image it could not resolve) as warnings.
       void res;
     } catch (e) {
@@ -353,9 +393,9 @@ export class DockerSwarm implements SwarmEngine {
     if (filter.service !== undefined) f["service"] = [filter.service];
     if (filter.labels) f["label"] = labelFilterList(filter.labels);
     if (filter.desiredState) f["desired-state"] = [filter.desiredState];
-    let list: Json[];
+    let list: ApiTask[];
     try {
-      list = await this.#dial<Json[]>("GET", "/tasks", { filters: JSON.stringify(f) });
+      list = await this.#dial<ApiTask[]>("GET", "/tasks", { filters: JSON.stringify(f) });
     } catch (e) {
       throw this.#fail(e, "cannot list tasks");
     }
@@ -391,9 +431,9 @@ export class DockerSwarm implements SwarmEngine {
     const f: Record<string, string[]> = {};
     if (filter.labels) f["label"] = labelFilterList(filter.labels);
     if (filter.name !== undefined) f["name"] = [filter.name];
-    let list: Json[];
+    let list: ApiObject[];
     try {
-      list = await this.#dial<Json[]>("GET", `/${kind}`, { filters: JSON.stringify(f) });
+      list = await this.#dial<ApiObject[]>("GET", `/${kind}`, { filters: JSON.stringify(f) });
     } catch (e) {
       throw this.#fail(e, `cannot list ${kind}`);
     }
@@ -407,7 +447,7 @@ export class DockerSwarm implements SwarmEngine {
   async #createObject(kind: "secrets" | "configs", what: string, spec: SwarmObjectSpec): Promise<string> {
     this.#checkPodman();
     try {
-      const res = await this.#dial<Json>("POST", `/${kind}/create`, undefined, spec);
+      const res = await this.#dial<{ ID?: string }>("POST", `/${kind}/create`, undefined, spec);
       return String(res?.["ID"] ?? "");
     } catch (e) {
       // Never echo the content: only the name.

@@ -18,7 +18,6 @@
  * is re-entrant (`run` starting its dependencies through `up`, `watch` rebuilding through `up`).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import * as os from "node:os";
 import { Readable } from "node:stream";
 import { FlotillaError } from "../../errors.js";
 import type { EventListener } from "../../events.js";
@@ -45,9 +44,9 @@ export interface LockSettings {
   staleAfter?: number;
   /** Poll interval while waiting (ms; default 250). */
   pollMs?: number;
-  /** Who we are (tests); default this process on this host. */
+  /** Who we are: this process on this host (the library fills it in from src/api/host.ts). */
   self?: { pid: number; host: string };
-  /** Whether a pid on this host is alive (tests); default `kill(pid, 0)`. */
+  /** Whether a pid on this host is alive (the library's `pidAlive`); without it a same-host holder counts as alive. */
   isAlive?: (pid: number) => boolean;
   /** Milliseconds now (tests). */
   now?: () => number;
@@ -77,19 +76,20 @@ export function holderOf(d: Pick<ContainerDetails, "id" | "labels" | "created">)
   return { id: d.id, pid: Number(l[LOCK_PID_LABEL] ?? "0"), host: l[LOCK_HOST_LABEL] ?? "", command: l[LOCK_COMMAND_LABEL] ?? "flotilla", since: l[LOCK_SINCE_LABEL] ?? d.created };
 }
 
-function defaultAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
+/**
+ * Who holds the lock: this process on this host. The runtime does not read the process; the library
+ * (src/api/host.ts) passes its pid in. Without it there is no way to name a holder, so no lock.
+ */
+function selfOf(settings: LockSettings): { pid: number; host: string } {
+  if (settings.self === undefined) throw new TypeError("project lock: settings.self (this process's pid and host) is required");
+  return settings.self;
 }
 
 /** Why a holder is stale (taken over), or undefined while it is live. */
 export function staleReason(h: LockHolder, settings: LockSettings = {}): string | undefined {
-  const self = settings.self ?? { pid: process.pid, host: os.hostname() };
-  const alive = settings.isAlive ?? defaultAlive;
+  const self = selfOf(settings);
+  // Without a way to tell, a holder on this host counts as alive: never taken over by mistake.
+  const alive = settings.isAlive ?? (() => true);
   const now = (settings.now ?? Date.now)();
   if (!Number.isInteger(h.pid) || h.pid <= 0 || h.host === "") return "it names no holder";
   if (h.host === self.host) return alive(h.pid) ? undefined : `process ${h.pid} is gone`;
@@ -152,7 +152,7 @@ export interface AcquireOptions {
  */
 export async function acquireProjectLock(engine: Engine, project: string, command: string, options: AcquireOptions = {}): Promise<HeldLock> {
   const settings = options.settings ?? {};
-  const self = settings.self ?? { pid: process.pid, host: os.hostname() };
+  const self = selfOf(settings);
   const now = settings.now ?? Date.now;
   const timeoutMs = (settings.timeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;
   const deadline = now() + timeoutMs;

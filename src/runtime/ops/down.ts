@@ -13,7 +13,7 @@ import type { ObservedContainer } from "../observe.js";
 import type { DownOptions } from "../options.js";
 import type { ResourceReporter } from "../report.js";
 import { emitter, graphFor, isActive, listProject, selectServices, walkContainers } from "./lifecycle.js";
-import { engineOf, modelOption, type EngineLike, type ProjectRef } from "./project-ref.js";
+import { modelOption, type EngineLike, type ProjectRef } from "./project-ref.js";
 import { locked } from "./locked.js";
 import { stopContainerWithHooks } from "./stop.js";
 

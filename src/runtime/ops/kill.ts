@@ -1,7 +1,7 @@
 /** `kill`: signal the project's running containers (default SIGKILL), all at once. */
 import type { Engine } from "../engine.js";
 import { eachContainer, emitter, isActive, listProject, selectServices, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
-import { engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
+import { modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
 import { locked } from "./locked.js";
 
 export interface KillOptions extends ServiceOpOptions {

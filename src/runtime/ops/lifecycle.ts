@@ -7,7 +7,7 @@
 import type { EventListener } from "../../events.js";
 import { ServiceGraph } from "../../graph/graph.js";
 import { limiter, walkGraph } from "../../graph/scheduler.js";
-import type { DependsOnCondition, LoadedProject, ServiceConfig } from "../../spec/model.js";
+import type { LoadedProject, ServiceConfig } from "../../spec/model.js";
 import type { Engine } from "../engine.js";
 import { Label } from "../labels.js";
 import { toObservedContainer, type ObservedContainer } from "../observe.js";
@@ -41,7 +41,7 @@ export function parseDependsOnLabel(label: string | undefined): NonNullable<Serv
     const [dep, condition, restart] = part.trim().split(":");
     if (!dep) continue;
     const cond = (["service_started", "service_healthy", "service_completed_successfully"] as const).find((c) => c === condition) ?? "service_started";
-    out[dep] = { condition: cond as DependsOnCondition, required: true, restart: restart === "true" };
+    out[dep] = { condition: cond, required: true, restart: restart === "true" };
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /** `restart`: the project's containers in dependency order; config changes are not applied. */
 import type { Engine } from "../engine.js";
 import { emitter, graphFor, listProject, selectServices, walkContainers, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
-import { engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
+import { modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
 import { locked } from "./locked.js";
 
 /** `restart`: dependency order; does not apply config changes. */

@@ -5,7 +5,7 @@ import { serviceHooks } from "../convert.js";
 import type { Engine } from "../engine.js";
 import type { ObservedContainer } from "../observe.js";
 import { emitter, graphFor, isActive, listProject, selectServices, walkContainers, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
-import { engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
+import { modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
 import { locked } from "./locked.js";
 
 /**

@@ -20,12 +20,8 @@ export function watchLockPath(project: string, home: string = os.homedir()): str
 }
 
 /** Whether `pid` is a live process that looks like a watcher (flotilla or compose). */
-function holderAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
+function holderAlive(pid: number, alive: (pid: number) => boolean): boolean {
+  if (!alive(pid)) return false;
   let cmdline: string;
   try {
     cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
@@ -37,12 +33,13 @@ function holderAlive(pid: number): boolean {
 
 /**
  * Take the watch lock of `project`, or throw WATCH_FAILED naming the process that holds it.
+ * `pid` is this process and `alive` tells whether another pid runs (the caller reads the process);
  * `home` overrides the home directory (tests).
  */
-export function acquireWatchLock(project: string, options: { home?: string } = {}): WatchLock {
+export function acquireWatchLock(project: string, options: { home?: string; pid: number; alive: (pid: number) => boolean }): WatchLock {
   const file = watchLockPath(project, options.home);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const mine = String(process.pid);
+  const mine = String(options.pid);
   for (let attempt = 0; ; attempt++) {
     try {
       fs.writeFileSync(file, mine, { flag: "wx" });
@@ -51,7 +48,7 @@ export function acquireWatchLock(project: string, options: { home?: string } = {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw lockError(e, file);
     }
     const held = Number.parseInt(readOrEmpty(file).trim(), 10);
-    if (Number.isInteger(held) && held > 0 && held !== process.pid && holderAlive(held)) {
+    if (Number.isInteger(held) && held > 0 && held !== options.pid && holderAlive(held, options.alive)) {
       throw new FlotillaError("WATCH_FAILED", `project "${project}" is already being watched by process ${held}`, {
         hint: `stop that watch first (Ctrl+C where it runs); if process ${held} is not a watch, remove ${file}`,
       });

@@ -100,7 +100,7 @@ export function mergeGeneric(base: unknown, override: unknown): unknown {
   if (override instanceof OverrideTag) return clean(override.value);
   if (override === null || override === undefined) return base;
   if (isRawMap(base) && isRawMap(override)) return mergeMaps(base, override);
-  if (Array.isArray(base) && Array.isArray(override)) return [...base, ...(clean(override) as unknown[])];
+  if (Array.isArray(base) && Array.isArray(override)) return [...(base as unknown[]), ...(clean(override) as unknown[])];
   return clean(override);
 }
 

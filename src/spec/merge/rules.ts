@@ -5,7 +5,7 @@
  */
 import { posix } from "node:path";
 import { OverrideTag, ResetTag, isRawMap, type RawMap } from "../tags.js";
-import { REMOVED, clean, mergeGeneric, mergeMaps, setKey, type Merger } from "./maps.js";
+import { REMOVED, clean, mergeMaps, setKey, type Merger } from "./maps.js";
 
 // ---------------------------------------------------------------------------------------------
 // Merge by key (environment, labels, extra_hosts …)
@@ -17,7 +17,7 @@ export function entriesOf(v: unknown, kind: KeyKind): Map<string, unknown> {
   if (Array.isArray(v)) {
     for (const item of v) {
       if (item instanceof ResetTag) continue;
-      const it = item instanceof OverrideTag ? item.value : item;
+      const it: unknown = item instanceof OverrideTag ? item.value : item;
       if (it === null || it === undefined) continue;
       const s = String(it);
       const i = s.indexOf("=");

@@ -7,10 +7,10 @@ import { clone, type Normalizer, type Path } from "./normalizer.js";
 export type DevelopConfig = { watch?: WatchRule[] };
 
 export function develop(nz: Normalizer, v: unknown, p: Path): DevelopConfig {
-  const d = (isRawMap(v) ? clone(v) : {}) as RawMap;
+  const d = (isRawMap(v) ? clone(v) : {});
   if (Array.isArray(d["watch"])) {
     d["watch"] = d["watch"].map((rule, i) => {
-      const r = (isRawMap(rule) ? rule : {}) as RawMap;
+      const r = (isRawMap(rule) ? rule : {});
       const rp = [...p, "watch", i];
       const out = { ...r } as WatchRule & RawMap;
       if (typeof r["path"] === "string") out.path = nz.abs(r["path"]);
@@ -29,12 +29,12 @@ export function develop(nz: Normalizer, v: unknown, p: Path): DevelopConfig {
       return out;
     });
   }
-  return d as DevelopConfig;
+  return d;
 }
 
 export function hook(nz: Normalizer, h: unknown, p: Path): unknown {
   if (!isRawMap(h)) return clone(h);
-  const out = clone(h) as RawMap;
+  const out: RawMap = clone(h);
   if (h["command"] !== undefined) out["command"] = nz.command(h["command"], [...p, "command"]) ?? [];
   if (h["environment"] !== undefined) out["environment"] = nz.mapping(h["environment"], [...p, "environment"], (k) => nz.lookup(k));
   if (h["privileged"] !== undefined) out["privileged"] = nz.bool(h["privileged"], [...p, "privileged"]);

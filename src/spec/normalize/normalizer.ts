@@ -178,7 +178,7 @@ export function scalarString(v: unknown): string {
 }
 
 export function clone<T>(v: T): T {
-  return v === undefined ? v : (structuredClone(v) as T);
+  return v === undefined ? v : (structuredClone(v));
 }
 
 /** Put the listed keys first, in that order; the rest keep their order. */
