@@ -8,7 +8,7 @@ import type { CliDeps } from "./api.js";
 import { CliContext } from "./context.js";
 import { processIO, type CliIO } from "./io.js";
 import { buildProgram, verbNames } from "./program.js";
-import { packageHomepage, pluginCall, pluginMetadata, watchPluginSocket } from "./docker-plugin.js";
+import { composeCompatibleVersion, packageHomepage, pluginCall, pluginMetadata, watchPluginSocket } from "./docker-plugin.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, renderError } from "./render/errors.js";
 import { suggest } from "./usage.js";
 import { flotillaVersion } from "./version-info.js";
@@ -57,7 +57,8 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: CliDep
     watchPluginSocket(call.env, () => process.kill(process.pid, "SIGINT"));
   }
   const ctx = new CliContext(io, deps);
-  const program = await buildProgram(ctx, flotillaVersion(), argv);
+  // `--version` answers as `docker compose --version` does (the number tools gate on, with Flotilla's own as build metadata).
+  const program = await buildProgram(ctx, `Docker Compose version v${composeCompatibleVersion(flotillaVersion())}`, argv);
   if (argv.length === 0) {
     program.outputHelp();
     return EXIT_OK;

@@ -135,10 +135,10 @@ describe("usage errors", () => {
     assert.match(r.stdout, /--no-attach <service>/);
   });
 
-  test("--version prints the package version", async () => {
+  test("--version answers as docker compose --version does: the Compose version matched, Flotilla's own as build metadata", async () => {
     const r = await run(["--version"]);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+    assert.match(r.stdout, /^Docker Compose version v\d+\.\d+\.\d+\+flotilla\.\d+\.\d+\.\d+\n$/);
   });
 
   test("suggest only close words", () => {
