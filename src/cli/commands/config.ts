@@ -187,6 +187,21 @@ function sortedKeys(o: Record<string, unknown> | undefined): string[] {
 }
 
 /** Render the request against a loaded project (pure apart from the lazy serializer imports). */
+/**
+ * `config SERVICE…`: as Compose, the named services and the services they depend on (depends_on,
+ * links, network_mode/volumes_from/ipc/pid `service:`), nothing else. Top-level resources stay.
+ */
+export async function selectServices(project: LoadedProject, names: readonly string[]): Promise<LoadedProject> {
+  const { ServiceGraph } = await import("../../graph/graph.js");
+  const keep = ServiceGraph.fromServices(project.model.services).closure(names);
+  const services: typeof project.model.services = {};
+  for (const name of sortedKeys(project.model.services)) {
+    const svc = project.model.services[name];
+    if (svc !== undefined && keep.has(name)) services[name] = svc;
+  }
+  return { ...project, model: { ...project.model, services } };
+}
+
 export async function renderConfig(project: LoadedProject, req: ConfigRequest): Promise<string> {
   const model = project.model;
   const lines = (xs: string[]): string => xs.map((x) => `${x}\n`).join("");
@@ -276,7 +291,7 @@ export const configCommand: CommandModule = {
             interpolate: flags.interpolate !== false,
             resolveEnvFiles: flags.envResolution !== false,
           });
-          const text = await renderConfig(project, req);
+          const text = await renderConfig(services.length > 0 ? await selectServices(project, services) : project, req);
           if (flags.output) {
             const [fsp, path] = await Promise.all([import("node:fs/promises"), import("node:path")]);
             await fsp.writeFile(path.resolve(ctx.io.cwd, flags.output), text);
