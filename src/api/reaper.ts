@@ -15,6 +15,7 @@ import type { EndpointConfig } from "../runtime/connect.js";
 import type { Engine } from "../runtime/engine.js";
 import { Label } from "../runtime/labels.js";
 import { isNotFound, removeNetworkPatiently } from "../runtime/network/networks.js";
+import { holderOf, lockContainerName } from "../runtime/lock/project-lock.js";
 import { hostEnv, hostExecPath, hostPid, pidAlive } from "./host.js";
 
 /** Labels marking stacks made by the test API, with the process that owns them. */
@@ -40,6 +41,23 @@ export interface RemovedResources {
 }
 
 /**
+ * The project lock of a command that died with the stack's owner. It carries no Compose label (so
+ * `ps` and `down` never see it): remove it by name, but only when its holder is gone from this host.
+ */
+async function removeDeadLock(engine: Engine, project: string, out: RemovedResources & { errors: string[] }): Promise<void> {
+  const lock = await engine.inspectContainer(lockContainerName(project));
+  if (!lock) return;
+  const holder = holderOf(lock);
+  if (holder.host !== hostname() || (holder.pid > 0 && pidAlive(holder.pid))) return;
+  try {
+    await engine.removeContainer(lock.id, { force: true });
+    out.containers.push(lockContainerName(project));
+  } catch (e) {
+    if (!isNotFound(e)) out.errors.push(`lock ${lockContainerName(project)}: ${(e as Error).message}`);
+  }
+}
+
+/**
  * Remove everything labelled `com.docker.compose.project=<project>`: containers (forced, with
  * anonymous volumes), then networks (retrying while still in use), then volumes. Best effort:
  * "not found" is success (someone else removed it first); other errors are collected and returned.
@@ -58,6 +76,7 @@ export async function removeStack(engine: Engine, project: string): Promise<Remo
       }
     }),
   );
+  await removeDeadLock(engine, project, out);
   const networks = await engine.listNetworks({ labels: byProject });
   await Promise.all(
     networks.map(async (n) => {

@@ -12,6 +12,7 @@ import { compose } from "../../src/index.js";
 import { connectFromEnv } from "../../src/api/project.js";
 import { OwnerLabel, pidAlive, removeStack } from "../../src/api/reaper.js";
 import { Label } from "../../src/runtime/labels.js";
+import { lockContainerName } from "../../src/runtime/lock/project-lock.js";
 import type { Engine } from "../../src/runtime/engine.js";
 import type { FlotillaEvent } from "../../src/events.js";
 
@@ -82,8 +83,14 @@ async function kill(child: Child): Promise<void> {
 
 async function leftovers(engine: Engine, project: string): Promise<string[]> {
   const by = { [Label.project]: project };
-  const [c, n, v] = await Promise.all([engine.listContainers({ labels: by, all: true }), engine.listNetworks({ labels: by }), engine.listVolumes({ labels: by })]);
-  return [...c.map((x) => `container ${x.name}`), ...n.map((x) => `network ${x.name}`), ...v.map((x) => `volume ${x.name}`)].sort();
+  const [c, n, v, lock] = await Promise.all([
+    engine.listContainers({ labels: by, all: true }),
+    engine.listNetworks({ labels: by }),
+    engine.listVolumes({ labels: by }),
+    engine.inspectContainer(lockContainerName(project)),
+  ]);
+  const held = lock ? [`lock ${lockContainerName(project)}`] : [];
+  return [...c.map((x) => `container ${x.name}`), ...n.map((x) => `network ${x.name}`), ...v.map((x) => `volume ${x.name}`), ...held].sort();
 }
 
 /** Poll the engine until the project has no container, network or volume left (at most `ms`). */
