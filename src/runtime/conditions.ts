@@ -24,18 +24,19 @@ export interface WaitConditionOptions {
   dependent?: string;
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Wait `ms`, or reject as soon as `signal` aborts, with `onAbort(signal)` (default: ABORTED "operation aborted"). */
+export function sleep(ms: number, signal?: AbortSignal, onAbort: (signal: AbortSignal) => Error = abortError): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError());
+    if (signal?.aborted) return reject(onAbort(signal));
     const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", stop);
       resolve();
     }, ms);
-    const onAbort = (): void => {
+    const stop = (): void => {
       clearTimeout(t);
-      reject(abortError());
+      reject(onAbort(signal!));
     };
-    signal?.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener("abort", stop, { once: true });
   });
 }
 

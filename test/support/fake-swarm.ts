@@ -13,7 +13,8 @@
  * stays (as Swarm keeps it).
  */
 import { EngineError } from "../../src/errors.js";
-import type { LabelFilter, Labels } from "../../src/runtime/engine.js";
+import { matchesLabels } from "../../src/runtime/docker/filters.js";
+import type { LabelFilter } from "../../src/runtime/engine.js";
 import type {
   ServiceSpec,
   ServiceSummary,
@@ -24,7 +25,6 @@ import type {
   SwarmObjectSummary,
   TaskState,
   TaskSummary,
-  UpdateState,
 } from "../../src/runtime/engine-swarm.js";
 
 export interface FakeSwarmCall {
@@ -32,14 +32,7 @@ export interface FakeSwarmCall {
   args: unknown[];
 }
 
-interface FakeService {
-  id: string;
-  version: number;
-  spec: ServiceSpec;
-  previousSpec?: ServiceSpec;
-  createdAt: string;
-  updatedAt: string;
-  updateStatus?: { state: UpdateState; message?: string; startedAt?: string; completedAt?: string };
+interface FakeService extends ServiceSummary {
   /** Task-template generation: tasks of an older one are replaced by a rolling update. */
   generation: number;
   removed: boolean;
@@ -84,14 +77,6 @@ export interface FakeSwarmOptions {
 
 const SWARM_INACTIVE = "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.";
 const SWARM_WORKER = "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.";
-
-function matches(have: Labels | undefined, filter: LabelFilter | undefined): boolean {
-  for (const [k, v] of Object.entries(filter ?? {})) {
-    if (!have || !Object.prototype.hasOwnProperty.call(have, k)) return false;
-    if (v !== undefined && have[k] !== v) return false;
-  }
-  return true;
-}
 
 /** A command the fake knows exits non-zero at once: `false`, or `sh -c "… exit N"` with N > 0. */
 function failingCommand(spec: ServiceSpec): boolean {
@@ -367,7 +352,7 @@ export class FakeSwarm implements SwarmEngine {
     this.#log("listServices", filter);
     this.#requireManager();
     if (this.#options.autoStep) this.step();
-    return [...this.#services.values()].filter((s) => !s.removed && matches(s.spec.Labels, filter.labels)).map((s) => this.#summary(s));
+    return [...this.#services.values()].filter((s) => !s.removed && matchesLabels(s.spec.Labels, filter.labels)).map((s) => this.#summary(s));
   }
 
   async inspectService(idOrName: string): Promise<ServiceSummary | undefined> {
@@ -440,7 +425,7 @@ export class FakeSwarm implements SwarmEngine {
     }
     return this.#tasks
       .filter((t) => svcId === undefined || t.serviceId === svcId)
-      .filter((t) => matches(t.spec.Labels, filter.labels))
+      .filter((t) => matchesLabels(t.spec.Labels, filter.labels))
       .filter((t) => filter.desiredState === undefined || t.desiredState === filter.desiredState)
       .map((t) => {
         const out: TaskSummary = {
@@ -464,7 +449,7 @@ export class FakeSwarm implements SwarmEngine {
 
   #list(store: Map<string, FakeObject>, filter: { labels?: LabelFilter; name?: string }): SwarmObjectSummary[] {
     return [...store.values()]
-      .filter((o) => matches(o.spec.Labels, filter.labels) && (filter.name === undefined || o.spec.Name === filter.name))
+      .filter((o) => matchesLabels(o.spec.Labels, filter.labels) && (filter.name === undefined || o.spec.Name === filter.name))
       .map((o) => ({ id: o.id, name: o.spec.Name, labels: { ...(o.spec.Labels ?? {}) }, createdAt: o.createdAt }));
   }
   #create(store: Map<string, FakeObject>, kind: string, spec: SwarmObjectSpec): string {

@@ -18,6 +18,7 @@ import { EngineError, FlotillaError, ServiceError } from "../../errors.js";
 import type { EventListener, FlotillaEvent } from "../../events.js";
 import type { Engine } from "../../runtime/engine.js";
 import type { FileReference, ServiceSpec, ServiceSummary, SwarmEngine, TaskSummary } from "../../runtime/engine-swarm.js";
+import { sleep as abortableSleep } from "../../runtime/conditions.js";
 import { LABEL_NAMESPACE } from "./names.js";
 import type { ObservedStack, SwarmAction, SwarmPlan } from "./plan.js";
 
@@ -68,19 +69,7 @@ export interface StackApplyResult {
   failures: ServiceOutcome[];
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted(signal));
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(aborted(signal!));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => abortableSleep(ms, signal, aborted);
 
 function aborted(signal: AbortSignal): FlotillaError {
   const r: unknown = signal.reason;

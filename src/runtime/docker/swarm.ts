@@ -20,6 +20,7 @@ import type {
   TaskSummary,
   UpdateState,
 } from "../engine-swarm.js";
+import { labelFilters, matchesLabels } from "./filters.js";
 import type { AuthConfig, RegistryAuth } from "../registry-auth.js";
 
 /** The Engine API documents this adapter reads (only the fields it reads; all optional, as engines differ). */
@@ -78,19 +79,6 @@ export interface DockerSwarmOptions {
 }
 
 /** `{"label": ["k=v", "k"]}` entries. */
-function labelFilterList(labels: LabelFilter | undefined): string[] {
-  return Object.entries(labels ?? {}).map(([k, v]) => (v === undefined ? k : `${k}=${v}`));
-}
-
-function matchesLabels(have: Labels | null | undefined, filter: LabelFilter | undefined): boolean {
-  const l = have ?? {};
-  for (const [k, v] of Object.entries(filter ?? {})) {
-    if (!Object.prototype.hasOwnProperty.call(l, k)) return false;
-    if (v !== undefined && l[k] !== v) return false;
-  }
-  return true;
-}
-
 function engineMessage(e: unknown): string {
   const err = e as DockerodeError;
   const json = err?.json;
@@ -333,7 +321,7 @@ export class DockerSwarm implements SwarmEngine {
     this.#checkPodman();
     let list: ApiService[];
     try {
-      const filters = JSON.stringify(filter.labels ? { label: labelFilterList(filter.labels) } : {});
+      const filters = JSON.stringify(filter.labels ? { label: labelFilters(filter.labels) } : {});
       list = await this.#dial<ApiService[]>("GET", "/services", { filters, status: true });
     } catch (e) {
       throw this.#fail(e, "cannot list services");
@@ -391,7 +379,7 @@ export class DockerSwarm implements SwarmEngine {
     this.#checkPodman();
     const f: Record<string, string[]> = {};
     if (filter.service !== undefined) f["service"] = [filter.service];
-    if (filter.labels) f["label"] = labelFilterList(filter.labels);
+    if (filter.labels) f["label"] = labelFilters(filter.labels);
     if (filter.desiredState) f["desired-state"] = [filter.desiredState];
     let list: ApiTask[];
     try {
@@ -429,7 +417,7 @@ export class DockerSwarm implements SwarmEngine {
   async #listObjects(kind: "secrets" | "configs", filter: { labels?: LabelFilter; name?: string }): Promise<SwarmObjectSummary[]> {
     this.#checkPodman();
     const f: Record<string, string[]> = {};
-    if (filter.labels) f["label"] = labelFilterList(filter.labels);
+    if (filter.labels) f["label"] = labelFilters(filter.labels);
     if (filter.name !== undefined) f["name"] = [filter.name];
     let list: ApiObject[];
     try {

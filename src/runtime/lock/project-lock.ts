@@ -23,6 +23,7 @@ import { FlotillaError } from "../../errors.js";
 import type { EventListener } from "../../events.js";
 import type { ContainerDetails, Engine } from "../engine.js";
 import { lockTar } from "./lock-tar.js";
+import { sleep as abortableSleep } from "../conditions.js";
 
 export const LOCK_LABEL = "io.flotilla.lock";
 export const LOCK_PID_LABEL = "io.flotilla.lock.pid";
@@ -117,19 +118,7 @@ async function ensureLockImage(engine: Engine): Promise<void> {
   await engine.buildImage({ context: Readable.from([lockTar()]), tags: [LOCK_IMAGE], labels: { [LOCK_LABEL]: "image" } });
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(abortError());
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> => abortableSleep(ms, signal, abortError);
 
 function abortError(): FlotillaError {
   return new FlotillaError("ABORTED", "the operation was cancelled while waiting for the project lock");
