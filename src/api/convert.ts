@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { ConfigError, FlotillaError, type ConfigIssue } from "../errors.js";
-import { loadProjectWithLocations } from "../spec/load.js";
+import { loadProjectSync } from "../spec/load.js";
 import { formatPath } from "../spec/locations.js";
 import type { LoadOptions } from "../spec/options.js";
 import type { LoadedProject } from "../spec/model.js";
@@ -31,7 +31,8 @@ export interface KubernetesResult extends KubernetesConversion {
 
 /** The objects of one loaded variant, with its warnings; refusals are returned, not thrown. */
 function convertLoaded(load: LoadOptions, options: KubernetesOptions): { result: KubernetesResult; refusals: KubernetesIssue[] } {
-  const { project, locations } = loadProjectWithLocations(load);
+  const project = loadProjectSync(load);
+  const locations = project.locations;
   const conversion = convertToKubernetes({ model: project.model, environment: project.environment }, options, (p) => readFileSync(p));
   const raw: KubernetesIssue[] = [...checkKubernetes(project.model, options), ...conversion.notes];
   for (const [from, to] of Object.entries(conversion.renames)) {

@@ -284,13 +284,11 @@ export function loadProject(options: LoadOptions): Promise<LoadedProject> {
   }
 }
 
-/** Synchronous core of `loadProject` (every read is a small local file). */
-export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): LoadedProject {
-  return loadProjectWithLocations(options, fs).project;
-}
-
-/** `loadProject` plus where every key of the model came from (file:line:col), for checks made after loading. */
-export function loadProjectWithLocations(options: LoadOptions, fs: LoaderFs = nodeFs): { project: LoadedProject; locations: Locations } {
+/**
+ * Synchronous core of `loadProject` (every read is a small local file). The project carries
+ * `locations`: where every key of the model came from (file:line:col), for checks made after loading.
+ */
+export function loadProjectSync(options: LoadOptions, fs: LoaderFs = nodeFs): LoadedProject & { locations: Locations } {
   const cwd = resolve(options.cwd);
   const osEnv: Env = options.env;
   const state: State = {
@@ -419,7 +417,7 @@ export function loadProjectWithLocations(options: LoadOptions, fs: LoaderFs = no
   state.issues.throwIfAny();
 
   const warnings = [...state.warnings, ...state.interpolationWarnings];
-  const project: LoadedProject = {
+  const project: LoadedProject & { locations: Locations } = {
     model: finalModel,
     workingDir: projectDir,
     configFiles,
@@ -431,5 +429,5 @@ export function loadProjectWithLocations(options: LoadOptions, fs: LoaderFs = no
     warnings,
     locations,
   };
-  return { project, locations };
+  return project;
 }

@@ -14,7 +14,7 @@ import { checkObjects } from "../../src/cluster/kubernetes/rules.js";
 import type { KubeObject } from "../../src/cluster/kubernetes/types.js";
 import { convertToKubernetes, type ConvertInput } from "../../src/cluster/kubernetes/convert.js";
 import { checkKubernetes } from "../../src/cluster/kubernetes/check.js";
-import { loadProjectWithLocations } from "../../src/spec/load.js";
+import { loadProjectSync } from "../../src/spec/load.js";
 import type { KubernetesOptions } from "../../src/cluster/kubernetes/types.js";
 
 type Model = { validate(): void };
@@ -53,7 +53,8 @@ export function assertValid(objects: readonly KubeObject[]): void {
 
 /** Load YAML text as a project (no files) and convert it. */
 export function convertYaml(yaml: string, options: KubernetesOptions = {}, files: Record<string, string> = {}, env: Record<string, string> = {}) {
-  const { project, locations } = loadProjectWithLocations({ cwd: "/project", env, documents: [yaml] });
+  const project = loadProjectSync({ cwd: "/project", env, documents: [yaml] });
+  const locations = project.locations;
   const input: ConvertInput = { model: project.model, environment: project.environment };
   const conversion = convertToKubernetes(input, options, (p) => {
     const f = files[p];
