@@ -15,6 +15,9 @@ import { fileURLToPath } from "node:url";
 import compose from "docker-compose";
 
 process.env["TESTCONTAINERS_RYUK_DISABLED"] = "true";
+// This process may run inside a container (/.dockerenv) with dockerd beside it in the same network namespace;
+// testcontainers would then dial the bridge gateway, which does not reach a port published on 127.0.0.1.
+process.env["TESTCONTAINERS_HOST_OVERRIDE"] ??= "127.0.0.1";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const bin = join(root, "bin", "flotilla.js");
