@@ -159,6 +159,15 @@ describe("byte sizes: bytes in the model, a string of digits in config output (c
     assert.deepEqual(a.services["s"], b.services["s"]);
   });
 
+  test("not interpolated (--no-interpolate), a ${VAR} size is kept and printed as written", async () => {
+    const doc = { services: { s: { image: "x", shm_size: "${SHM:-64m}", volumes: [{ type: "tmpfs", target: "/t", tmpfs: { size: "$T" } }] } } };
+    const model = (await loadProject({ cwd, env: {}, documents: [doc], interpolate: false })).model;
+    assert.equal(model.services["s"]!.shm_size, "${SHM:-64m}");
+    const printed = JSON.parse(modelToJson(model, { escape: false })) as { services: { s: Record<string, any> } };
+    assert.equal(printed.services.s["shm_size"], "${SHM:-64m}");
+    assert.equal(printed.services.s["volumes"][0].tmpfs.size, "$T");
+  });
+
   test("an invalid size reaching the normalizer is an issue at its path, not a silent value", () => {
     const issues = new IssueCollector();
     const model = normalizeModel({ services: { s: { image: "x", shm_size: "64q" } } }, {

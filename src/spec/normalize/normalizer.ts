@@ -90,8 +90,10 @@ export class Normalizer {
    * A byte size (`64m`, `"1g"`, 1024, -1) as a number of bytes, as compose-go's UnitBytes holds it:
    * `config` prints it as a string of digits, which reads back to the same number.
    */
-  bytes(v: unknown, path: Path): number | undefined {
+  bytes(v: unknown, path: Path): number | string | undefined {
     if (v === undefined || v === null) return undefined;
+    // Still a `${VAR}` (`config --no-interpolate`; interpolated, a `$` left fails the schema first): kept as written.
+    if (typeof v === "string" && v.includes("$")) return v;
     if (typeof v === "number" || typeof v === "string") {
       try {
         return parseBytes(v);
