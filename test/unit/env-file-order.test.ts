@@ -7,7 +7,7 @@
  */
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadProject } from "../../src/spec/load.js";
@@ -79,5 +79,41 @@ describe("parseDotenv's `earlier` lookup", () => {
     const earlier = (n: string): string | undefined => ({ A: "early", B: "early-b" })[n];
     const lookup = (n: string): string | undefined => (n === "S" ? "shell" : undefined);
     assert.deepEqual(parseDotenv("X=${A}\nA=own\nY=${A}\nZ=${S}\nB\n", "f.env", lookup, earlier), { X: "early", A: "own", Y: "own", Z: "shell" });
+  });
+});
+
+describe("include: an entry's env_file feeds the included project's interpolation (compose-go)", () => {
+  const project = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-envfile-"));
+    dirs.push(dir);
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "compose.yaml"), "name: inc\ninclude:\n  - path: sub/compose.yaml\n    env_file: [sub/a.env, sub/b.env]\n");
+    writeFileSync(join(dir, "sub", "compose.yaml"), "services:\n  api:\n    image: app:${TAG}\n    environment:\n      MODE: ${MODE:-none}\n");
+    writeFileSync(join(dir, "sub", "a.env"), "TAG=from-a\nMODE=early\n");
+    writeFileSync(join(dir, "sub", "b.env"), "MODE=${MODE}-then-b\n");
+    return dir;
+  };
+
+  test("the files' variables are seen by the included file; a later file sees an earlier one's", async () => {
+    const p = await loadProject({ cwd: project(), env: {} });
+    assert.equal(p.model.services["api"]!.image, "app:from-a");
+    assert.equal(p.model.services["api"]!.environment?.["MODE"], "early-then-b");
+  });
+
+  test("the including project's environment wins over the files", async () => {
+    const p = await loadProject({ cwd: project(), env: { TAG: "from-shell" } });
+    assert.equal(p.model.services["api"]!.image, "app:from-shell");
+  });
+});
+
+describe("--env-file a.env --env-file b.env (compose-go's GetEnvFromFile)", () => {
+  test("b.env sees the shell first, then the last value written: its own earlier line over a.env's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-envfile-"));
+    dirs.push(dir);
+    writeFileSync(join(dir, "a.env"), "A=1\nS=file\n");
+    writeFileSync(join(dir, "b.env"), "BEFORE=${A}\nA=2\nAFTER=${A}\nSH=${S}\n");
+    writeFileSync(join(dir, "compose.yaml"), "services:\n  s:\n    image: x\n    environment: [BEFORE, AFTER, SH, A]\n");
+    const p = await loadProject({ cwd: dir, env: { S: "shell" }, envFiles: [join(dir, "a.env"), join(dir, "b.env")] });
+    assert.deepEqual(p.model.services["s"]!.environment, { BEFORE: "1", AFTER: "2", SH: "shell", A: "2" });
   });
 });
