@@ -20,7 +20,7 @@ after(() => {
 });
 
 /** A project whose service `s` reads `a.env` then `b.env`; returns its environment. */
-async function envOf(files: { a: string; b: string }, opts: { shell?: Record<string, string>; environment?: Record<string, string> } = {}): Promise<Record<string, string | null>> {
+async function envOf(files: { a: string; b: string }, opts: { shell?: Record<string, string>; environment?: Record<string, string | null> } = {}): Promise<Record<string, string | null>> {
   const dir = mkdtempSync(join(tmpdir(), "flotilla-envfile-"));
   dirs.push(dir);
   writeFileSync(join(dir, "a.env"), files.a);
@@ -71,6 +71,22 @@ describe("env_file: a later file sees what earlier ones defined (compose-go)", (
     assert.deepEqual(printed.services.s.environment, { A: "1", LIT: "$${A}", EXP: "1$$x" });
     const back = await loadProject({ cwd: dir, env: {}, documents: [printed] });
     assert.deepEqual(back.model.services["s"]!.environment, p.model.services["s"]!.environment);
+  });
+});
+
+describe("env_file: the cases of compose-go's own test (TestProject_WithServicesEnvironmentResolved)", () => {
+  const BASE = "FOO=foo-base\nI_FOO=${FOO}\nBAR=bar-base\nI_BAR=${BAR}\nZOT=zot-base\nI_ZOT=${ZOT}\n";
+  const OVERRIDE = "FOO=foo-override\nI_FOO=${FOO}\nBAR=bar-override\nI_BAR=${BAR}\n";
+  const shell = { FOO: "foo-shell", QIX: "qix-shell" };
+
+  test("one file: environment wins, a bare KEY takes the shell's; ${VAR} sees the shell, then environment, then the file", async () => {
+    const env = await envOf({ a: BASE, b: "" }, { shell, environment: { FOO: "foo-env", BAR: "bar-env", QIX: null } });
+    assert.deepEqual(env, { FOO: "foo-env", BAR: "bar-env", QIX: "qix-shell", ZOT: "zot-base", I_FOO: "foo-shell", I_BAR: "bar-env", I_ZOT: "zot-base" });
+  });
+
+  test("two files: the later one overrides, and its ${VAR} sees its own value before the earlier file's", async () => {
+    const env = await envOf({ a: BASE, b: OVERRIDE }, { shell, environment: { FOO: "foo-env" } });
+    assert.deepEqual(env, { FOO: "foo-env", BAR: "bar-override", ZOT: "zot-base", I_FOO: "foo-shell", I_BAR: "bar-override", I_ZOT: "zot-base" });
   });
 });
 
