@@ -9,7 +9,8 @@ import type { Capability } from "../capabilities/types.js";
 import type { ComposeModel, ServiceConfig } from "../../spec/model.js";
 import { formatPath, type Locations, type PathSegment } from "../../spec/locations.js";
 import { formatIssue, type ConfigIssue } from "../../errors.js";
-import { numericUser, replicasOf, flotillaExtension } from "./convert.js";
+import { numericUser } from "./convert/container.js";
+import { replicasOf, flotillaExtension } from "./convert/kinds.js";
 import { isDns1123Label } from "./names.js";
 import type { KubernetesIssue, KubernetesOptions } from "./types.js";
 
