@@ -28,7 +28,6 @@ const LAYERS = [
 const SIZE_DEBT = [
   "src/cli/commands/stack.ts",
   "src/cli/format/template.ts",
-  "src/cluster/kubernetes/rules.ts",
   "src/cluster/swarm/apply.ts",
   "src/cluster/swarm/convert.ts",
   "src/cluster/swarm/plan.ts",
