@@ -93,8 +93,8 @@ services:
     assert.equal(labels[OwnerLabel.pid], String(process.pid));
     assert.ok(events.some((e) => e.type === "resource" && e.kind === "container" && e.status === "Started"));
     assert.ok(events.some((e) => e.type === "resource" && e.kind === "service" && e.status === "Healthy" && e.detail === 'log line matching "app says hi"'));
-    // log lines are forwarded while the stack is up
-    const deadline = Date.now() + 3000;
+    // log lines are forwarded while the stack is up (polled: the follow stream may lag on a loaded machine)
+    const deadline = Date.now() + 30_000;
     while (!events.some((e) => e.type === "log" && e.service === "app" && e.line === "app says hi") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.ok(events.some((e) => e.type === "log" && e.service === "app" && e.line === "app says hi"));
   });
@@ -102,7 +102,8 @@ services:
   test("a failed wait tears down everything up() made, then rethrows", async () => {
     const engine = await connectFromEnv(process.env);
     const projectName = `flotilla-test-fail-${process.pid}`;
-    const err = await compose({ files: [webFile], projectName, timeout: 2500 })
+    // the deadline must hold up() itself with room on a loaded machine, so that the wait is what times out
+    const err = await compose({ files: [webFile], projectName, timeout: 15_000 })
       .waitFor("web", wait.http({ port: 8080, path: "/missing" }))
       .up()
       .then(() => undefined, (e: unknown) => e);

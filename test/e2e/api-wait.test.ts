@@ -1,7 +1,10 @@
 /**
  * Every built-in wait strategy of the test API, passing and failing, against the real engine.
  * A failure must name the service, the strategy and the time spent, quote the container's last
- * log lines, and leave nothing behind. Failure cases use short deadlines (2–3 s).
+ * log lines, and leave nothing behind. A failure case that ends at the deadline gets DEADLINE_MS: it
+ * must hold up() of its containers with room to spare on a loaded machine (the assertions need the wait
+ * to have started and the container to have logged), so it is generous; these cases run concurrently so
+ * their deadlines overlap instead of adding up.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,6 +16,11 @@ import type { Engine } from "../../src/runtime/engine.js";
 import type { FlotillaEvent } from "../../src/events.js";
 
 const IMAGE = "flotilla-busybox:latest";
+
+/** The overall deadline of a case that fails at the deadline (up() of one container takes 3–5 s under load). */
+const DEADLINE_MS = 15_000;
+/** The bound of a case that passes, or fails at once: only a regression ever reaches it. */
+const BOUND_MS = 60_000;
 
 async function leftovers(engine: Engine, project: string): Promise<string[]> {
   const by = { [Label.project]: project };
@@ -37,8 +45,8 @@ function web(extra: Record<string, unknown> = {}): Record<string, unknown> {
 }
 
 function stack(services: Record<string, unknown>, opts: ComposeOptions = {}): ComposeBuilder {
-  // A bound for the passing cases too, so a regression fails in seconds rather than at the 60 s default.
-  return compose({ documents: [{ services }], timeout: 20_000, ...opts });
+  // A bound for the passing cases too, stated here rather than left to the library's default.
+  return compose({ documents: [{ services }], timeout: BOUND_MS, ...opts });
 }
 
 /** Run a builder's up() expecting it to fail; returns the error and the project it used. */
@@ -89,7 +97,7 @@ function assertWaitError(
   return e;
 }
 
-describe("wait strategies", { concurrency: 3 }, () => {
+describe("wait strategies", { concurrency: 6 }, () => {
   test("healthy: passes once the healthcheck reports healthy", async () => {
     const h = wait.healthy();
     await using s = await stack({ app: svc("echo app-up", { healthcheck: { test: ["CMD", "true"], interval: "200ms", retries: 3 } }) })
@@ -104,13 +112,13 @@ describe("wait strategies", { concurrency: 3 }, () => {
     const unhealthy = await upFails(
       stack(
         { app: svc("echo sick-marker", { healthcheck: { test: ["CMD-SHELL", "echo probe-says-no; exit 1"], interval: "200ms", retries: 1 } }) },
-        { projectName: name("unhealthy"), timeout: 20_000 },
+        { projectName: name("unhealthy"), timeout: BOUND_MS },
       ).waitFor("app", h),
       engine,
     );
     assertWaitError(unhealthy, { code: "WAIT_FAILED", service: "app", strategy: h, reason: /is unhealthy: probe-says-no/, logLine: "sick-marker" });
 
-    const none = await upFails(stack({ app: svc("echo no-check-marker") }, { projectName: name("nocheck"), timeout: 20_000 }).waitFor("app", h), engine);
+    const none = await upFails(stack({ app: svc("echo no-check-marker") }, { projectName: name("nocheck"), timeout: BOUND_MS }).waitFor("app", h), engine);
     // This wait fails as soon as the container is inspected, possibly before it printed its marker.
     assertWaitError(none, { code: "WAIT_FAILED", service: "app", strategy: h, reason: /has no healthcheck/ });
   });
@@ -123,11 +131,11 @@ describe("wait strategies", { concurrency: 3 }, () => {
       assert.equal((await fetch(s.service("web").url(8080, "/health"))).status, 200);
     }
     // Published but nothing listening: the engine's port proxy accepts and hangs up, which is not "listening".
-    const e = await upFails(stack({ idle: svc("echo idle-marker", { ports: ["127.0.0.1::8080"] }) }, { projectName: name("port"), timeout: 2500 }).waitFor("idle", p), engine);
+    const e = await upFails(stack({ idle: svc("echo idle-marker", { ports: ["127.0.0.1::8080"] }) }, { projectName: name("port"), timeout: DEADLINE_MS }).waitFor("idle", p), engine);
     const err = assertWaitError(e, { code: "WAIT_TIMEOUT", service: "idle", strategy: p, reason: /\(connection to 127\.0\.0\.1:\d+ (refused|closed at once)/, logLine: "idle-marker" });
-    assert.ok(err.elapsedMs <= 2500, `the wait ran within the deadline (${err.elapsedMs} ms)`);
+    assert.ok(err.elapsedMs <= DEADLINE_MS, `the wait ran within the deadline (${err.elapsedMs} ms)`);
 
-    const unpublished = await upFails(stack({ idle: svc("echo unpublished-marker") }, { projectName: name("noport"), timeout: 20_000 }).waitFor("idle", p), engine);
+    const unpublished = await upFails(stack({ idle: svc("echo unpublished-marker") }, { projectName: name("noport"), timeout: BOUND_MS }).waitFor("idle", p), engine);
     // (at once: possibly before the container printed its marker, so no log line is required)
     assertWaitError(unpublished, { code: "WAIT_FAILED", service: "idle", strategy: p, reason: /port 8080\/tcp of .* is not published/ });
   });
@@ -142,12 +150,15 @@ describe("wait strategies", { concurrency: 3 }, () => {
       assert.equal((await (await fetch(s.service("a").url(8080, "/health"))).text()).trim(), "ok");
     }
     const wrongStatus = wait.http({ port: 8080, path: "/missing" });
-    const e1 = await upFails(stack({ web: web() }, { projectName: name("status"), timeout: 2500 }).waitFor("web", wrongStatus), engine);
+    const wrongBody = wait.http({ port: 8080, path: "/health", body: "healthy" });
+    // both run into their deadline: side by side
+    const [e1, e2] = await Promise.all([
+      upFails(stack({ web: web() }, { projectName: name("status"), timeout: DEADLINE_MS }).waitFor("web", wrongStatus), engine),
+      upFails(stack({ web: web() }, { projectName: name("body"), timeout: DEADLINE_MS }).waitFor("web", wrongBody), engine),
+    ]);
     assert.equal(wrongStatus.description, "http GET :8080/missing expecting 200");
     assertWaitError(e1, { code: "WAIT_TIMEOUT", service: "web", strategy: wrongStatus, reason: /\(last answer: status 404\)/, logLine: "web-marker-up" });
 
-    const wrongBody = wait.http({ port: 8080, path: "/health", body: "healthy" });
-    const e2 = await upFails(stack({ web: web() }, { projectName: name("body"), timeout: 2500 }).waitFor("web", wrongBody), engine);
     assertWaitError(e2, { code: "WAIT_TIMEOUT", service: "web", strategy: wrongBody, reason: /\(last answer: status 200, body "ok\\n"\)/, logLine: "web-marker-up" });
   });
 
@@ -164,12 +175,12 @@ describe("wait strategies", { concurrency: 3 }, () => {
       assert.ok(events.some((e) => e.type === "resource" && e.kind === "service" && e.status === "Healthy" && e.detail === "log line matching /tick \\d/ 3 times"));
     }
     // Two of three, then the container keeps running: the deadline ends the wait.
-    const e1 = await upFails(stack({ app: svc("echo tick 1; echo tick 2") }, { projectName: name("log"), timeout: 2500 }).waitFor("app", three), engine);
+    const e1 = await upFails(stack({ app: svc("echo tick 1; echo tick 2") }, { projectName: name("log"), timeout: DEADLINE_MS }).waitFor("app", three), engine);
     assertWaitError(e1, { code: "WAIT_TIMEOUT", service: "app", strategy: three, reason: /\(2 of 3 matching lines seen\)/, logLine: "tick 2" });
 
     // One of three, then the container exits: no need to wait for the deadline.
     const e2 = await upFails(
-      stack({ app: { image: IMAGE, command: ["sh", "-c", "echo tick 1; echo bye >&2"] } }, { projectName: name("logexit"), timeout: 20_000 }).waitFor("app", three),
+      stack({ app: { image: IMAGE, command: ["sh", "-c", "echo tick 1; echo bye >&2"] } }, { projectName: name("logexit"), timeout: BOUND_MS }).waitFor("app", three),
       engine,
     );
     assertWaitError(e2, { code: "WAIT_FAILED", service: "app", strategy: three, reason: /stopped \(exit code 0\) after 1 of 3 matching lines/, logLine: "bye" });
@@ -183,7 +194,7 @@ describe("wait strategies", { concurrency: 3 }, () => {
       assert.equal((await s.service("app").exec(["test", "-f", "/ready"])).exitCode, 0);
     }
     const never = wait.command(["sh", "-c", "echo not-yet >&2; exit 3"]);
-    const e = await upFails(stack({ app: svc("echo cmd-marker") }, { projectName: name("cmd"), timeout: 2500 }).waitFor("app", never), engine);
+    const e = await upFails(stack({ app: svc("echo cmd-marker") }, { projectName: name("cmd"), timeout: DEADLINE_MS }).waitFor("app", never), engine);
     assertWaitError(e, { code: "WAIT_TIMEOUT", service: "app", strategy: never, reason: /\(last exit code 3: not-yet\)/, logLine: "cmd-marker" });
   });
 
@@ -201,7 +212,7 @@ describe("wait strategies", { concurrency: 3 }, () => {
       assert.deepEqual([st.running, st.exitCode], [false, 0]);
       assert.equal(await s.service("migrate").logText(), "migrated");
     }
-    const e = await upFails(stack({ migrate: { image: IMAGE, command: ["sh", "-c", "echo migration-broke >&2; exit 3"] } }, { projectName: name("oneshot"), timeout: 20_000 }).waitFor("migrate", done), engine);
+    const e = await upFails(stack({ migrate: { image: IMAGE, command: ["sh", "-c", "echo migration-broke >&2; exit 3"] } }, { projectName: name("oneshot"), timeout: BOUND_MS }).waitFor("migrate", done), engine);
     const err = assertWaitError(e, { code: "WAIT_FAILED", service: "migrate", strategy: done, reason: /exited with code 3/, logLine: "migration-broke" });
     assert.equal(err.exitCode, 3);
   });
@@ -215,12 +226,12 @@ describe("wait strategies", { concurrency: 3 }, () => {
       assert.equal((await fetch(s.service("web").url(8080, "/"))).status, 200);
     }
     const oneFails = wait.all(wait.log("web-marker-up"), wait.http({ port: 8080, path: "/nope" }));
-    const e = await upFails(stack({ web: web() }, { projectName: name("all"), timeout: 2500 }).waitFor("web", oneFails), engine);
+    const e = await upFails(stack({ web: web() }, { projectName: name("all"), timeout: DEADLINE_MS }).waitFor("web", oneFails), engine);
     assertWaitError(e, { code: "WAIT_TIMEOUT", service: "web", strategy: oneFails, reason: /http GET :8080\/nope expecting 200: last answer: status 404/, logLine: "web-marker-up" });
 
     // A strategy that can never succeed fails the composition at once, without waiting for the deadline.
     const withDead = wait.all(wait.http({ port: 8080 }), wait.healthy());
-    const e2 = await upFails(stack({ web: web() }, { projectName: name("alldead"), timeout: 20_000 }).waitFor("web", withDead), engine);
+    const e2 = await upFails(stack({ web: web() }, { projectName: name("alldead"), timeout: BOUND_MS }).waitFor("web", withDead), engine);
     // (at once: possibly before the container printed its marker, so no log line is required)
     assertWaitError(e2, { code: "WAIT_FAILED", service: "web", strategy: withDead, reason: /has no healthcheck/ });
   });
@@ -282,7 +293,7 @@ describe("wait strategies", { concurrency: 3 }, () => {
 
   test("one overall deadline: it bounds every service's wait together, and covers up() itself", async () => {
     const engine = await connectFromEnv(process.env);
-    const timeout = 2500;
+    const timeout = DEADLINE_MS;
     const never = wait.log("never printed");
     const events: FlotillaEvent[] = [];
     const e = await upFails(
