@@ -126,12 +126,14 @@ describe("wait strategies", { concurrency: 6 }, () => {
   test("port: passes when the server listens; times out while nothing listens behind the published port", async () => {
     const engine = await connectFromEnv(process.env);
     const p = wait.port(8080);
+    // Published but nothing listening: the engine's port proxy accepts and hangs up, which is not "listening".
+    // (started first: it runs until its deadline while the other cases run)
+    const timingOut = upFails(stack({ idle: svc("echo idle-marker", { ports: ["127.0.0.1::8080"] }) }, { projectName: name("port"), timeout: DEADLINE_MS }).waitFor("idle", p), engine);
     {
       await using s = await stack({ web: web() }).waitFor("web", p).up();
       assert.equal((await fetch(s.service("web").url(8080, "/health"))).status, 200);
     }
-    // Published but nothing listening: the engine's port proxy accepts and hangs up, which is not "listening".
-    const e = await upFails(stack({ idle: svc("echo idle-marker", { ports: ["127.0.0.1::8080"] }) }, { projectName: name("port"), timeout: DEADLINE_MS }).waitFor("idle", p), engine);
+    const e = await timingOut;
     const err = assertWaitError(e, { code: "WAIT_TIMEOUT", service: "idle", strategy: p, reason: /\(connection to 127\.0\.0\.1:\d+ (refused|closed at once)/, logLine: "idle-marker" });
     assert.ok(err.elapsedMs <= DEADLINE_MS, `the wait ran within the deadline (${err.elapsedMs} ms)`);
 
@@ -145,26 +147,28 @@ describe("wait strategies", { concurrency: 6 }, () => {
     const ok = wait.http({ port: 8080, path: "/health", status: 200, body: "ok" });
     const notFound = wait.http({ port: 8080, path: "/missing", status: 404 });
     const pattern = wait.http({ port: 8080, body: /^hel+o$/m });
+    const wrongStatus = wait.http({ port: 8080, path: "/missing" });
+    const wrongBody = wait.http({ port: 8080, path: "/health", body: "healthy" });
+    // both run into their deadline: started first, side by side, while the passing case runs
+    const timingOut = Promise.all([
+      upFails(stack({ web: web() }, { projectName: name("status"), timeout: DEADLINE_MS }).waitFor("web", wrongStatus), engine),
+      upFails(stack({ web: web() }, { projectName: name("body"), timeout: DEADLINE_MS }).waitFor("web", wrongBody), engine),
+    ]);
     {
       await using s = await stack({ a: web(), b: web(), c: web() }).waitFor("a", ok).waitFor("b", notFound).waitFor("c", pattern).up();
       assert.equal((await (await fetch(s.service("a").url(8080, "/health"))).text()).trim(), "ok");
     }
-    const wrongStatus = wait.http({ port: 8080, path: "/missing" });
-    const wrongBody = wait.http({ port: 8080, path: "/health", body: "healthy" });
-    // both run into their deadline: side by side
-    const [e1, e2] = await Promise.all([
-      upFails(stack({ web: web() }, { projectName: name("status"), timeout: DEADLINE_MS }).waitFor("web", wrongStatus), engine),
-      upFails(stack({ web: web() }, { projectName: name("body"), timeout: DEADLINE_MS }).waitFor("web", wrongBody), engine),
-    ]);
+    const [e1, e2] = await timingOut;
     assert.equal(wrongStatus.description, "http GET :8080/missing expecting 200");
     assertWaitError(e1, { code: "WAIT_TIMEOUT", service: "web", strategy: wrongStatus, reason: /\(last answer: status 404\)/, logLine: "web-marker-up" });
-
     assertWaitError(e2, { code: "WAIT_TIMEOUT", service: "web", strategy: wrongBody, reason: /\(last answer: status 200, body "ok\\n"\)/, logLine: "web-marker-up" });
   });
 
   test("log: passes after the pattern appears N times; fails when it appears fewer times", async () => {
     const engine = await connectFromEnv(process.env);
     const three = wait.log(/tick \d/, 3);
+    // Two of three, then the container keeps running: the deadline ends the wait (started first, runs meanwhile).
+    const timingOut = upFails(stack({ app: svc("echo tick 1; echo tick 2") }, { projectName: name("log"), timeout: DEADLINE_MS }).waitFor("app", three), engine);
     {
       const events: FlotillaEvent[] = [];
       await using s = await stack({ app: svc("for i in 1 2 3; do echo tick $$i; sleep 0.2; done; echo tock >&2") }, { onEvent: (e) => events.push(e) })
@@ -174,8 +178,7 @@ describe("wait strategies", { concurrency: 6 }, () => {
       assert.match(text, /tick 1\ntick 2\ntick 3/);
       assert.ok(events.some((e) => e.type === "resource" && e.kind === "service" && e.status === "Healthy" && e.detail === "log line matching /tick \\d/ 3 times"));
     }
-    // Two of three, then the container keeps running: the deadline ends the wait.
-    const e1 = await upFails(stack({ app: svc("echo tick 1; echo tick 2") }, { projectName: name("log"), timeout: DEADLINE_MS }).waitFor("app", three), engine);
+    const e1 = await timingOut;
     assertWaitError(e1, { code: "WAIT_TIMEOUT", service: "app", strategy: three, reason: /\(2 of 3 matching lines seen\)/, logLine: "tick 2" });
 
     // One of three, then the container exits: no need to wait for the deadline.
@@ -189,12 +192,14 @@ describe("wait strategies", { concurrency: 6 }, () => {
   test("command: passes once the command exits 0 inside the container; times out while it does not", async () => {
     const engine = await connectFromEnv(process.env);
     const ready = wait.command("test -f /ready");
+    const never = wait.command(["sh", "-c", "echo not-yet >&2; exit 3"]);
+    // runs until its deadline while the passing case runs
+    const timingOut = upFails(stack({ app: svc("echo cmd-marker") }, { projectName: name("cmd"), timeout: DEADLINE_MS }).waitFor("app", never), engine);
     {
       await using s = await stack({ app: svc("sleep 0.5; touch /ready") }).waitFor("app", ready).up();
       assert.equal((await s.service("app").exec(["test", "-f", "/ready"])).exitCode, 0);
     }
-    const never = wait.command(["sh", "-c", "echo not-yet >&2; exit 3"]);
-    const e = await upFails(stack({ app: svc("echo cmd-marker") }, { projectName: name("cmd"), timeout: DEADLINE_MS }).waitFor("app", never), engine);
+    const e = await timingOut;
     assertWaitError(e, { code: "WAIT_TIMEOUT", service: "app", strategy: never, reason: /\(last exit code 3: not-yet\)/, logLine: "cmd-marker" });
   });
 
@@ -221,12 +226,14 @@ describe("wait strategies", { concurrency: 6 }, () => {
     const engine = await connectFromEnv(process.env);
     const both = wait.all(wait.log("web-marker-up"), wait.port(8080), wait.http({ port: 8080, path: "/health", body: "ok" }));
     assert.match(both.description, /^all of \(log line matching "web-marker-up"; port 8080\/tcp listening; http GET :8080\/health/);
+    const oneFails = wait.all(wait.log("web-marker-up"), wait.http({ port: 8080, path: "/nope" }));
+    // runs until its deadline while the passing case runs
+    const timingOut = upFails(stack({ web: web() }, { projectName: name("all"), timeout: DEADLINE_MS }).waitFor("web", oneFails), engine);
     {
       await using s = await stack({ web: web() }).waitFor("web", both).up();
       assert.equal((await fetch(s.service("web").url(8080, "/"))).status, 200);
     }
-    const oneFails = wait.all(wait.log("web-marker-up"), wait.http({ port: 8080, path: "/nope" }));
-    const e = await upFails(stack({ web: web() }, { projectName: name("all"), timeout: DEADLINE_MS }).waitFor("web", oneFails), engine);
+    const e = await timingOut;
     assertWaitError(e, { code: "WAIT_TIMEOUT", service: "web", strategy: oneFails, reason: /http GET :8080\/nope expecting 200: last answer: status 404/, logLine: "web-marker-up" });
 
     // A strategy that can never succeed fails the composition at once, without waiting for the deadline.
