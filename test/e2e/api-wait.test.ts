@@ -129,6 +129,7 @@ describe("wait strategies", { concurrency: 6 }, () => {
     // Published but nothing listening: the engine's port proxy accepts and hangs up, which is not "listening".
     // (started first: it runs until its deadline while the other cases run)
     const timingOut = upFails(stack({ idle: svc("echo idle-marker", { ports: ["127.0.0.1::8080"] }) }, { projectName: name("port"), timeout: DEADLINE_MS }).waitFor("idle", p), engine);
+    const failing = upFails(stack({ idle: svc("echo unpublished-marker") }, { projectName: name("noport"), timeout: BOUND_MS }).waitFor("idle", p), engine);
     {
       await using s = await stack({ web: web() }).waitFor("web", p).up();
       assert.equal((await fetch(s.service("web").url(8080, "/health"))).status, 200);
@@ -137,7 +138,7 @@ describe("wait strategies", { concurrency: 6 }, () => {
     const err = assertWaitError(e, { code: "WAIT_TIMEOUT", service: "idle", strategy: p, reason: /\(connection to 127\.0\.0\.1:\d+ (refused|closed at once)/, logLine: "idle-marker" });
     assert.ok(err.elapsedMs <= DEADLINE_MS, `the wait ran within the deadline (${err.elapsedMs} ms)`);
 
-    const unpublished = await upFails(stack({ idle: svc("echo unpublished-marker") }, { projectName: name("noport"), timeout: BOUND_MS }).waitFor("idle", p), engine);
+    const unpublished = await failing;
     // (at once: possibly before the container printed its marker, so no log line is required)
     assertWaitError(unpublished, { code: "WAIT_FAILED", service: "idle", strategy: p, reason: /port 8080\/tcp of .* is not published/ });
   });
@@ -169,6 +170,11 @@ describe("wait strategies", { concurrency: 6 }, () => {
     const three = wait.log(/tick \d/, 3);
     // Two of three, then the container keeps running: the deadline ends the wait (started first, runs meanwhile).
     const timingOut = upFails(stack({ app: svc("echo tick 1; echo tick 2") }, { projectName: name("log"), timeout: DEADLINE_MS }).waitFor("app", three), engine);
+    // One of three, then the container exits: no need to wait for the deadline.
+    const failing = upFails(
+      stack({ app: { image: IMAGE, command: ["sh", "-c", "echo tick 1; echo bye >&2"] } }, { projectName: name("logexit"), timeout: BOUND_MS }).waitFor("app", three),
+      engine,
+    );
     {
       const events: FlotillaEvent[] = [];
       await using s = await stack({ app: svc("for i in 1 2 3; do echo tick $$i; sleep 0.2; done; echo tock >&2") }, { onEvent: (e) => events.push(e) })
@@ -181,11 +187,7 @@ describe("wait strategies", { concurrency: 6 }, () => {
     const e1 = await timingOut;
     assertWaitError(e1, { code: "WAIT_TIMEOUT", service: "app", strategy: three, reason: /\(2 of 3 matching lines seen\)/, logLine: "tick 2" });
 
-    // One of three, then the container exits: no need to wait for the deadline.
-    const e2 = await upFails(
-      stack({ app: { image: IMAGE, command: ["sh", "-c", "echo tick 1; echo bye >&2"] } }, { projectName: name("logexit"), timeout: BOUND_MS }).waitFor("app", three),
-      engine,
-    );
+    const e2 = await failing;
     assertWaitError(e2, { code: "WAIT_FAILED", service: "app", strategy: three, reason: /stopped \(exit code 0\) after 1 of 3 matching lines/, logLine: "bye" });
   });
 

@@ -53,7 +53,10 @@ describe("watch mode on the real engine", () => {
     assert.ok(port > 0);
     let ready!: () => void;
     const isReady = new Promise<void>((r) => (ready = r));
-    watching = watchProject(p, { signal: ac.signal, onEvent: (e) => events.push(e), stats, onReady: ready, prune: true });
+    // Batching windows wider than the defaults (20 ms quiet, 1 s at most): on a loaded machine the 1,000-file
+    // burst below takes longer than 1 s to write, which would split it. The defaults are unit-tested
+    // (watch-batcher, fake clock); here the window is generous so that a burst is one batch however slow the writer.
+    watching = watchProject(p, { signal: ac.signal, onEvent: (e) => events.push(e), stats, onReady: ready, prune: true, quietMs: 250, maxWaitMs: 30_000 });
     watching.catch(() => ready());
     await isReady;
   });
