@@ -35,12 +35,17 @@ export async function prepareImages(
     await runImageActions(actions, engine, project, { onEvent: opts.onEvent ?? silent, signal: opts.signal, parallel: opts.parallel ?? 4 });
   }
   const ids: Record<string, string> = {};
+  // One inspect per image, however many services share it.
+  const inspected = new Map<string, ReturnType<Engine["inspectImage"]>>();
   await Promise.all(
     services.map(async (s) => {
       const svc = project.model.services[s];
       if (!svc) return;
-      const info = await engine.inspectImage(imageName(project.model.name, s, svc));
-      if (info) ids[s] = info.id;
+      const name = imageName(project.model.name, s, svc);
+      let info = inspected.get(name);
+      if (!info) inspected.set(name, (info = engine.inspectImage(name)));
+      const found = await info;
+      if (found) ids[s] = found.id;
     }),
   );
   return ids;
