@@ -7,9 +7,10 @@
 //     once its dependents have stopped (reverse dependency order), then the network;
 //   no-op `up -d` (absolute).
 // With --unordered, also the unordered floor (ignoring depends_on); with --v1, Compose v1 (Debian's
-// docker-compose) beside; with --base DIR, the same rows for another checkout (before/after in one run).
+// docker-compose) beside; with --base DIR, the same rows for another checkout (before/after in one run);
+// --bin DIR runs the flotilla of another built checkout (a snapshot, so rebuilding this tree mid-run is harmless).
 // Repetitions alternate which side goes first, so drift of this shared machine hits both alike.
-// Usage: node bench/up.mjs [runs=5] [sizes=10,30,60] [--v1] [--unordered] [--base DIR]
+// Usage: node bench/up.mjs [runs=5] [sizes=10,30,60] [--v1] [--unordered] [--base DIR] [--bin DIR]
 import { spawnSync, execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,12 +21,13 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const argv = process.argv.slice(2);
 const flag = (f) => argv.includes(f);
 const baseDir = argv.includes("--base") ? argv[argv.indexOf("--base") + 1] : undefined;
-const positional = argv.filter((x, i) => !x.startsWith("--") && argv[i - 1] !== "--base");
+const positional = argv.filter((x, i) => !x.startsWith("--") && argv[i - 1] !== "--base" && argv[i - 1] !== "--bin");
 const runs = Number(positional[0] ?? 5);
 const sizes = (positional[1] ?? "10,30,60").split(",").map(Number);
 const withV1 = flag("--v1");
 const unordered = flag("--unordered");
-const bin = join(root, "bin/flotilla.js");
+const binDir = argv.includes("--bin") ? argv[argv.indexOf("--bin") + 1] : root;
+const bin = join(binDir, "bin/flotilla.js");
 const baseBin = baseDir ? join(baseDir, "bin/flotilla.js") : undefined;
 const docker = new Docker();
 
