@@ -9,6 +9,8 @@
 // With --unordered, also the unordered floor (ignoring depends_on); with --v1, Compose v1 (Debian's
 // docker-compose) beside; with --base DIR, the same rows for another checkout (before/after in one run);
 // --bin DIR runs the flotilla of another built checkout (a snapshot, so rebuilding this tree mid-run is harmless).
+// A library row runs the same flotilla in this process (the orchestration without process start-up),
+// and bare `node -e 0` is timed too: a CLI row minus that is the start-up's share.
 // Repetitions alternate which side goes first, so drift of this shared machine hits both alike.
 // Usage: node bench/up.mjs [runs=5] [sizes=10,30,60] [--v1] [--unordered] [--base DIR] [--bin DIR]
 import { spawnSync, execFileSync } from "node:child_process";
@@ -133,15 +135,31 @@ async function floorDown(project) {
 
 const results = [];
 const sides = [["flot", bin], ...(baseBin ? [["base", baseBin]] : [])];
+// The same flotilla as a library in this process: the orchestration without the process start-up.
+const lib = await import(join(binDir, "dist/src/index.js"));
+const libEngine = await lib.connectFromEnv(process.env);
+async function libraryRun(row, dir, project) {
+  const p = await lib.Project.load({ cwd: dir, projectName: project, engine: libEngine, env: { PATH: process.env.PATH ?? "" } });
+  let t = performance.now();
+  await p.up({ detach: true });
+  row.libUp.push(performance.now() - t);
+  t = performance.now();
+  await p.up({ detach: true });
+  row.libNoop.push(performance.now() - t);
+  t = performance.now();
+  await p.down({});
+  row.libDown.push(performance.now() - t);
+}
 for (const n of sizes) {
   const dir = writeStack(generateStack(n));
   const file = join(dir, "compose.yaml");
   const doc = generateStack(n);
-  const row = { n, orderedUp: [], orderedDown: [], floorUp: [], floorDown: [], v1Up: [], v1Noop: [], v1Down: [] };
+  const row = { n, orderedUp: [], orderedDown: [], floorUp: [], floorDown: [], v1Up: [], v1Noop: [], v1Down: [], libUp: [], libNoop: [], libDown: [], node: [] };
   for (const [k] of sides) Object.assign(row, { [`${k}Up`]: [], [`${k}Noop`]: [], [`${k}Down`]: [] });
   for (let r = 0; r < runs; r++) {
     const po = `benchordered${n}`, pf = `benchfloor${n}`, pv = `benchv1${n}`;
-    const all = [po, pf, pv, ...sides.map(([k]) => `bench${k}${n}`)];
+    const pb = `benchlib${n}`;
+    const all = [po, pf, pv, pb, ...sides.map(([k]) => `bench${k}${n}`)];
     all.forEach(cleanup);
     const floors = async () => {
       row.orderedUp.push(await orderedFloorUp(po, doc));
@@ -163,8 +181,10 @@ for (const n of sizes) {
       }
     };
     const order = r % 2 === 0 ? sides : [...sides].reverse();
+    row.node.push(timeCommand(process.execPath, ["-e", "0"]));
     if (r % 2 === 0) await floors();
     for (const [k, b] of order) flotilla(k, b);
+    await libraryRun(row, dir, pb);
     if (r % 2 === 1) await floors();
     if (withV1) {
       row.v1Up.push(timeCommand("docker-compose", ["-f", file, "-p", pv, "up", "-d"]));
@@ -181,6 +201,7 @@ for (const n of sizes) {
     const who = k === "flot" ? "flotilla" : "base    ";
     console.log(`  ${who}: cold up -d ${secs(m[`${k}Up`])} = ${ratio(m[`${k}Up`], m.orderedUp)} ordered floor | down ${secs(m[`${k}Down`])} = ${ratio(m[`${k}Down`], m.orderedDown)} ordered down floor | no-op up -d ${secs(m[`${k}Noop`])}`);
   }
+  console.log(`  library : up ${secs(m.libUp)} = ${ratio(m.libUp, m.orderedUp)} ordered floor | down ${secs(m.libDown)} = ${ratio(m.libDown, m.orderedDown)} ordered down floor | no-op up ${secs(m.libNoop)}   (in this process: no start-up; bare node -e 0 took ${secs(m.node)})`);
   if (withV1) console.log(`  compose v1: cold up -d ${secs(m.v1Up)} = ${ratio(m.v1Up, m.orderedUp)} | down ${secs(m.v1Down)} = ${ratio(m.v1Down, m.orderedDown)} | no-op up -d ${secs(m.v1Noop)}`);
 }
 console.log("\nJSON:", JSON.stringify(results));
