@@ -14,7 +14,7 @@
 // Repetitions alternate which side goes first, so drift of this shared machine hits both alike.
 // Usage: node bench/up.mjs [runs=5] [sizes=10,30,60] [--v1] [--unordered] [--base DIR] [--bin DIR]
 import { spawnSync, execFileSync } from "node:child_process";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
 import { median, secs, ratio, timeCommand, have, generateStack, writeStack } from "./lib.mjs";
@@ -135,31 +135,32 @@ async function floorDown(project) {
 
 const results = [];
 const sides = [["flot", bin], ...(baseBin ? [["base", baseBin]] : [])];
-// The same flotilla as a library in this process: the orchestration without the process start-up.
-const lib = await import(join(binDir, "dist/src/index.js"));
-const libEngine = await lib.connectFromEnv(process.env);
-async function libraryRun(row, dir, project) {
-  const p = await lib.Project.load({ cwd: dir, projectName: project, engine: libEngine, env: { PATH: process.env.PATH ?? "" } });
+// The same flotilla (and the base's) as a library in this process: the orchestration without the
+// process start-up.
+const libs = {};
+for (const [k, b] of sides) libs[k] = await import(join(dirname(dirname(b)), "dist/src/index.js"));
+const libEngine = await libs.flot.connectFromEnv(process.env);
+async function libraryRun(row, dir, k, project) {
+  const p = await libs[k].Project.load({ cwd: dir, projectName: project, engine: libEngine, env: { PATH: process.env.PATH ?? "" } });
   let t = performance.now();
   await p.up({ detach: true });
-  row.libUp.push(performance.now() - t);
+  row[`${k}LibUp`].push(performance.now() - t);
   t = performance.now();
   await p.up({ detach: true });
-  row.libNoop.push(performance.now() - t);
+  row[`${k}LibNoop`].push(performance.now() - t);
   t = performance.now();
   await p.down({});
-  row.libDown.push(performance.now() - t);
+  row[`${k}LibDown`].push(performance.now() - t);
 }
 for (const n of sizes) {
   const dir = writeStack(generateStack(n));
   const file = join(dir, "compose.yaml");
   const doc = generateStack(n);
-  const row = { n, orderedUp: [], orderedDown: [], floorUp: [], floorDown: [], v1Up: [], v1Noop: [], v1Down: [], libUp: [], libNoop: [], libDown: [], node: [] };
-  for (const [k] of sides) Object.assign(row, { [`${k}Up`]: [], [`${k}Noop`]: [], [`${k}Down`]: [] });
+  const row = { n, orderedUp: [], orderedDown: [], floorUp: [], floorDown: [], v1Up: [], v1Noop: [], v1Down: [], node: [] };
+  for (const [k] of sides) Object.assign(row, { [`${k}Up`]: [], [`${k}Noop`]: [], [`${k}Down`]: [], [`${k}LibUp`]: [], [`${k}LibNoop`]: [], [`${k}LibDown`]: [] });
   for (let r = 0; r < runs; r++) {
     const po = `benchordered${n}`, pf = `benchfloor${n}`, pv = `benchv1${n}`;
-    const pb = `benchlib${n}`;
-    const all = [po, pf, pv, pb, ...sides.map(([k]) => `bench${k}${n}`)];
+    const all = [po, pf, pv, ...sides.flatMap(([k]) => [`bench${k}${n}`, `bench${k}lib${n}`])];
     all.forEach(cleanup);
     const floors = async () => {
       row.orderedUp.push(await orderedFloorUp(po, doc));
@@ -184,7 +185,7 @@ for (const n of sizes) {
     row.node.push(timeCommand(process.execPath, ["-e", "0"]));
     if (r % 2 === 0) await floors();
     for (const [k, b] of order) flotilla(k, b);
-    await libraryRun(row, dir, pb);
+    for (const [k] of order) await libraryRun(row, dir, k, `bench${k}lib${n}`);
     if (r % 2 === 1) await floors();
     if (withV1) {
       row.v1Up.push(timeCommand("docker-compose", ["-f", file, "-p", pv, "up", "-d"]));
@@ -201,7 +202,11 @@ for (const n of sizes) {
     const who = k === "flot" ? "flotilla" : "base    ";
     console.log(`  ${who}: cold up -d ${secs(m[`${k}Up`])} = ${ratio(m[`${k}Up`], m.orderedUp)} ordered floor | down ${secs(m[`${k}Down`])} = ${ratio(m[`${k}Down`], m.orderedDown)} ordered down floor | no-op up -d ${secs(m[`${k}Noop`])}`);
   }
-  console.log(`  library : up ${secs(m.libUp)} = ${ratio(m.libUp, m.orderedUp)} ordered floor | down ${secs(m.libDown)} = ${ratio(m.libDown, m.orderedDown)} ordered down floor | no-op up ${secs(m.libNoop)}   (in this process: no start-up; bare node -e 0 took ${secs(m.node)})`);
+  for (const [k] of sides) {
+    const who = k === "flot" ? "flotilla library" : "base library    ";
+    console.log(`  ${who}: up ${secs(m[`${k}LibUp`])} = ${ratio(m[`${k}LibUp`], m.orderedUp)} ordered floor | down ${secs(m[`${k}LibDown`])} = ${ratio(m[`${k}LibDown`], m.orderedDown)} ordered down floor | no-op up ${secs(m[`${k}LibNoop`])}`);
+  }
+  console.log(`  (library: in this process, no start-up; bare node -e 0 took ${secs(m.node)})`);
   if (withV1) console.log(`  compose v1: cold up -d ${secs(m.v1Up)} = ${ratio(m.v1Up, m.orderedUp)} | down ${secs(m.v1Down)} = ${ratio(m.v1Down, m.orderedDown)} | no-op up -d ${secs(m.v1Noop)}`);
 }
 console.log("\nJSON:", JSON.stringify(results));
