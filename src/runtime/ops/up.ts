@@ -42,9 +42,11 @@ export async function upProject(engine: EngineLike, project: ProjectRef, opts: U
  * due), no network has a same-name twin to repair and the plan is a no-op, the project was up to
  * date at the instant of that observation, which is a correct answer even while another command
  * holds the lock (its changes come after). Otherwise (undefined) `up` locks and observes again.
+ * A project that does not lock (the test API's generated names) goes straight to converging.
  */
 async function upToDate(connected: Engine, project: ProjectRef, opts: UpOptions, converging?: () => void): Promise<UpResult | undefined> {
-  if (opts.signal?.aborted) return undefined;
+  // Without a lock there is nothing to save: converge observes once.
+  if (opts.signal?.aborted || project.lock?.disabled) return undefined;
   const services = resolveTargets(project.config, opts);
   let twins = false;
   const [actions, observed, ids] = await Promise.all([
