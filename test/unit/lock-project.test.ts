@@ -152,7 +152,7 @@ describe("project lock: the operations", () => {
     await p.up({ detach: true });
     await heldBy(e, "ops1", { pid: process.pid, host: "elsewhere", since: new Date().toISOString() });
     for (const [verb, call] of [
-      ["up", () => p.up({ detach: true })],
+      ["up", () => p.up({ detach: true, forceRecreate: true })],
       ["down", () => p.down()],
       ["stop", () => p.stop()],
       ["start", () => p.start()],
@@ -163,6 +163,13 @@ describe("project lock: the operations", () => {
     ] as const) {
       await assert.rejects((call as () => Promise<unknown>)(), (err: unknown) => isFlotillaError(err) && err.code === "PROJECT_LOCKED", verb);
     }
+    // an up with nothing to do changes nothing: it answers at once without the lock
+    const noop = await p.up({ detach: true });
+    assert.deepEqual(
+      noop.containers.map((c) => c.action),
+      ["noop"],
+    );
+    assert.ok(await e.inspectContainer(lockContainerName("ops1")), "the other holder's lock is untouched");
     // read-only: no wait, and the lock container is not part of the project
     const ps = await p.ps({ all: true });
     assert.deepEqual(
