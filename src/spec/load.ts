@@ -74,8 +74,11 @@ function hasTags(v: unknown): boolean {
 }
 
 /** Parses one source into a document (several YAML documents are merged in order). */
-function parseSource(src: Source, state: State): { doc: RawMap | null; locations: Locations } {
-  if (src.object !== undefined) return { doc: cloneRaw(src.object as RawMap), locations: new Locations() };
+function parseSource(src: Source, state: State): { doc: RawMap | null; locations: Locations; tagged: boolean } {
+  if (src.object !== undefined) {
+    const doc = cloneRaw(src.object as RawMap);
+    return { doc, locations: new Locations(), tagged: hasTags(doc) };
+  }
   let text = src.text;
   if (text === undefined) {
     try {
@@ -83,14 +86,14 @@ function parseSource(src: Source, state: State): { doc: RawMap | null; locations
     } catch (e) {
       if (e instanceof BadTextError) {
         state.issues.add(badTextIssue(e));
-        return { doc: null, locations: new Locations() };
+        return { doc: null, locations: new Locations(), tagged: false };
       }
       state.issues.add({
         code: "CONFIG_READ",
         message: `cannot read ${src.file}: ${(e as Error).message}`,
         hint: "check that the file exists and is readable",
       });
-      return { doc: null, locations: new Locations() };
+      return { doc: null, locations: new Locations(), tagged: false };
     }
   }
   const parsed = parseComposeYaml(text, src.file, state.issues);
@@ -99,9 +102,9 @@ function parseSource(src: Source, state: State): { doc: RawMap | null; locations
   if (docs.length > 1) {
     let acc = docs[0]!;
     for (const d of docs.slice(1)) acc = mergeDocuments(acc, d);
-    return { doc: acc, locations: parsed.locations };
+    return { doc: acc, locations: parsed.locations, tagged: parsed.tagged };
   }
-  return { doc: parsed.value, locations: parsed.locations };
+  return { doc: parsed.value, locations: parsed.locations, tagged: parsed.tagged };
 }
 
 /** Parse → interpolate → validate one source. `tagged` says whether it holds !reset / !override. */
@@ -120,7 +123,8 @@ function loadUnit(src: Source, env: Record<string, string>, state: State): (Exte
     }) as RawMap;
   }
   omitEmptyDns(doc);
-  const tagged = hasTags(doc);
+  // interpolation makes no tags: those the parser read are all there are
+  const tagged = parsed.tagged;
   // validated once merged (Compose validates the merged model: an override may be valid only over its base)
   if ("version" in doc) {
     state.warnings.push(`${src.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
