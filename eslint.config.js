@@ -34,8 +34,6 @@ const SIZE_DEBT = [
   "src/cluster/swarm/apply.ts",
   "src/cluster/swarm/convert.ts",
   "src/cluster/swarm/plan.ts",
-  "src/spec/dotenv.ts",
-  "src/spec/extends.ts",
 ];
 
 /** Modules only some places may import. */
