@@ -25,6 +25,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,7 +38,54 @@ const outFile = join(outDir, "flotilla.cjs");
 const cacheDir = join(root, "node_modules", ".cache", "flotilla");
 
 /** Packages left to node's own resolution at run time (see above). */
-const EXTERNAL = ["dockerode", "listr2"];
+const EXTERNAL = ["listr2"];
+
+/**
+ * dockerode is bundled (its ~50 files would otherwise be resolved, read and compiled on every
+ * command that talks to the engine), except three of its modules that pull in what Flotilla
+ * rarely or never needs: gRPC for BuildKit sessions (dockerode/lib/session.js), protobuf for
+ * BuildKit progress (dockerode/lib/buildkit.js) and ssh2 for ssh:// hosts (docker-modem/lib/ssh.js).
+ * Each becomes a stub that requires the real file from node_modules when it is first used.
+ */
+const LAZY = [
+  { importer: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/, request: "./session", pkg: "dockerode", file: "lib/session.js", call: true },
+  { importer: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/, request: "./buildkit", pkg: "dockerode", file: "lib/buildkit.js", call: false },
+  { importer: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/, request: "./ssh", pkg: "docker-modem", file: "lib/ssh.js", call: true },
+];
+const lazyModules = {
+  name: "flotilla-lazy-modules",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(session|buildkit|ssh)$/ }, (args) => {
+      const lazy = LAZY.find((l) => l.request === args.path && l.importer.test(args.importer));
+      return lazy ? { path: `${lazy.pkg}/${lazy.file}`, namespace: "flotilla-lazy" } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: "flotilla-lazy" }, (args) => {
+      const lazy = LAZY.find((l) => `${l.pkg}/${l.file}` === args.path);
+      // Resolved at run time, beside dockerode's (or docker-modem's) main file: docker-modem may be nested under dockerode.
+      const main = lazy.pkg === "dockerode" ? "fromBundle.resolve(\"dockerode\")" : "createRequire(fromBundle.resolve(\"dockerode\")).resolve(\"docker-modem\")";
+      const find = [
+        "const load = () => {",
+        '  const { createRequire } = require("node:module");',
+        "  const fromBundle = createRequire(__filename);",
+        `  return createRequire(${main})(${JSON.stringify(`./${lazy.file.replace(/^lib\//, "")}`)});`,
+        "};",
+      ];
+      const body = lazy.call
+        ? "let real;\nmodule.exports = function (...args) {\n  real ??= load();\n  return real.apply(this, args);\n};"
+        : "module.exports = load();";
+      return { contents: `${find.join("\n")}\n${body}\n`, loader: "js" };
+    });
+    // commander requires node:child_process at load time, for executable sub-commands Flotilla does
+    // not have; that one require loads net, dgram and more on every start. Loaded when first used.
+    build.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) return undefined; // another commander: bundle it as it is
+      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: "js" };
+    });
+  },
+};
 
 function fail(message) {
   console.error(`bundle: ${message}`);
@@ -65,6 +113,7 @@ const result = await esbuild.build({
   write: false,
   outfile: outFile,
   external: EXTERNAL,
+  plugins: [lazyModules],
   define: {
     FLOTILLA_BUNDLE: "true",
     "import.meta.url": "__flotilla_import_meta_url",

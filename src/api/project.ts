@@ -30,7 +30,7 @@ import { execInService, type ServiceExecOptions } from "../runtime/ops/exec.js";
 import { containerImages, type ContainerImage } from "../runtime/ops/images.js";
 import { killServices, type KillOptions } from "../runtime/ops/kill.js";
 import { pauseServices } from "../runtime/ops/pause.js";
-import { publishedPort } from "../runtime/ops/port.js";
+import { publishedBinding, publishedPort, type PublishedBinding } from "../runtime/ops/port.js";
 import { pullServices, type PullOptions, type PullResult } from "../runtime/ops/pull.js";
 import { pushServices, type PushOptions, type PushResult } from "../runtime/ops/push.js";
 import { restartServices } from "../runtime/ops/restart.js";
@@ -59,6 +59,7 @@ export type {
   PullOptions,
   PullResult,
   PushOptions,
+  PublishedBinding,
   PushResult,
   RemoveOptions,
   RunOptions,
@@ -321,6 +322,11 @@ export class Project {
   /** The host port published for a container port of a service (undefined when not published). */
   port(service: string, privatePort: number, protocol: "tcp" | "udp" = "tcp", index = 1): Promise<number | undefined> {
     return publishedPort(this.#lazy, this.#ref, service, privatePort, protocol, index);
+  }
+
+  /** The host address and port published for a container port of a service (undefined when not published). */
+  portBinding(service: string, privatePort: number, protocol: "tcp" | "udp" = "tcp", index = 1): Promise<PublishedBinding | undefined> {
+    return publishedBinding(this.#lazy, this.#ref, service, privatePort, protocol, index);
   }
 
   /** Run a command in a service's container (like `exec -T`). */

@@ -20,6 +20,15 @@ function run(args: string[], env: Record<string, string>, cwd = root) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The watched node built-ins (test/support/report-loaded.cjs) a bundle run of `args` loaded. */
+function builtinsLoaded(args: string[], env: Record<string, string> = {}, cwd = root): { status: number | null; stderr: string; builtins: string[] } {
+  const probe = join(root, "test", "support", "report-loaded.cjs");
+  const r = spawnSync(process.execPath, ["-r", probe, bin, ...args], { cwd, env: { ...process.env, ...env }, encoding: "utf8" });
+  const reported = /builtins-loaded: (.*)/.exec(r.stderr)?.[1];
+  assert.ok(reported !== undefined, r.stderr);
+  return { status: r.status, stderr: r.stderr, builtins: reported.split(",").filter(Boolean) };
+}
+
 /** Which build ran: dist/src imports commander from node_modules, the bundle has it inlined. */
 function ranBundle(env: Record<string, string>): boolean {
   const probe = join(root, "test", "support", "report-loaded.cjs");
@@ -39,6 +48,24 @@ describe("the CLI bundle", () => {
   test("is what bin/flotilla.js runs, unless FLOTILLA_NO_BUNDLE=1", () => {
     assert.equal(ranBundle({}), true);
     assert.equal(ranBundle({ FLOTILLA_NO_BUNDLE: "1" }), false);
+  });
+
+  test("config starts no engine client (the bundled dockerode stays unused) and no child process module", () => {
+    const r = builtinsLoaded(["config", "--services"], {}, join(root, "fixtures", "example"));
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.builtins, []);
+  });
+
+  test("the probe does see the engine client: ps against an engine that is not there", () => {
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-bundle-ps-"));
+    try {
+      const r = builtinsLoaded(["-p", "nobody", "ps"], { DOCKER_HOST: `unix://${join(dir, "none.sock")}`, DOCKER_CONTEXT: "" }, dir);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /cannot reach the Docker engine/);
+      assert.ok(r.builtins.includes("http"), r.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("has no dynamic import() left (a script run from a V8 code cache cannot import)", () => {
