@@ -105,7 +105,8 @@ function codeCache(source, verb) {
 
 /** Compile and run the bundle as a CommonJS module; returns its exports and a hook to save the cache. */
 function loadBundle(verb) {
-  const source = readFileSync(bundleFile, "utf8");
+  // scripts/bundle.mjs writes ASCII only: latin1 is the same text, read without UTF-8 decoding.
+  const source = readFileSync(bundleFile, "latin1");
   const cache = codeCache(source, verb);
   const refresh = process.env.FLOTILLA_CODE_CACHE === "refresh";
   const cachedData = cache && !refresh ? cache.read() : undefined;

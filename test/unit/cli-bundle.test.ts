@@ -6,7 +6,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,6 +63,22 @@ describe("the CLI bundle", () => {
       assert.equal(r.status, 1);
       assert.match(r.stderr, /cannot reach the Docker engine/);
       assert.ok(r.builtins.includes("http"), r.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("is ASCII only (bin/flotilla.js reads it as latin1), and text it escaped still means the same", () => {
+    assert.doesNotMatch(readFileSync(bundle, "latin1"), /[^\x00-\x7f]/);
+    // src/spec/units.ts accepts "µs" (U+00B5) and "μs" (U+03BC) in a regular expression
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-bundle-ascii-"));
+    try {
+      writeFileSync(join(dir, "compose.yaml"), "services:\n  a:\n    image: x\n    healthcheck: { test: [CMD, \"true\"], interval: 1500µs, timeout: 2500μs }\n");
+      const fromBundle = run(["config", "--format", "json"], {}, dir);
+      const fromModules = run(["config", "--format", "json"], { FLOTILLA_NO_BUNDLE: "1" }, dir);
+      assert.equal(fromBundle.status, 0, fromBundle.stderr);
+      assert.match(fromBundle.stdout, /"interval": "1\.5ms"/);
+      assert.deepEqual(fromBundle, fromModules);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
