@@ -13,7 +13,8 @@ import type { LoadedProject, ServiceConfig } from "../spec/model.js";
 import type { ContainerStatus, DownOptions, LogLine, LogsOptions, PsOptions, UpOptions } from "../runtime/options.js";
 import type { Plan } from "../runtime/plan.js";
 import type { UpResult } from "../runtime/apply.js";
-import { listContainers, listProjects, type ListProjectsOptions, type ProjectSummary } from "../runtime/ps.js";
+import { listContainers, type ListProjectsOptions, type ProjectSummary } from "../runtime/ps.js";
+import { connectFromEnv } from "./engine-projects.js";
 import { streamLogs } from "../runtime/logs.js";
 import { Label } from "../runtime/labels.js";
 import type { OneOffResult } from "../runtime/run.js";
@@ -48,6 +49,7 @@ import { hostname } from "node:os";
 
 // Each operation's options live beside it; named here too, as before the split.
 export { splitServicePath } from "../runtime/ops/cp.js";
+export { connectFromEnv, listEngineProjects } from "./engine-projects.js";
 export type {
   AttachOptions,
   BuildOptions,
@@ -82,21 +84,6 @@ export type ProjectLoadOptions = Partial<LoadOptions> & {
    */
   lock?: LockSettings;
 };
-
-/** List the Compose projects an engine knows of (by container labels), like `docker compose ls`. */
-export async function listEngineProjects(
-  options: ListProjectsOptions & { engine?: Engine; env?: Readonly<Record<string, string | undefined>> } = {},
-): Promise<ProjectSummary[]> {
-  const { engine, env, ...rest } = options;
-  return listProjects(engine ?? (await connectFromEnv(env ?? hostEnv())), rest);
-}
-
-/** Connect to the engine named by the environment (DOCKER_HOST, docker context, default socket). */
-export async function connectFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Engine> {
-  // The endpoint and the registry credentials come from the same Docker config (docker login, credential helpers).
-  const { connectEngine } = await import("../runtime/docker/connection.js");
-  return connectEngine(env);
-}
 
 export class Project {
   readonly name: string;
