@@ -5,24 +5,30 @@
 // is at least as new as the compiled sources, else the tsc output dist/src/cli/main.js (a checkout after
 // a bare `tsc`, or an install without the bundle). Both export the same `main(argv)`.
 //
-// The bundle is compiled with node:vm from a V8 code cache: compiling ~1 MB of JavaScript (and then
+// The bundle is compiled with node:vm from a V8 code cache: compiling ~1.4 MB of JavaScript (and then
 // each function on its first call) is most of what a short command like `flotilla config` costs. The
-// cache holds the bytecode of every function the first run compiled; it is keyed by the bundle's
-// sha256 (first line of the bundle), the node version, the architecture and node's flags, and V8
-// itself rejects a cache that does not fit (then a new one is written). It is kept in
+// cache holds the bytecode of every function the first run of a verb compiled, one cache per verb
+// (`ps` does not deserialize what only `up` runs, and each verb's cache holds what it runs); it is
+// keyed by the bundle's sha256 (first line of the bundle), the verb, the node version, the
+// architecture and node's flags, and V8 itself rejects a cache that does not fit (then a new one is
+// written after a successful run). It is kept in
 // <package>/node_modules/.cache/flotilla/, or in a private per-user directory under the OS temp dir
 // when the package directory is read-only.
 //
 // Environment: FLOTILLA_NO_BUNDLE=1 runs dist/src; FLOTILLA_CODE_CACHE=0 skips the cache,
 // FLOTILLA_CODE_CACHE=refresh rewrites it (scripts/bundle.mjs does this once after building).
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import vm from "node:vm";
+//
+// This directory is CommonJS (bin/package.json): node then runs this file without loading its ES
+// module loader, which a short command would otherwise pay for on every start.
+"use strict";
+const { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require("node:fs");
+const { createRequire } = require("node:module");
+const { tmpdir } = require("node:os");
+const { dirname, join } = require("node:path");
+const vm = require("node:vm");
+const { verbOf } = require("./verb.js");
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = join(__dirname, "..");
 const bundleFile = join(root, "dist", "bundle", "cli", "flotilla.cjs");
 const compiledMain = join(root, "dist", "src", "cli", "main.js");
 
@@ -50,11 +56,11 @@ function tag(s) {
   return h.toString(36);
 }
 
-/** The code cache of this bundle, or undefined when caching is off or the bundle has no hash line. */
-function codeCache(source) {
+/** The code cache of this bundle for `verb`, or undefined when caching is off or the bundle has no hash line. */
+function codeCache(source, verb) {
   const hash = /^\/\/ flotilla-bundle ([0-9a-f]{16})/.exec(source)?.[1];
   if (hash === undefined || process.env.FLOTILLA_CODE_CACHE === "0") return undefined;
-  const name = `${hash}-${process.version}-${process.arch}-${tag(process.execArgv.join("\0"))}.v8cache`;
+  const name = `${hash}-${verb}-${process.version}-${process.arch}-${tag(process.execArgv.join("\0"))}.v8cache`;
   const uid = process.getuid?.();
   const dirs = [{ dir: join(root, "node_modules", ".cache", "flotilla"), shared: false }];
   // The temp directory is shared by every user: use a directory only this user can write to, and
@@ -98,9 +104,10 @@ function codeCache(source) {
 }
 
 /** Compile and run the bundle as a CommonJS module; returns its exports and a hook to save the cache. */
-function loadBundle() {
-  const source = readFileSync(bundleFile, "utf8");
-  const cache = codeCache(source);
+function loadBundle(verb) {
+  // scripts/bundle.mjs writes ASCII only: latin1 is the same text, read without UTF-8 decoding.
+  const source = readFileSync(bundleFile, "latin1");
+  const cache = codeCache(source, verb);
   const refresh = process.env.FLOTILLA_CODE_CACHE === "refresh";
   const cachedData = cache && !refresh ? cache.read() : undefined;
   // The bundle has no import(): scripts/bundle.mjs turns its dynamic imports into requires.
@@ -116,6 +123,14 @@ function loadBundle() {
   return { main: module.exports.main, save };
 }
 
-const { main, save } = bundleUsable() ? loadBundle() : { ...(await import("../dist/src/cli/main.js")), save: () => {} };
-process.exitCode = await main(process.argv.slice(2));
-save();
+async function run() {
+  const argv = process.argv.slice(2);
+  // dist/src is ES modules: import() from CommonJS (only on this fallback path).
+  const { main, save } = bundleUsable() ? loadBundle(verbOf(argv)) : { ...(await import("../dist/src/cli/main.js")), save: () => {} };
+  process.exitCode = await main(argv);
+  // Only a successful run writes a cache: a mistyped verb leaves no file behind.
+  if (process.exitCode === 0) save();
+}
+
+// A failure outside main (which catches everything it runs) is node's own: the stack, exit 1.
+void run();

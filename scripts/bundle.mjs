@@ -25,6 +25,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,7 +38,69 @@ const outFile = join(outDir, "flotilla.cjs");
 const cacheDir = join(root, "node_modules", ".cache", "flotilla");
 
 /** Packages left to node's own resolution at run time (see above). */
-const EXTERNAL = ["dockerode", "listr2"];
+const EXTERNAL = ["listr2"];
+
+/**
+ * dockerode is bundled (its ~50 files would otherwise be resolved, read and compiled on every
+ * command that talks to the engine), except three of its modules that pull in what Flotilla
+ * rarely or never needs: gRPC for BuildKit sessions (dockerode/lib/session.js), protobuf for
+ * BuildKit progress (dockerode/lib/buildkit.js) and ssh2 for ssh:// hosts (docker-modem/lib/ssh.js).
+ * Each becomes a stub that requires the real file from node_modules when it is first used.
+ */
+const LAZY = [
+  { importer: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/, request: "./session", pkg: "dockerode", file: "lib/session.js", call: true },
+  { importer: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/, request: "./buildkit", pkg: "dockerode", file: "lib/buildkit.js", call: false },
+  { importer: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/, request: "./ssh", pkg: "docker-modem", file: "lib/ssh.js", call: true },
+];
+/**
+ * commander's child_process (for executable sub-commands, which Flotilla has none of) loads net,
+ * dgram and more on every start; docker-modem's https (tls, crypto) is for TLS endpoints only;
+ * dockerode's zlib gzips build contexts.
+ */
+const LAZY_BUILTINS = [
+  { file: /[\\/]commander[\\/]lib[\\/]command\.js$/, eager: "require('node:child_process')", builtin: "node:child_process" },
+  { file: /[\\/]docker-modem[\\/]lib[\\/]http\.js$/, eager: "require('https')", builtin: "https" },
+  { file: /[\\/]dockerode[\\/]lib[\\/]util\.js$/, eager: "require('zlib')", builtin: "zlib" },
+];
+const LAZY_BUILTINS_FILTER = /[\\/](commander[\\/]lib[\\/]command|docker-modem[\\/]lib[\\/]http|dockerode[\\/]lib[\\/]util)\.js$/;
+
+const lazyModules = {
+  name: "flotilla-lazy-modules",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(session|buildkit|ssh)$/ }, (args) => {
+      const lazy = LAZY.find((l) => l.request === args.path && l.importer.test(args.importer));
+      return lazy ? { path: `${lazy.pkg}/${lazy.file}`, namespace: "flotilla-lazy" } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: "flotilla-lazy" }, (args) => {
+      const lazy = LAZY.find((l) => `${l.pkg}/${l.file}` === args.path);
+      // Resolved at run time, beside dockerode's (or docker-modem's) main file: docker-modem may be nested under dockerode.
+      const main = lazy.pkg === "dockerode" ? "fromBundle.resolve(\"dockerode\")" : "createRequire(fromBundle.resolve(\"dockerode\")).resolve(\"docker-modem\")";
+      const find = [
+        "const load = () => {",
+        '  const { createRequire } = require("node:module");',
+        "  const fromBundle = createRequire(__filename);",
+        `  return createRequire(${main})(${JSON.stringify(`./${lazy.file.replace(/^lib\//, "")}`)});`,
+        "};",
+      ];
+      const body = lazy.call
+        ? "let real;\nmodule.exports = function (...args) {\n  real ??= load();\n  return real.apply(this, args);\n};"
+        : "module.exports = load();";
+      return { contents: `${find.join("\n")}\n${body}\n`, loader: "js" };
+    });
+    // Node built-ins that dependencies require at load time and use only on a path Flotilla seldom
+    // takes: each becomes an object that requires the built-in on first property access.
+    build.onLoad({ filter: LAZY_BUILTINS_FILTER }, async (args) => {
+      const rules = LAZY_BUILTINS.filter((r) => r.file.test(args.path));
+      if (rules.length === 0) return undefined;
+      let source = await readFile(args.path, "utf8");
+      for (const r of rules) {
+        // Another version of the dependency: bundled as it is (only slower to start).
+        if (source.includes(r.eager)) source = source.replace(r.eager, `new Proxy({}, { get: (_, key) => require(${JSON.stringify(r.builtin)})[key] })`);
+      }
+      return { contents: source, loader: "js" };
+    });
+  },
+};
 
 function fail(message) {
   console.error(`bundle: ${message}`);
@@ -65,6 +128,7 @@ const result = await esbuild.build({
   write: false,
   outfile: outFile,
   external: EXTERNAL,
+  plugins: [lazyModules],
   define: {
     FLOTILLA_BUNDLE: "true",
     "import.meta.url": "__flotilla_import_meta_url",
@@ -80,7 +144,12 @@ if (built === undefined) fail("esbuild produced no output");
 // Dynamic imports left in the bundle (node builtins, listr2) become requires: a script compiled by
 // vm.Script from a code cache has no working import() (V8 drops its host options), and the loader
 // that would serve it is experimental. Every such package has a CommonJS entry.
-const code = built.replace(/\bimport\((["'])(node:[a-z/_]+|listr2)\1\)/g, (_, q, spec) => `Promise.resolve().then(() => require(${q}${spec}${q}))`);
+const rewritten = built.replace(/\bimport\((["'])(node:[a-z/_]+|listr2)\1\)/g, (_, q, spec) => `Promise.resolve().then(() => require(${q}${spec}${q}))`);
+// ASCII only, so that bin/flotilla.js can read the bundle as latin1 (a copy, where UTF-8 decoding
+// of ~1.4 MB costs a few ms on every start). esbuild escapes non-ASCII text in strings but leaves a
+// few (e.g. in regular expressions): \uXXXX means the same there, in strings and in identifiers
+// (not in a String.raw template, which the bundle has none of with non-ASCII text).
+const code = rewritten.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 const leftover = /\bimport\(\s*["'][^"']*["']\s*\)/.exec(code);
 if (leftover) fail(`the bundle still has a dynamic ${leftover[0]}: add the package to the rewrite in scripts/bundle.mjs (if it has a CommonJS entry) or keep it out of the CLI`);
 

@@ -67,6 +67,7 @@ export type {
   ServiceCopyOptions,
   ServiceExecOptions,
   ServiceCommitOptions,
+  PublishedBinding,
 } from "./api/project.js";
 export { planUp, renderPlan, planIsNoop } from "./runtime/plan.js";
 export type { Plan, PlanOptions, ServiceAction, ResourceAction, ContainerActionKind } from "./runtime/plan.js";

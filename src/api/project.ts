@@ -13,7 +13,8 @@ import type { LoadedProject, ServiceConfig } from "../spec/model.js";
 import type { ContainerStatus, DownOptions, LogLine, LogsOptions, PsOptions, UpOptions } from "../runtime/options.js";
 import type { Plan } from "../runtime/plan.js";
 import type { UpResult } from "../runtime/apply.js";
-import { listContainers, listProjects, type ListProjectsOptions, type ProjectSummary } from "../runtime/ps.js";
+import { listContainers, type ListProjectsOptions, type ProjectSummary } from "../runtime/ps.js";
+import { connectFromEnv } from "./engine-projects.js";
 import { streamLogs } from "../runtime/logs.js";
 import { Label } from "../runtime/labels.js";
 import type { OneOffResult } from "../runtime/run.js";
@@ -30,7 +31,7 @@ import { execInService, type ServiceExecOptions } from "../runtime/ops/exec.js";
 import { containerImages, type ContainerImage } from "../runtime/ops/images.js";
 import { killServices, type KillOptions } from "../runtime/ops/kill.js";
 import { pauseServices } from "../runtime/ops/pause.js";
-import { publishedPort } from "../runtime/ops/port.js";
+import { publishedBinding, publishedPort, type PublishedBinding } from "../runtime/ops/port.js";
 import { pullServices, type PullOptions, type PullResult } from "../runtime/ops/pull.js";
 import { pushServices, type PushOptions, type PushResult } from "../runtime/ops/push.js";
 import { restartServices } from "../runtime/ops/restart.js";
@@ -48,6 +49,7 @@ import { hostname } from "node:os";
 
 // Each operation's options live beside it; named here too, as before the split.
 export { splitServicePath } from "../runtime/ops/cp.js";
+export { connectFromEnv, listEngineProjects } from "./engine-projects.js";
 export type {
   AttachOptions,
   BuildOptions,
@@ -59,6 +61,7 @@ export type {
   PullOptions,
   PullResult,
   PushOptions,
+  PublishedBinding,
   PushResult,
   RemoveOptions,
   RunOptions,
@@ -81,21 +84,6 @@ export type ProjectLoadOptions = Partial<LoadOptions> & {
    */
   lock?: LockSettings;
 };
-
-/** List the Compose projects an engine knows of (by container labels), like `docker compose ls`. */
-export async function listEngineProjects(
-  options: ListProjectsOptions & { engine?: Engine; env?: Readonly<Record<string, string | undefined>> } = {},
-): Promise<ProjectSummary[]> {
-  const { engine, env, ...rest } = options;
-  return listProjects(engine ?? (await connectFromEnv(env ?? hostEnv())), rest);
-}
-
-/** Connect to the engine named by the environment (DOCKER_HOST, docker context, default socket). */
-export async function connectFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Engine> {
-  // The endpoint and the registry credentials come from the same Docker config (docker login, credential helpers).
-  const { connectEngine } = await import("../runtime/docker/connection.js");
-  return connectEngine(env);
-}
 
 export class Project {
   readonly name: string;
@@ -321,6 +309,11 @@ export class Project {
   /** The host port published for a container port of a service (undefined when not published). */
   port(service: string, privatePort: number, protocol: "tcp" | "udp" = "tcp", index = 1): Promise<number | undefined> {
     return publishedPort(this.#lazy, this.#ref, service, privatePort, protocol, index);
+  }
+
+  /** The host address and port published for a container port of a service (undefined when not published). */
+  portBinding(service: string, privatePort: number, protocol: "tcp" | "udp" = "tcp", index = 1): Promise<PublishedBinding | undefined> {
+    return publishedBinding(this.#lazy, this.#ref, service, privatePort, protocol, index);
   }
 
   /** Run a command in a service's container (like `exec -T`). */

@@ -26,7 +26,7 @@ export async function defaultOpenProject(options: OpenOptions): Promise<CliProje
 }
 
 export async function defaultListProjects(options: ListProjectsOptions, env: Readonly<Record<string, string | undefined>>): Promise<ProjectSummary[]> {
-  const { listEngineProjects } = await import("../api/project.js");
+  const { listEngineProjects } = await import("../api/engine-projects.js");
   return listEngineProjects({ ...options, env });
 }
 

@@ -4,7 +4,6 @@
  * helper (`credHelpers`), else the default store (`credsStore`), else the inline `auths` entry.
  * A helper is the `docker-credential-<name>` program on PATH, asked with `get`.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 
 /** The engine's X-Registry-Auth body. */
@@ -49,8 +48,10 @@ function decodeAuth(auth: string): { username: string; password: string } | unde
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-const defaultRunHelper: RunHelper = (program, input, env) =>
-  new Promise((resolve, reject) => {
+/** Runs `docker-credential-<x> get`; child_process is loaded on first use (most commands never need a helper). */
+const defaultRunHelper: RunHelper = async (program, input, env) => {
+  const { spawn } = await import("node:child_process");
+  return new Promise((resolve, reject) => {
     const child = spawn(program, ["get"], { env: { ...env }, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     let err = "";
@@ -60,6 +61,7 @@ const defaultRunHelper: RunHelper = (program, input, env) =>
     child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error((out + err).trim() || `${program} exited with ${String(code)}`))));
     child.stdin.end(input);
   });
+};
 
 /**
  * A RegistryAuth reading the Docker config of `env`/`homeDir`. The file is read on each call (a

@@ -83,18 +83,30 @@ describe("flotilla CLI (no engine)", () => {
   });
 
   test("config never loads dockerode or listr2", async () => {
+    // The ES modules of dist/src, where the hook sees every module loaded (the CLI bundle inlines
+    // dockerode: test/unit/cli-bundle.test.ts checks that config leaves it unused there).
     const r = await flotilla(["config", "-f", basic, "--services"], {
       nodeArgs: ["--import", join(root, "test", "support", "deny-dockerode.mjs")],
-      env: { DENY_MODULES: "dockerode,listr2" },
+      env: { DENY_MODULES: "dockerode,listr2", FLOTILLA_NO_BUNDLE: "1" },
     });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "web\nworker\n");
     // and the hook does work: ps needs the engine adapter and is refused
     const denied = await flotilla(["-f", basic, "-p", "flotilla-deny-check", "ps"], {
       nodeArgs: ["--import", join(root, "test", "support", "deny-dockerode.mjs")],
+      env: { FLOTILLA_NO_BUNDLE: "1" },
     });
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /denied module loaded: dockerode/);
+  });
+
+  test("the bundle's ps reaches the engine without dockerode's gRPC, protobuf or ssh2 parts", async () => {
+    const r = await flotilla(["-f", basic, "-p", "flotilla-deny-check", "ps"], {
+      nodeArgs: ["--import", join(root, "test", "support", "deny-dockerode.mjs")],
+      env: { DENY_MODULES: "@grpc/grpc-js,@grpc/proto-loader,protobufjs,ssh2,listr2" },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^NAME\s+IMAGE/);
   });
 
   test("a reader that closes the pipe early ends flotilla quietly (exit 0, no stack trace)", async () => {

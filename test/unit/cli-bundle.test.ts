@@ -6,7 +6,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,15 @@ const bundle = join(root, "dist", "bundle", "cli", "flotilla.cjs");
 function run(args: string[], env: Record<string, string>, cwd = root) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, encoding: "utf8" });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The watched node built-ins (test/support/report-loaded.cjs) a bundle run of `args` loaded. */
+function builtinsLoaded(args: string[], env: Record<string, string> = {}, cwd = root): { status: number | null; stderr: string; builtins: string[] } {
+  const probe = join(root, "test", "support", "report-loaded.cjs");
+  const r = spawnSync(process.execPath, ["-r", probe, bin, ...args], { cwd, env: { ...process.env, ...env }, encoding: "utf8" });
+  const reported = /builtins-loaded: (.*)/.exec(r.stderr)?.[1];
+  assert.ok(reported !== undefined, r.stderr);
+  return { status: r.status, stderr: r.stderr, builtins: reported.split(",").filter(Boolean) };
 }
 
 /** Which build ran: dist/src imports commander from node_modules, the bundle has it inlined. */
@@ -39,6 +48,40 @@ describe("the CLI bundle", () => {
   test("is what bin/flotilla.js runs, unless FLOTILLA_NO_BUNDLE=1", () => {
     assert.equal(ranBundle({}), true);
     assert.equal(ranBundle({ FLOTILLA_NO_BUNDLE: "1" }), false);
+  });
+
+  test("config starts no engine client (the bundled dockerode stays unused) and no child process module", () => {
+    const r = builtinsLoaded(["config", "--services"], {}, join(root, "fixtures", "example"));
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.builtins, []);
+  });
+
+  test("the probe does see the engine client: ps against an engine that is not there", () => {
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-bundle-ps-"));
+    try {
+      const r = builtinsLoaded(["-p", "nobody", "ps"], { DOCKER_HOST: `unix://${join(dir, "none.sock")}`, DOCKER_CONTEXT: "" }, dir);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /cannot reach the Docker engine/);
+      assert.ok(r.builtins.includes("http"), r.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("is ASCII only (bin/flotilla.js reads it as latin1), and text it escaped still means the same", () => {
+    assert.doesNotMatch(readFileSync(bundle, "latin1"), /[^\x00-\x7f]/);
+    // src/spec/units.ts accepts "µs" (U+00B5) and "μs" (U+03BC) in a regular expression
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-bundle-ascii-"));
+    try {
+      writeFileSync(join(dir, "compose.yaml"), "services:\n  a:\n    image: x\n    healthcheck: { test: [CMD, \"true\"], interval: 1500µs, timeout: 2500μs }\n");
+      const fromBundle = run(["config", "--format", "json"], {}, dir);
+      const fromModules = run(["config", "--format", "json"], { FLOTILLA_NO_BUNDLE: "1" }, dir);
+      assert.equal(fromBundle.status, 0, fromBundle.stderr);
+      assert.match(fromBundle.stdout, /"interval": "1\.5ms"/);
+      assert.deepEqual(fromBundle, fromModules);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("has no dynamic import() left (a script run from a V8 code cache cannot import)", () => {

@@ -1,6 +1,8 @@
 /** `flotilla port SERVICE PRIVATE_PORT`: the public port bound to a container port. */
 import { Option, type Command } from "commander";
 import { FlotillaError, UsageError } from "../../errors.js";
+import type { PublishedBinding } from "../../api/project.js";
+import type { CliProject } from "../api.js";
 import type { CliContext } from "../context.js";
 import { parseNonNegativeInt } from "../usage.js";
 import { exitAction, type CommandModule } from "./command.js";
@@ -11,6 +13,19 @@ export function parsePrivatePort(value: string, protocolFlag: string | undefined
   const port = Number(m[1]);
   if (port < 1 || port > 65535) throw new UsageError(`invalid port "${value}": must be between 1 and 65535`);
   return { port, protocol: ((m[2] as "tcp" | "udp" | undefined) ?? (protocolFlag as "tcp" | "udp" | undefined) ?? "tcp") };
+}
+
+/**
+ * The published binding: one container list through the library's `portBinding`; a project without
+ * it (a test's fake) answers with `port` and the address from `ps`.
+ */
+async function portBinding(project: CliProject, service: string, port: number, protocol: "tcp" | "udp", index: number): Promise<PublishedBinding | undefined> {
+  if (project.portBinding) return project.portBinding(service, port, protocol, index);
+  const published = await project.port(service, port, protocol, index);
+  if (published === undefined) return undefined;
+  const rows = await project.ps({ services: [service], all: true });
+  const row = rows.find((r) => r.Number === index) ?? rows[0];
+  return { hostIp: row?.Publishers.find((p) => p.PublishedPort === published && p.TargetPort === port)?.URL || "0.0.0.0", port: published };
 }
 
 export const portCommand: CommandModule = {
@@ -28,18 +43,15 @@ export const portCommand: CommandModule = {
           const { port, protocol } = parsePrivatePort(privatePort, flags.protocol);
           const index = parseNonNegativeInt("--index", flags.index);
           const project = await ctx.project();
-          const published = await project.port(service, port, protocol, index);
-          if (published === undefined) {
+          const binding = await portBinding(project, service, port, protocol, index);
+          if (binding === undefined) {
             throw new FlotillaError("NO_SUCH_SERVICE", `no port ${port}/${protocol} published for service "${service}" (container ${index})`, {
               service,
               hint: "check the service's ports: section and that the container is running",
             });
           }
-          // Print the host address of the binding, as Compose does (127.0.0.1:49153).
-          const rows = await project.ps({ services: [service], all: true });
-          const row = rows.find((r) => r.Number === index) ?? rows[0];
-          const host = row?.Publishers.find((p) => p.PublishedPort === published && p.TargetPort === port)?.URL || "0.0.0.0";
-          ctx.out(`${host.includes(":") ? `[${host}]` : host}:${published}\n`);
+          // The host address of the binding, as Compose prints it (127.0.0.1:49153).
+          ctx.out(`${binding.hostIp.includes(":") ? `[${binding.hostIp}]` : binding.hostIp}:${binding.port}\n`);
           return 0;
         }),
       );

@@ -2,7 +2,7 @@
  * Connecting to an engine: `connectEngine(env)` is the one factory the CLI, the library and the
  * reaper use. It finds the endpoint (DOCKER_HOST, the Docker context, the default socket), the
  * registry credentials of the same Docker config, makes the dockerode client — the only place in
- * Flotilla that does — and pings the engine once.
+ * Flotilla that does — and checks once that the engine answers.
  */
 import type Docker from "dockerode";
 import { readFileSync } from "node:fs";
@@ -21,8 +21,20 @@ import { DockerEngine, type DockerEngineOptions } from "./docker-engine.js";
  * function, so we pre-seed the require cache with functions that load the real module on first call.
  */
 let dockerodeCtor: typeof Docker | undefined;
+/**
+ * The CLI bundle (scripts/bundle.mjs) defines FLOTILLA_BUNDLE and follows the literal `require`
+ * below, so dockerode is inlined into the bundle and its V8 code cache instead of being resolved,
+ * read and compiled file by file on every run (the bundle keeps the same two parts lazy).
+ */
+declare const FLOTILLA_BUNDLE: boolean | undefined;
+const BUNDLED = typeof FLOTILLA_BUNDLE !== "undefined" && FLOTILLA_BUNDLE === true;
 function loadDockerode(): typeof Docker {
   if (dockerodeCtor) return dockerodeCtor;
+  if (BUNDLED) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CLI bundle inlines dockerode; loading it stays synchronous
+    dockerodeCtor = require("dockerode") as typeof Docker;
+    return dockerodeCtor;
+  }
   const req = createRequire(import.meta.url);
   const dockerodeMain = req.resolve("dockerode");
   const modemMain = createRequire(dockerodeMain).resolve("docker-modem");
@@ -87,13 +99,16 @@ function readFileOrUndefined(path: string): string | undefined {
   }
 }
 
-/** Connect to the engine `env` names and ping it once; ENGINE_UNREACHABLE when it does not answer. */
+/**
+ * Connect to the engine `env` names and check once that it answers (its /version, kept for later:
+ * see DockerEngine.handshake); ENGINE_UNREACHABLE when it does not.
+ */
 export async function connectEngine(env: Env, options: ConnectOptions = {}): Promise<DockerEngine> {
   const home = options.homeDir ?? homedir();
   const readFile = options.readFile ?? readFileOrUndefined;
   const endpoint = options.endpoint ?? resolveEndpoint(env, home, readFile);
   const registryAuth = options.registryAuth ?? dockerRegistryAuth(env, home, readFile);
   const engine = openEngine(endpoint, { registryAuth });
-  await engine.ping();
+  await engine.handshake();
   return engine;
 }

@@ -6,6 +6,7 @@
  */
 import type Docker from "dockerode";
 import type { Readable } from "node:stream";
+import { FlotillaError } from "../../errors.js";
 import type { EndpointConfig } from "../connect.js";
 import type {
   BuildSpec,
@@ -103,6 +104,20 @@ export class DockerEngine implements Engine {
       await ping({ abortSignal: signal });
     } catch (e) {
       throw signal.aborted ? notAnswering(this.endpoint, e, timeoutMs) : unreachable(this.endpoint, e);
+    }
+  }
+
+  /**
+   * The first call on a new connection: read the engine's /version, bounded like `ping` (an engine
+   * that accepts but never answers fails in seconds; a refused connection is "cannot reach"). It
+   * answers what a ping would, and the document is kept: the adapter reads it anyway (Docker or
+   * Podman?) before it maps a container list, so `ps`, `ls` and `port` make one call fewer.
+   */
+  async handshake(): Promise<void> {
+    try {
+      await this.#ctx.readVersion();
+    } catch (e) {
+      throw e instanceof FlotillaError ? e : unreachable(this.endpoint, e);
     }
   }
 

@@ -63,11 +63,16 @@ export async function serviceContainers(engine: Engine, project: ProjectRef, ser
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** The id of a service's container number `index` (default 1). */
-export async function containerId(engine: EngineLike, project: ProjectRef, service: string, index = 1): Promise<string> {
+/** The list entry of a service's container number `index` (default 1): one engine call. */
+export async function serviceContainer(engine: EngineLike, project: ProjectRef, service: string, index = 1): Promise<ContainerSummary> {
   checkService(project, service);
   const list = await (await engineOf(engine)).listContainers({ labels: { [Label.project]: project.name, [Label.service]: service, [Label.containerNumber]: String(index) }, all: true });
   const c = list.find((x) => x.labels[Label.oneoff] !== "True");
   if (!c) throw new FlotillaError("NO_SUCH_SERVICE", `service "${service}" has no container number ${index}`, { service, hint: "run `up` first" });
-  return c.id;
+  return c;
+}
+
+/** The id of a service's container number `index` (default 1). */
+export async function containerId(engine: EngineLike, project: ProjectRef, service: string, index = 1): Promise<string> {
+  return (await serviceContainer(engine, project, service, index)).id;
 }
