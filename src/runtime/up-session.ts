@@ -89,6 +89,8 @@ export class UpSession {
   private readonly created = new Map<string, Promise<void>>();
   /** depends_on restart: true — dependents stopped before their dependency changes, once. */
   private readonly restartStops = new Map<ServiceAction, Promise<void>>();
+  /** The engine id of each project network, by name (filled by the resource step): containers attach by id. */
+  private networkIds = new Map<string, string>();
   /** Services started (or found running) by this up, for --wait. */
   private readonly startedServices: string[] = [];
 
@@ -118,7 +120,7 @@ export class UpSession {
   async run(): Promise<UpResult> {
     const { plan, opts } = this;
     for (const w of plan.warnings) this.emit({ type: "warning", message: w });
-    await applyResources({ engine: this.engine, project: this.project, plan, timeout: opts.timeout, limit: this.limit, res: this.res, emit: this.emit });
+    this.networkIds = await applyResources({ engine: this.engine, project: this.project, plan, timeout: opts.timeout, limit: this.limit, res: this.res, emit: this.emit });
     this.checkAbort();
     // Recreated services need their new container ids visible before dependents create.
     for (const s of plan.targets) void this.createService(s);
@@ -204,7 +206,7 @@ export class UpSession {
 
   /** What converting the service needs; a recreate keeps the replaced container's anonymous volumes (Compose does), -V drops them. */
   private async convertContext(s: string, a: ServiceAction): Promise<ConvertContext> {
-    const ctx: ConvertContext = { project: this.project, configHash: this.plan.hashes[s]!, resolveContainer: (other: string) => this.firstContainer(other) };
+    const ctx: ConvertContext = { project: this.project, configHash: this.plan.hashes[s]!, resolveContainer: (other: string) => this.firstContainer(other), networkId: (name) => this.networkIds.get(name) };
     const digest = this.opts.imageIds?.[s];
     if (digest) ctx.imageDigest = digest;
     if (a.kind === "recreate" && a.containerId) {
