@@ -92,14 +92,14 @@ function flotilla(args: string[], cwd = dir, onLine?: (line: string, kill: (s: N
 
 const lines = (s: string): string[] => s.split("\n").filter((l) => l !== "");
 
-/** What the daemon holds of the project (the lock container included), and its networks with repeats. */
+/** What the daemon holds (only this file uses it): containers (the lock's included), running ones, networks with repeats, volumes. */
 function holdings(): { containers: string[]; running: string[]; networks: string[]; volumes: string[] } {
-  const filter = `label=com.docker.compose.project=${PROJECT}`;
   const d = daemon!;
+  const all = lines(d.docker(["ps", "-a", "--format", "{{.Names}} {{.State}}"])).map((l) => l.split(" ") as [string, string]);
   return {
-    containers: [...lines(d.docker(["ps", "-a", "--filter", filter, "--format", "{{.Names}}"])), ...lines(d.docker(["ps", "-a", "--filter", `name=flotilla-lock.${PROJECT}`, "--format", "{{.Names}}"]))],
-    running: lines(d.docker(["ps", "--filter", filter, "--format", "{{.Names}}"])).sort(),
-    networks: lines(d.docker(["network", "ls", "--filter", filter, "--format", "{{.Name}}"])).sort(),
+    containers: all.map(([n]) => n).sort(),
+    running: all.filter(([, s]) => s === "running").map(([n]) => n).sort(),
+    networks: lines(d.docker(["network", "ls", "--filter", `label=com.docker.compose.project=${PROJECT}`, "--format", "{{.Name}}"])).sort(),
     volumes: lines(d.docker(["volume", "ls", "-q"])).sort(),
   };
 }
