@@ -77,6 +77,7 @@ export class ThrowawayDaemon {
     );
     child.unref();
     this.pid = child.pid ?? 0;
+    if (this.starts === 1) process.once("exit", () => this.stopNow());
     const end = Date.now() + 30_000;
     while (Date.now() < end) {
       if (!alive(this.pid)) throw new Error(`dockerd exited at start; see ${this.dir}/d.${this.starts - 1}.log`);
@@ -96,8 +97,10 @@ export class ThrowawayDaemon {
   async restart(): Promise<void> {
     // Its containerd died with it (or lives on): a dead one may linger as a zombie, which dockerd's
     // liveness check (kill 0) takes for alive, then waits 30 s for its socket. Forget a dead one.
-    const pidfile = join(this.dir, "exec", "containerd", "containerd.pid");
-    if (existsSync(pidfile) && !alive(Number(readFileSync(pidfile, "utf8").trim()))) rmSync(pidfile, { force: true });
+    // The same holds for dockerd's own pid file ("pid file found, ensure docker is not running").
+    for (const pidfile of [join(this.dir, "exec", "containerd", "containerd.pid"), join(this.dir, "d.pid")]) {
+      if (existsSync(pidfile) && !alive(Number(readFileSync(pidfile, "utf8").trim()))) rmSync(pidfile, { force: true });
+    }
     await this.launch();
   }
 
@@ -121,7 +124,26 @@ export class ThrowawayDaemon {
     return out;
   }
 
+  /**
+   * Last resort when the test process exits without its `after` (killed by the runner, a broken
+   * pipe): SIGKILL this daemon and its containerd by PID and remove the bridge; its directory stays.
+   */
+  private stopNow(): void {
+    if (this.stopped) return;
+    for (const p of [this.pid, ...this.leftovers()]) {
+      try {
+        process.kill(p, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+    spawnSync("ip", ["link", "del", this.bridge]);
+  }
+
+  private stopped = false;
+
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.pid && alive(this.pid)) {
       const ids = spawnSync("docker", ["ps", "-q"], { env: this.env(), encoding: "utf8", timeout: 5000 }).stdout?.trim();
       if (ids) spawnSync("docker", ["kill", ...ids.split("\n")], { env: this.env(), timeout: 10_000 });
