@@ -35,8 +35,6 @@ const SIZE_DEBT = [
   "src/cluster/swarm/convert.ts",
   "src/cluster/swarm/plan.ts",
   "src/spec/checks.ts",
-  "src/spec/dotenv.ts",
-  "src/spec/extends.ts",
   "src/spec/load.ts",
   "src/spec/validate.ts",
 ];
