@@ -23,11 +23,17 @@ interface ResourceStep {
   emit?: EventListener;
 }
 
-/** Every job of the step runs to its end; the first failure is then thrown. */
-export async function applyResources(step: ResourceStep): Promise<void> {
-  const jobs = [...removeOrphans(step), ...createNetworks(step), ...createVolumes(step)];
+/**
+ * Every job of the step runs to its end; the first failure is then thrown. Resolves with the engine
+ * id of each project network by name (existing ones from the plan, created ones as made): containers attach by id.
+ */
+export async function applyResources(step: ResourceStep): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (const a of step.plan.networks) if (a.id) ids.set(a.target, a.id);
+  const jobs = [...removeOrphans(step), ...createNetworks(step, ids), ...createVolumes(step)];
   const failure = (await Promise.allSettled(jobs)).find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failure) throw failure.reason;
+  return ids;
 }
 
 function removeOrphans({ engine, plan, timeout, limit, res }: ResourceStep): Promise<void>[] {
@@ -48,12 +54,12 @@ function removeOrphans({ engine, plan, timeout, limit, res }: ResourceStep): Pro
   return jobs;
 }
 
-function createNetworks({ engine, project, plan, timeout, limit, res, emit: onEvent }: ResourceStep): Promise<void>[] {
+function createNetworks({ engine, project, plan, timeout, limit, res, emit: onEvent }: ResourceStep, ids: Map<string, string>): Promise<void>[] {
   const model = project.model;
   const jobs: Promise<void>[] = [];
   for (const a of plan.networks) {
     if (a.kind === "recreate") {
-      jobs.push(limit(() => recreateNetwork(engine, model.name, a, networkSpec(a.key, model.networks[a.key]!, model.name), timeout, res)));
+      jobs.push(limit(async () => void ids.set(a.target, await recreateNetwork(engine, model.name, a, networkSpec(a.key, model.networks[a.key]!, model.name), timeout, res))));
       continue;
     }
     if (a.kind !== "create") continue;
@@ -61,15 +67,17 @@ function createNetworks({ engine, project, plan, timeout, limit, res, emit: onEv
     jobs.push(
       limit(async () => {
         res("network", a.target, "Creating");
+        let id: string | undefined;
         try {
-          await engine.createNetwork(networkSpec(a.key, net, model.name));
+          id = await engine.createNetwork(networkSpec(a.key, net, model.name));
         } catch (err) {
           // Created meanwhile by someone else: fine.
           if ((await engine.listNetworks({ name: a.target })).every((n) => n.name !== a.target)) throw err;
         }
         // The engine's duplicate check races (a command without the lock, Compose): a twin made at
-        // the same time is removed here, every racer keeping the same one.
-        await repairNetworkTwins(engine, a.target, onEvent);
+        // the same time is removed here, every racer keeping the same one — and attaching to it.
+        id = (await repairNetworkTwins(engine, a.target, onEvent))?.id ?? id;
+        if (id) ids.set(a.target, id);
         res("network", a.target, "Created");
       }),
     );
@@ -106,7 +114,7 @@ async function recreateNetwork(
   spec: Parameters<Engine["createNetwork"]>[0],
   timeout: number | undefined,
   res: ResourceReporter,
-): Promise<void> {
+): Promise<string> {
   res("network", a.target, "Recreate", undefined, a.reason);
   const attached = Object.keys((await engine.inspectNetwork(a.target))?.containers ?? {});
   const ours = new Map((await engine.listContainers({ labels: { [Label.project]: project }, all: true })).map((c) => [c.id, c]));
@@ -117,6 +125,7 @@ async function recreateNetwork(
     await engine.disconnectNetwork(a.target, id, true).catch(() => {});
   }
   await removeNetworkPatiently(engine, a.target);
-  await engine.createNetwork(spec);
+  const id = await engine.createNetwork(spec);
   res("network", a.target, "Recreated");
+  return id;
 }

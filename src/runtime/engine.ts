@@ -50,6 +50,12 @@ export interface ContainerSummary {
   labels: Labels;
   ports: PortBinding[];
   networks: string[];
+  /**
+   * The id of each attached network, by name ("" when the engine has not resolved it yet: a
+   * container created by network name and never started). Names repeat across a network's
+   * removal and re-creation; ids do not.
+   */
+  networkIds?: Record<string, string>;
   /** Volume names (named volumes) or host paths (binds), with the volume driver where there is one. */
   mounts?: { name: string; driver?: string }[];
 }

@@ -23,6 +23,8 @@ export interface ResourceAction {
   key: string;
   target: string;
   reason: string;
+  /** An existing network's engine id (noop networks): containers are attached by id, not by its name. */
+  id?: string;
 }
 
 /**
@@ -135,7 +137,7 @@ function recreateReason(
   svc: ServiceConfig,
   hash: string,
   imageId: string | undefined,
-  networks: readonly { name: string; exists: boolean; recreated?: boolean }[],
+  networks: readonly { name: string; exists: boolean; recreated?: boolean; id?: string }[],
   volumes: readonly string[] = [],
 ): string | undefined {
   if (c.replacing) return "leftover of an interrupted recreate";
@@ -149,6 +151,10 @@ function recreateReason(
     if (n.recreated) return `network ${n.name} recreated (its definition changed)`;
     // Gone from the engine (removed under the container): a start would fail; recreate attaches the new one.
     if (!n.exists) return `network ${n.name} missing`;
+    // Attached to another network of that name (removed and created again under a stopped container,
+    // or a same-name twin): compared by id, as the engine attaches by id. A start would fail or join the wrong one.
+    const seen = c.summary?.networkIds?.[n.name];
+    if (n.id && seen && seen !== n.id) return `network ${n.name} was replaced (id ${seen.slice(0, 12)} → ${n.id.slice(0, 12)})`;
     // Running but detached from it (network removed and recreated, or disconnected by hand).
     const attached = c.summary?.networks;
     if ((c.state === "running" || c.state === "restarting") && Array.isArray(attached) && !attached.includes(n.name)) return `network ${n.name} missing`;
@@ -259,7 +265,9 @@ function planNetworks(model: ComposeModel, observed: ObservedState, opts: PlanOp
         continue;
       }
     }
-    plan.networks.push({ kind: exists ? "noop" : "create", resource: "network", key, target: net.name, reason: exists ? existingReason("network", key, net, observed.networks[net.name]!.labels, plan) : "missing" });
+    const seen = observed.networks[net.name];
+    if (seen) plan.networks.push({ kind: "noop", resource: "network", key, target: net.name, reason: existingReason("network", key, net, seen.labels, plan), ...(seen.id ? { id: seen.id } : {}) });
+    else plan.networks.push({ kind: "create", resource: "network", key, target: net.name, reason: "missing" });
   }
   return issues;
 }
@@ -321,12 +329,12 @@ function planService(model: ComposeModel, observed: ObservedState, opts: PlanOpt
 }
 
 /** The networks a service's containers must be attached to, and the named volumes (by engine name) they must mount. */
-function expectedAttachments(model: ComposeModel, observed: ObservedState, svc: ServiceConfig, plan: Plan): { networks: { name: string; exists: boolean; recreated: boolean }[]; volumes: string[] } {
+function expectedAttachments(model: ComposeModel, observed: ObservedState, svc: ServiceConfig, plan: Plan): { networks: { name: string; exists: boolean; recreated: boolean; id?: string }[]; volumes: string[] } {
   const recreatedNetworks = new Set(plan.networks.filter((a) => a.kind === "recreate").map((a) => a.target));
   const networks = serviceNetworkKeys(svc, model.networks ?? {})
     .map((k) => model.networks[k]?.name)
     .filter((n): n is string => typeof n === "string")
-    .map((n) => ({ name: n, exists: observed.networks[n] !== undefined, recreated: recreatedNetworks.has(n) }));
+    .map((n) => ({ name: n, exists: observed.networks[n] !== undefined, recreated: recreatedNetworks.has(n), id: observed.networks[n]?.id }));
   // named volumes the service mounts, by engine name (a container not mounting one is recreated)
   const volumes = (svc.volumes ?? [])
     .filter((m) => m.type === "volume" && m.source !== undefined)

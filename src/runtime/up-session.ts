@@ -89,6 +89,8 @@ export class UpSession {
   private readonly created = new Map<string, Promise<void>>();
   /** depends_on restart: true — dependents stopped before their dependency changes, once. */
   private readonly restartStops = new Map<ServiceAction, Promise<void>>();
+  /** The engine id of each project network, by name (filled by the resource step): containers attach by id. */
+  private networkIds = new Map<string, string>();
   /** Services started (or found running) by this up, for --wait. */
   private readonly startedServices: string[] = [];
   /** Containers known to have started (started by this up, or observed running): service_started needs no inspect for them. */
@@ -123,7 +125,7 @@ export class UpSession {
   async run(): Promise<UpResult> {
     const { plan, opts } = this;
     for (const w of plan.warnings) this.emit({ type: "warning", message: w });
-    await applyResources({ engine: this.engine, project: this.project, plan, timeout: opts.timeout, limit: this.limit, res: this.res, emit: this.emit });
+    this.networkIds = await applyResources({ engine: this.engine, project: this.project, plan, timeout: opts.timeout, limit: this.limit, res: this.res, emit: this.emit });
     this.checkAbort();
     // Every container is created early, chain heads first (the create queue yields to starts, which
     // are urgent); recreated services need their new container ids visible before dependents create.
@@ -210,7 +212,7 @@ export class UpSession {
 
   /** What converting the service needs; a recreate keeps the replaced container's anonymous volumes (Compose does), -V drops them. */
   private async convertContext(s: string, a: ServiceAction): Promise<ConvertContext> {
-    const ctx: ConvertContext = { project: this.project, configHash: this.plan.hashes[s]!, resolveContainer: (other: string) => this.firstContainer(other) };
+    const ctx: ConvertContext = { project: this.project, configHash: this.plan.hashes[s]!, resolveContainer: (other: string) => this.firstContainer(other), networkId: (name) => this.networkIds.get(name) };
     const digest = this.opts.imageIds?.[s];
     if (digest) ctx.imageDigest = digest;
     if (a.kind === "recreate" && a.containerId) {

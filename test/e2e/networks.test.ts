@@ -75,4 +75,27 @@ describe("networks on the real engine", () => {
       await first.down({ timeout: 0 });
     }
   });
+
+  test("a network removed and created again under a stopped container: up recreates the container (compared by id)", async () => {
+    const proj = `rt-netid-${process.pid}`;
+    const doc = { services: { s: { image: "flotilla-busybox:latest", init: true, command: ["sleep", "3600"] } } };
+    const q = await Project.load({ cwd: root, projectName: proj, env: {}, documents: [doc] });
+    try {
+      await q.up({ timeout: 0 });
+      const engine = await q.engine();
+      const net = (await engine.inspectNetwork(`${proj}_default`))!;
+      assert.equal((await engine.inspectContainer(`${proj}-s-1`))!.networks[net.name]?.networkId, net.id, "attached by id");
+      await q.stop(undefined, { timeout: 0 });
+      // someone else (another tool, a racing command) replaces the network: same name and labels, new id
+      await engine.removeNetwork(net.id);
+      const id = await engine.createNetwork({ Name: net.name, Labels: net.labels });
+      const result = await q.up({ timeout: 0 });
+      assert.deepEqual(result.containers.map((c) => [c.name, c.action]), [[`${proj}-s-1`, "recreate"]]);
+      const now = (await engine.inspectContainer(`${proj}-s-1`))!;
+      assert.equal(now.state.status, "running");
+      assert.equal(now.networks[net.name]?.networkId, id);
+    } finally {
+      await q.down({ timeout: 0 });
+    }
+  });
 });

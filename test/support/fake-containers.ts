@@ -31,6 +31,7 @@ export class FakeContainers extends FakeResources {
         labels: { ...(c.spec.Labels ?? {}) },
         ports: c.ports.map((p) => ({ ...p })),
         networks: [...c.networks.keys()],
+        networkIds: Object.fromEntries([...c.networks].map(([name, ep]) => [name, ep.networkId ?? ""])),
         mounts: fakeMounts(c).map((m) => (m.type === "volume" ? { name: m.name ?? m.source, driver: "local" } : { name: m.source })),
       });
     }
@@ -124,7 +125,7 @@ export class FakeContainers extends FakeResources {
     if (!image) {
       throw new EngineError("IMAGE_NOT_FOUND", `cannot create container ${spec.name}: No such image: ${spec.Image}`, { statusCode: 404, hint: "pull or build the image first (flotilla pull / flotilla build)" });
     }
-    const networks = new Map<string, { aliases: string[]; ipAddress: string }>();
+    const networks = new Map<string, { aliases: string[]; ipAddress: string; networkId?: string }>();
     const mode = spec.HostConfig["NetworkMode"];
     const wanted = new Map<string, EndpointSpec>(Object.entries(spec.NetworkingConfig?.EndpointsConfig ?? {}));
     if (typeof mode === "string" && mode !== "" && mode !== "default" && !mode.startsWith("container:") && !wanted.has(mode)) wanted.set(mode, {});
@@ -134,7 +135,7 @@ export class FakeContainers extends FakeResources {
         throw new EngineError("NOT_FOUND", `network ${name} not found`, { statusCode: 404 });
       }
       const net = (this.networks.get(name) ?? this.findNetwork(name)) as FakeNetwork;
-      networks.set(net.spec.Name, { aliases: [...(ep.Aliases ?? [])], ipAddress: "" });
+      networks.set(net.spec.Name, { aliases: [...(ep.Aliases ?? [])], ipAddress: "", networkId: net.id });
     }
     const name = spec.name !== "" ? spec.name : `fake_${this.seq + 1}`;
     const id = this.newId("c");

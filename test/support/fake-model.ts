@@ -24,7 +24,7 @@ export interface FakeContainer {
   finishedAt?: number;
   restartCount: number;
   /** network name -> endpoint */
-  networks: Map<string, { aliases: string[]; ipAddress: string }>;
+  networks: Map<string, { aliases: string[]; ipAddress: string; networkId?: string }>;
   ports: PortBinding[];
   logs: LogChunk[];
   files: Map<string, Buffer>;

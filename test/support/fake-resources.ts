@@ -263,7 +263,7 @@ export class FakeResources {
     if (c.networks.has(n.spec.Name)) {
       throw new EngineError("ENGINE", `cannot connect container ${containerId} to network ${network}: endpoint with name ${c.name} already exists in network ${n.spec.Name}`, { statusCode: 403 });
     }
-    c.networks.set(n.spec.Name, { aliases: [...(endpoint.Aliases ?? [])], ipAddress: c.state === "running" ? `172.19.0.${c.networks.size + 2}` : "" });
+    c.networks.set(n.spec.Name, { aliases: [...(endpoint.Aliases ?? [])], ipAddress: c.state === "running" ? `172.19.0.${c.networks.size + 2}` : "", networkId: n.id });
     this.emit("network", "connect", n.id, { name: n.spec.Name, container: c.id });
   }
 

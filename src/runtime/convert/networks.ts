@@ -22,6 +22,7 @@ export function convertNetworking(c: Converter): void {
     keys.forEach((key, i) => {
       const cfg = svc.networks?.[key] ?? null;
       const netName = model.networks[key]?.name ?? key;
+      const ref = ctx.networkId?.(netName) ?? netName;
       const endpoint: EndpointSpec = {};
       const aliases = id.oneoff && !id.useAliases ? [...(cfg?.aliases ?? [])] : [service, ...(cfg?.aliases ?? [])];
       const uniq = [...new Set(aliases)];
@@ -36,10 +37,10 @@ export function convertNetworking(c: Converter): void {
       if (cfg?.interface_name) c.warn(`networks.${key}.interface_name`, "is not supported by this engine API and is ignored");
       if (cfg?.gw_priority !== undefined) c.warn(`networks.${key}.gw_priority`, "is not supported by this engine API and is ignored");
       if (i === 0) {
-        c.host.NetworkMode = netName;
-        spec.NetworkingConfig = { EndpointsConfig: { [netName]: endpoint } };
+        c.host.NetworkMode = ref;
+        spec.NetworkingConfig = { EndpointsConfig: { [ref]: endpoint } };
       } else {
-        c.extraNetworks.push({ name: netName, endpoint });
+        c.extraNetworks.push({ name: ref, endpoint });
       }
     });
   }

@@ -22,6 +22,12 @@ export interface ConvertContext {
   imageDigest?: string;
   /** Id or name of the first container of a service, for network_mode/volumes_from/ipc/pid/links `service:x`. */
   resolveContainer?: (serviceName: string) => string | undefined;
+  /**
+   * The engine id of a project network, by engine name: containers are attached by id (an attach by
+   * name fails once two networks share the name, and joins whichever the engine picks). Without it,
+   * or for a network it does not know (external ones), by name.
+   */
+  networkId?: (networkName: string) => string | undefined;
   /** Anonymous volumes of the container being replaced, mounted again at the same targets (recreate without -V). */
   inheritedVolumes?: readonly InheritedVolume[];
   secretsDir?: never;

