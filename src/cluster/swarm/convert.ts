@@ -557,8 +557,9 @@ class Converter {
     const sorted = [...ports].sort(
       (a, b) => (a.PublishedPort ?? 0) - (b.PublishedPort ?? 0) || a.TargetPort - b.TargetPort || String(a.Protocol).localeCompare(String(b.Protocol)),
     );
-    if (mode === undefined && sorted.length === 0) return undefined;
-    return prune({ Mode: mode?.toLowerCase() as "vip" | "dnsrr" | undefined, Ports: sorted.length > 0 ? sorted : undefined });
+    // Always sent, vip by default: docker stack sends an endpoint spec for every service and the
+    // engine stores its empty mode as vip, so both tools store the same spec.
+    return prune({ Mode: (mode?.toLowerCase() ?? "vip") as "vip" | "dnsrr", Ports: sorted.length > 0 ? sorted : undefined });
   }
 }
 
