@@ -89,7 +89,7 @@ export const stackCommand: CommandModule = {
       .option("-d, --detach", "Exit immediately instead of waiting for the stack services to converge")
       .option("--wait", "Wait for every service to converge or roll back (the default)")
       .option("--ignore <key>", "Send without KEY instead of refusing it (repeatable)", collect)
-      .addOption(new Option("--resolve-image <when>", "Pin images by digest when the engine knows one").choices(["always", "changed", "never"]).default("always"))
+      .addOption(new Option("--resolve-image <when>", "Pin images by digest: every image, only new services and changed image: values, or none").choices(["always", "changed", "never"]).default("always"))
       .option("--with-registry-auth", "Send registry authentication details to Swarm agents")
       .option("--push", "Build services with build: and push their images (pinned by digest)")
       .option("--timeout <seconds>", "How long a service may take to converge (default 300)")
