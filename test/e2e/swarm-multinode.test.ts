@@ -115,6 +115,7 @@ services:
     deploy:
       endpoint_mode: dnsrr
       replicas: 2
+      update_config: {parallelism: 2, monitor: 500ms}
       placement:
         constraints: [node.role == worker]
         preferences: [{spread: node.id}]
@@ -137,5 +138,17 @@ services:
       const pulled = await docker(worker, "image", "inspect", "--format", "{{json .RepoDigests}}", sent);
       assert.ok(pulled.includes(digest), `${name} pulled it from the registry by digest: ${pulled}`);
     }
+
+    // The tag moves (rebuilt and pushed by hand): --resolve-image changed keeps what runs, always rolls onto it.
+    writeFileSync(join(ctx, "marker"), `rebuilt for ${PUSHED}\n`);
+    await docker(manager, "build", "-q", "-t", image, ctx);
+    await docker(manager, "push", "-q", image);
+    const deploy = (resolve: string) =>
+      run(process.execPath, [bin, "stack", "deploy", "--resolve-image", resolve, "-c", "compose.yaml", PUSHED], { cwd: join(dir, "push"), env: { ...process.env, DOCKER_HOST: lab!.dockerHost } });
+    assert.match((await deploy("changed")).stderr, /0 created, 0 updated, 1 unchanged/);
+    assert.equal((await docker(manager, "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", `${PUSHED}_app`)).trim(), sent, "changed: image: is the same, so the service keeps its digest");
+    assert.match((await deploy("always")).stderr, /0 created, 1 updated, 0 unchanged/);
+    const moved = (await docker(manager, "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", `${PUSHED}_app`)).trim();
+    assert.ok(moved.startsWith(`${image}@sha256:`) && moved !== sent, `always: pinned to the tag's new digest (${moved})`);
   });
 });
