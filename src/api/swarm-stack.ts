@@ -17,7 +17,8 @@ import type { Engine } from "../runtime/engine.js";
 import type { ServiceSpec, SwarmEngine, SwarmNode, TaskSummary } from "../runtime/engine-swarm.js";
 import type { LoadedProject } from "../spec/model.js";
 import type { SwarmPlan } from "../cluster/swarm/plan.js";
-import type { RemoveStackResult, StackApplyResult } from "../cluster/swarm/apply.js";
+import type { StackApplyResult } from "../cluster/swarm/apply.js";
+import type { RemoveStackResult } from "../cluster/swarm/remove.js";
 import { LABEL_IMAGE, LABEL_NAMESPACE } from "../cluster/swarm/names.js";
 import { connectFromEnv, type ProjectLoadOptions } from "./project.js";
 import { hostCwd, hostEnv } from "./host.js";
@@ -355,7 +356,7 @@ export class Stack {
   /** `stack rm`: with `wait`, resolves only when services, tasks, containers, networks, secrets and configs are gone. */
   async rm(options: { wait?: boolean; onEvent?: EventListener; signal?: AbortSignal; timeoutMs?: number; pollMs?: number } = {}): Promise<RemoveStackResult> {
     const { engine, swarm } = await this.#connect();
-    const { removeStack } = await import("../cluster/swarm/apply.js");
+    const { removeStack } = await import("../cluster/swarm/remove.js");
     const result = await removeStack(this.name, {
       swarm,
       engine,
