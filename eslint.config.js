@@ -26,14 +26,10 @@ const LAYERS = [
 
 /** Files over the size limits today (see the size rule below); splitting one removes it from here. */
 const SIZE_DEBT = [
-  "src/cli/commands/stack.ts",
   "src/cli/format/template.ts",
   "src/cluster/kubernetes/check.ts",
   "src/cluster/kubernetes/convert.ts",
   "src/cluster/kubernetes/rules.ts",
-  "src/cluster/swarm/apply.ts",
-  "src/cluster/swarm/convert.ts",
-  "src/cluster/swarm/plan.ts",
   "src/spec/checks.ts",
   "src/spec/dotenv.ts",
   "src/spec/extends.ts",
