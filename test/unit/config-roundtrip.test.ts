@@ -17,6 +17,7 @@ const env = { HOME: "/nonexistent-home" };
 const KNOWN: Record<string, string> = {
   "swarm-check": "mem_limit: 64m prints as \"67108864\" and loads back as that string (serialize.ts / normalize.ts)",
   "k8s-kustomize": "deploy.resources.limits.memory: 256M prints as \"268435456\" and loads back as that string (serialize.ts / normalize.ts)",
+  "swarm-parity": "deploy.resources memory 64M and a volume's tmpfs.size 1048576 print as \"67108864\" / \"1048576\" and load back as those strings (serialize.ts / normalize.ts)",
 };
 
 const fixtures = readdirSync(join(root, "fixtures")).filter((d) => statSync(fx(d)).isDirectory());
