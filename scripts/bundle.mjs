@@ -20,7 +20,7 @@
 //  - `import.meta.url` is the bundle's own URL. The bundle sits three directories below the package
 //    root (dist/bundle/cli/), like dist/src/cli/main.js, so relative URLs such as
 //    `../../../package.json` resolve to the same files from both builds.
-//  - FLOTILLA_BUNDLE=true lets src/spec/validate.ts inline the schema and its precompiled validator.
+//  - FLOTILLA_BUNDLE=true lets src/spec/validate/schema.ts inline the schema and its precompiled validator.
 //  - The first line records the bundle's sha256: bin/flotilla.js keys the code cache with it.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";

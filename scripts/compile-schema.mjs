@@ -6,7 +6,7 @@
 //   node scripts/compile-schema.mjs --check   exit 1 if that file is out of date
 //
 // The output is plain CommonJS next to the schema (schemas/ ships with the package), loaded
-// lazily by dist/src/spec/validate.js. It is not TypeScript on purpose: 250 KB of generated
+// lazily by dist/src/spec/validate/schema.js. It is not TypeScript on purpose: 250 KB of generated
 // code would add seconds to every `tsc` run.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -23,7 +23,7 @@ const text = readFileSync(schemaFile, "utf8");
 const schema = JSON.parse(text);
 const sha256 = createHash("sha256").update(text).digest("hex");
 
-// These options must stay in line with what src/spec/validate.ts expects:
+// These options must stay in line with what src/spec/validate/ expects:
 // all errors, no ajv message strings (Flotilla writes its own), one function per definition.
 const ajv = new Ajv({
   allErrors: true,

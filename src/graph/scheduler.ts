@@ -125,23 +125,29 @@ export async function walkGraph(
   });
 }
 
+/** A bounded-parallelism gate: `urgent` jobs go ahead of the queued ordinary ones. */
+export type Limit = <T>(fn: () => Promise<T>, urgent?: boolean) => Promise<T>;
+
 /**
  * Bounded parallelism: at most `n` of the wrapped functions run at once; the rest wait in FIFO
- * order. A rejection frees its slot like a resolution does.
+ * order, the `urgent` ones ahead of the others (up starts a container whose dependencies are ready
+ * before it creates containers that no one waits for yet). A rejection frees its slot like a
+ * resolution does.
  */
-export function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+export function limiter(n: number): Limit {
   if (!(n >= 1)) throw new RangeError(`limit must be at least 1, got ${n}`);
   let active = 0;
+  const urgentQueue: (() => void)[] = [];
   const queue: (() => void)[] = [];
   const release = (): void => {
     active--;
-    const next = queue.shift();
+    const next = urgentQueue.shift() ?? queue.shift();
     if (next) {
       active++;
       next();
     }
   };
-  return <T>(fn: () => Promise<T>): Promise<T> =>
+  return <T>(fn: () => Promise<T>, urgent = false): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const run = (): void => {
         let p: Promise<T>;
@@ -167,7 +173,25 @@ export function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
         active++;
         run();
       } else {
-        queue.push(run);
+        (urgent ? urgentQueue : queue).push(run);
       }
     });
+}
+
+/**
+ * The chosen services in the order work on them pays off soonest: by depth (the longest chain of
+ * dependencies before a service can start), and among equals those with the longest chain of
+ * dependents first (the critical path). `up` creates containers in this order so the chains'
+ * heads exist first and can start while the rest are still being created.
+ * A cycle inside the chosen set throws ConfigError DEPENDENCY_CYCLE.
+ */
+export function criticalOrder(graph: ServiceGraph, services: Iterable<string>): string[] {
+  const chosen = new Set([...services].filter((s) => graph.has(s)));
+  const topo = graph.order().filter((s) => chosen.has(s));
+  const depth = new Map<string, number>();
+  for (const s of topo) depth.set(s, Math.max(0, ...graph.dependencies(s).map((e) => (chosen.has(e.service) ? (depth.get(e.service) ?? 0) + 1 : 0))));
+  const tail = new Map<string, number>();
+  for (const s of [...topo].reverse()) tail.set(s, Math.max(0, ...graph.dependents(s).map((d) => (chosen.has(d) ? (tail.get(d) ?? 0) + 1 : 0))));
+  const index = new Map(topo.map((s, i) => [s, i]));
+  return topo.sort((a, b) => depth.get(a)! - depth.get(b)! || tail.get(b)! - tail.get(a)! || index.get(a)! - index.get(b)!);
 }

@@ -8,7 +8,7 @@
 import { silent } from "../events.js";
 import type { LoadedProject } from "../spec/model.js";
 import type { Engine } from "./engine.js";
-import { imageName, planImages, runImageActions } from "./images.js";
+import { imageName, planImages, runImageActions, type PlanImagesOptions } from "./images.js";
 import type { UpOptions } from "./options.js";
 import type { Plan } from "./plan.js";
 import { UpSession, type ApplyOptions, type UpResult } from "./up-session.js";
@@ -26,21 +26,36 @@ export async function prepareImages(
   engine: Engine,
   opts: Pick<UpOptions, "pull" | "build" | "noBuild" | "onEvent" | "signal" | "parallel" | "dryRun">,
 ): Promise<Record<string, string>> {
-  const actionOpts: { pull?: UpOptions["pull"]; build?: boolean; noBuild?: boolean } = {};
-  if (opts.pull !== undefined) actionOpts.pull = opts.pull;
-  if (opts.build !== undefined) actionOpts.build = opts.build;
-  if (opts.noBuild !== undefined) actionOpts.noBuild = opts.noBuild;
-  const actions = await planImages(project, services, engine, actionOpts);
+  const actions = await planImages(project, services, engine, imageActionOptions(opts));
   if (!opts.dryRun) {
     await runImageActions(actions, engine, project, { onEvent: opts.onEvent ?? silent, signal: opts.signal, parallel: opts.parallel ?? 4 });
   }
+  return imageIds(project, services, engine);
+}
+
+/** The options of planImages that `up` passes on. */
+export function imageActionOptions(opts: Pick<UpOptions, "pull" | "build" | "noBuild">): PlanImagesOptions {
+  const actionOpts: PlanImagesOptions = {};
+  if (opts.pull !== undefined) actionOpts.pull = opts.pull;
+  if (opts.build !== undefined) actionOpts.build = opts.build;
+  if (opts.noBuild !== undefined) actionOpts.noBuild = opts.noBuild;
+  return actionOpts;
+}
+
+/** The current image id of every service whose image exists. */
+export async function imageIds(project: LoadedProject, services: string[], engine: Engine): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
+  // One inspect per image, however many services share it.
+  const inspected = new Map<string, ReturnType<Engine["inspectImage"]>>();
   await Promise.all(
     services.map(async (s) => {
       const svc = project.model.services[s];
       if (!svc) return;
-      const info = await engine.inspectImage(imageName(project.model.name, s, svc));
-      if (info) ids[s] = info.id;
+      const name = imageName(project.model.name, s, svc);
+      let info = inspected.get(name);
+      if (!info) inspected.set(name, (info = engine.inspectImage(name)));
+      const found = await info;
+      if (found) ids[s] = found.id;
     }),
   );
   return ids;

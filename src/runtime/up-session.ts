@@ -12,7 +12,7 @@
 import { FlotillaError, ServiceError } from "../errors.js";
 import type { EventListener } from "../events.js";
 import { ServiceGraph } from "../graph/graph.js";
-import { limiter, walkGraph } from "../graph/scheduler.js";
+import { criticalOrder, limiter, walkGraph, type Limit } from "../graph/scheduler.js";
 import type { ComposeModel, LoadedProject, ServiceConfig } from "../spec/model.js";
 import { abortError, tailLogs, waitForCondition, waitUntilReady, type ReadyTarget } from "./conditions.js";
 import { anonymousVolumesToInherit, containerSpec, preStartHooks, preStartSpec, serviceHooks, type ContainerSpecResult, type ConvertContext, type InitHook } from "./convert.js";
@@ -72,7 +72,7 @@ export class UpSession {
   private readonly emit: EventListener;
   private readonly res: ResourceReporter;
   private readonly signal: AbortSignal | undefined;
-  private readonly limit: <T>(job: () => Promise<T>) => Promise<T>;
+  private readonly limit: Limit;
   private readonly warnings: string[];
   private readonly inScope: Set<string>;
   private readonly graph: ServiceGraph;
@@ -91,6 +91,8 @@ export class UpSession {
   private readonly restartStops = new Map<ServiceAction, Promise<void>>();
   /** Services started (or found running) by this up, for --wait. */
   private readonly startedServices: string[] = [];
+  /** Containers known to have started (started by this up, or observed running): service_started needs no inspect for them. */
+  private readonly knownStarted = new Set<string>();
 
   constructor(
     private readonly project: LoadedProject,
@@ -109,7 +111,10 @@ export class UpSession {
     this.graph = ServiceGraph.fromServices(this.model.services);
     for (const s of plan.targets) {
       const m = new Map<number, string>();
-      for (const a of plan.services[s] ?? []) if (a.containerId && (a.kind === "noop" || a.kind === "start" || a.kind === "restart")) m.set(a.number, a.containerId);
+      for (const a of plan.services[s] ?? []) {
+        if (a.containerId && (a.kind === "noop" || a.kind === "start" || a.kind === "restart")) m.set(a.number, a.containerId);
+        if (a.containerId && a.kind === "noop" && a.state === "running") this.knownStarted.add(a.containerId);
+      }
       this.ids[s] = m;
     }
   }
@@ -120,8 +125,9 @@ export class UpSession {
     for (const w of plan.warnings) this.emit({ type: "warning", message: w });
     await applyResources({ engine: this.engine, project: this.project, plan, timeout: opts.timeout, limit: this.limit, res: this.res, emit: this.emit });
     this.checkAbort();
-    // Recreated services need their new container ids visible before dependents create.
-    for (const s of plan.targets) void this.createService(s);
+    // Every container is created early, chain heads first (the create queue yields to starts, which
+    // are urgent); recreated services need their new container ids visible before dependents create.
+    for (const s of criticalOrder(this.graph, plan.targets)) void this.createService(s);
     const signal = this.signal;
     try {
       await walkGraph(this.graph, signal ? { direction: "up", services: plan.targets, signal } : { direction: "up", services: plan.targets }, (s) => this.visit(s));
@@ -237,7 +243,7 @@ export class UpSession {
         this.res("container", a.target, "Stopping", s, a.reason);
         await this.stopWithHooks(s, a.containerId!, a.target, true);
         this.res("container", a.target, "Stopped", s);
-      });
+      }, true);
       this.restartStops.set(a, p);
     }
     return p;
@@ -282,6 +288,8 @@ export class UpSession {
       const depIds = this.ids[edge.service]!;
       if (depIds.size === 0) continue; // scaled to 0
       const containers = (this.plan.services[edge.service] ?? []).filter((x) => x.kind !== "remove" && depIds.has(x.number)).map((x) => ({ id: depIds.get(x.number)!, name: x.target }));
+      // Started by this up (or running when observed): service_started holds without asking the engine.
+      if (edge.condition === "service_started" && containers.every((c) => this.knownStarted.has(c.id))) continue;
       if (edge.condition !== "service_started") for (const c of containers) this.res("container", c.name, "Waiting", edge.service);
       try {
         await waitForCondition(this.engine, { service: edge.service, condition: edge.condition, containers }, signal ? { signal, dependent: s } : { dependent: s });
@@ -310,7 +318,7 @@ export class UpSession {
             this.res("container", name, "Removing", s);
             await this.engine.removeContainer(a.containerId!, { force: true });
             this.res("container", name, "Removed", s);
-          }),
+          }, true),
         ),
     );
   }
@@ -334,7 +342,7 @@ export class UpSession {
             await this.engine.renameContainer(newId, a.target);
             this.ids[s]!.set(a.number, newId);
             this.res("container", a.target, "Recreated", s);
-          }),
+          }, true),
         ),
     );
   }
@@ -350,7 +358,7 @@ export class UpSession {
     if (hooks.length === 0 || fresh.length === 0) return;
     for (const [i, hook] of hooks.entries()) {
       const on = hook.per_replica ? fresh : fresh.slice(0, 1);
-      await Promise.all(on.map((a) => this.limit(() => this.runInitContainer(s, a, hook, i))));
+      await Promise.all(on.map((a) => this.limit(() => this.runInitContainer(s, a, hook, i), true)));
     }
   }
 
@@ -393,9 +401,10 @@ export class UpSession {
           const id = a.kind === "start" || a.kind === "restart" ? a.containerId! : this.newIds.get(a)!;
           this.res("container", a.target, "Starting", s, a.kind === "restart" ? a.reason : undefined);
           await this.engine.startContainer(id);
+          this.knownStarted.add(id);
           await runHooks(this.engine, this.model.services[s]!, s, { id, name: a.target }, "post_start", this.signal);
           this.res("container", a.target, "Started", s);
-        }),
+        }, true),
       ),
     );
     // Up-to-date containers are reported like Compose does (` Container x  Running`), so a no-op up is not silent.

@@ -7,7 +7,8 @@
  * - `"…"` understands `\n \r \t \\ \" \$ \a \b \f \v \0NNN` (other backslashes are kept),
  *   is interpolated, and may span lines;
  * - unquoted values are trimmed and interpolated; ` #` starts an inline comment (`a#b` is kept);
- * - interpolation sees `lookup` first, then the variables defined earlier in the file.
+ * - interpolation sees `lookup` first, then the variables defined earlier in the file, then
+ *   `earlier` (what files read before this one defined).
  * Invalid lines throw a ConfigError (CONFIG_ENV_FILE) with file:line:col.
  */
 import { ConfigError } from "../errors.js";
@@ -26,130 +27,174 @@ function isKeyChar(c: string): boolean {
 
 const SPACE = new Set([" ", "\t", "\v", "\f", "\r", "\u0085", "\u00a0"]);
 
-export function parseDotenv(
-  text: string,
-  file: string,
-  lookup: (name: string) => string | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const n = src.length;
-  let pos = 0;
-  let line = 1;
-  let lineStart = 0;
-  const col = (p: number) => p - lineStart + 1;
-  const expand = (value: string, atLine: number, atCol: number): string => {
+/** Looks a variable up; undefined when it has no value there. */
+export type DotenvLookup = (name: string) => string | undefined;
+
+/**
+ * Parse one file. `${VAR}` in a value sees `lookup` first, then the variables defined earlier in
+ * this file, then `earlier` (e.g. the env files read before this one); a bare `KEY` sees `lookup`
+ * only.
+ */
+export function parseDotenv(text: string, file: string, lookup: DotenvLookup, earlier?: DotenvLookup): Record<string, string> {
+  return new DotenvReader(text, file, lookup, earlier).read();
+}
+
+/** One pass over a file: the position, the line (for errors), and the variables read so far. */
+class DotenvReader {
+  private readonly src: string;
+  private readonly n: number;
+  private pos = 0;
+  private line = 1;
+  private lineStart = 0;
+  private readonly out: Record<string, string> = {};
+
+  constructor(
+    text: string,
+    private readonly file: string,
+    private readonly lookup: DotenvLookup,
+    private readonly earlier: DotenvLookup | undefined,
+  ) {
+    this.src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    this.n = this.src.length;
+  }
+
+  read(): Record<string, string> {
+    while (this.skipToStatement()) this.statement();
+    return this.out;
+  }
+
+  private col(p: number): number {
+    return p - this.lineStart + 1;
+  }
+
+  private newline(at: number): void {
+    this.line++;
+    this.lineStart = at;
+  }
+
+  private set(key: string, value: string): void {
+    if (key === "__proto__") Object.defineProperty(this.out, key, { value, writable: true, enumerable: true, configurable: true });
+    else this.out[key] = value;
+  }
+
+  private expand(value: string, atLine: number, atCol: number): string {
+    const seen = (name: string): string | undefined => {
+      const v = this.lookup(name);
+      if (v !== undefined) return v;
+      return Object.prototype.hasOwnProperty.call(this.out, name) ? this.out[name] : this.earlier?.(name);
+    };
     try {
-      return interpolateString(value, (name) => {
-        const v = lookup(name);
-        if (v !== undefined) return v;
-        return Object.prototype.hasOwnProperty.call(out, name) ? out[name] : undefined;
-      }).value;
+      return interpolateString(value, seen).value;
     } catch (e) {
-      if (e instanceof ConfigError) fail(file, atLine, atCol, e.issues[0]!.message, e.issues[0]!.hint);
+      if (e instanceof ConfigError) fail(this.file, atLine, atCol, e.issues[0]!.message, e.issues[0]!.hint);
       throw e;
     }
-  };
-  const set = (key: string, value: string) => {
-    if (key === "__proto__") Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
-    else out[key] = value;
-  };
+  }
 
-  while (pos < n) {
-    // Skip leading spaces on the line.
-    while (pos < n && SPACE.has(src[pos]!)) pos++;
-    if (pos >= n) break;
-    if (src[pos] === "\n") {
-      pos++;
-      line++;
-      lineStart = pos;
-      continue;
+  /** Skips blank lines, leading spaces and comments; false at the end of the text. */
+  private skipToStatement(): boolean {
+    const { src, n } = this;
+    while (this.pos < n) {
+      while (this.pos < n && SPACE.has(src[this.pos]!)) this.pos++;
+      if (this.pos >= n) return false;
+      if (src[this.pos] === "\n") {
+        this.pos++;
+        this.newline(this.pos);
+      } else if (src[this.pos] === "#") {
+        while (this.pos < n && src[this.pos] !== "\n") this.pos++;
+      } else {
+        return true;
+      }
     }
-    if (src[pos] === "#") {
-      while (pos < n && src[pos] !== "\n") pos++;
-      continue;
+    return false;
+  }
+
+  /** `[export ]KEY=VALUE`, `KEY: VALUE` or a bare `KEY`. */
+  private statement(): void {
+    const { src, n } = this;
+    if (src.startsWith("export", this.pos) && (src[this.pos + 6] === " " || src[this.pos + 6] === "\t")) {
+      this.pos += 6;
+      while (this.pos < n && (src[this.pos] === " " || src[this.pos] === "\t")) this.pos++;
     }
-    // Optional `export ` prefix.
-    if (src.startsWith("export", pos) && (src[pos + 6] === " " || src[pos + 6] === "\t")) {
-      pos += 6;
-      while (pos < n && (src[pos] === " " || src[pos] === "\t")) pos++;
-    }
-    const keyStart = pos;
-    while (pos < n && isKeyChar(src[pos]!)) pos++;
-    const key = src.slice(keyStart, pos);
-    let p = pos;
+    const keyStart = this.pos;
+    while (this.pos < n && isKeyChar(src[this.pos]!)) this.pos++;
+    const key = src.slice(keyStart, this.pos);
+    let p = this.pos;
     while (p < n && SPACE.has(src[p]!)) p++;
     const sep = src[p];
-    if (key === "") {
-      fail(file, line, col(keyStart), `invalid line: expected a variable name, found ${JSON.stringify(src[keyStart] ?? "")}`);
-    }
+    if (key === "") fail(this.file, this.line, this.col(keyStart), `invalid line: expected a variable name, found ${JSON.stringify(src[keyStart] ?? "")}`);
     if (p >= n || sep === "\n") {
       // `KEY` alone: inherited from the lookup, left out when unset.
-      const v = lookup(key);
-      if (v !== undefined) set(key, v);
-      pos = p;
-      continue;
+      const v = this.lookup(key);
+      if (v !== undefined) this.set(key, v);
+      this.pos = p;
+      return;
     }
-    if (sep !== "=" && sep !== ":") {
-      if (p > pos && isKeyChar(sep!)) {
-        // The name only (up to `=`/`:`), never the rest of the line: that is the value, maybe a secret.
-        const eol = src.indexOf("\n", p) < 0 ? n : src.indexOf("\n", p);
-        const nameEnd = src.slice(keyStart, eol).search(/[=:]/);
-        fail(file, line, col(keyStart), `invalid variable name ${JSON.stringify(src.slice(keyStart, nameEnd < 0 ? eol : keyStart + nameEnd).trim())}: a name cannot contain spaces`);
+    if (sep !== "=" && sep !== ":") this.badName(key, keyStart, p);
+    this.pos = p + 1;
+    while (this.pos < n && SPACE.has(src[this.pos]!)) this.pos++;
+    const q = src[this.pos];
+    if (q === "'" || q === '"') this.quoted(key, q);
+    else this.unquoted(key);
+  }
+
+  private badName(key: string, keyStart: number, p: number): never {
+    const { src, n } = this;
+    const sep = src[p]!;
+    if (p > this.pos && isKeyChar(sep)) {
+      // The name only (up to `=`/`:`), never the rest of the line: that is the value, maybe a secret.
+      const eol = src.indexOf("\n", p) < 0 ? n : src.indexOf("\n", p);
+      const nameEnd = src.slice(keyStart, eol).search(/[=:]/);
+      fail(this.file, this.line, this.col(keyStart), `invalid variable name ${JSON.stringify(src.slice(keyStart, nameEnd < 0 ? eol : keyStart + nameEnd).trim())}: a name cannot contain spaces`);
+    }
+    fail(this.file, this.line, this.col(p), `unexpected character ${JSON.stringify(sep)} in variable name ${JSON.stringify(key)}`);
+  }
+
+  /** `'…'` (literal) or `"…"` (escapes, then interpolated); either may span lines. */
+  private quoted(key: string, q: "'" | '"'): void {
+    const { src, n } = this;
+    const valueLine = this.line;
+    const valueCol = this.col(this.pos);
+    this.pos++;
+    let raw = "";
+    let closed = false;
+    while (this.pos < n) {
+      const c = src[this.pos]!;
+      if (c === "\\" && this.pos + 1 < n) {
+        // As compose-go reads quotes: `\<quote>` is the quote itself (in single quotes too:
+        // 'Let\'s go!' is Let's go!); any other escaped character keeps its backslash.
+        raw += src[this.pos + 1] === q ? q : c + src[this.pos + 1];
+        if (src[this.pos + 1] === "\n") this.newline(this.pos + 2);
+        this.pos += 2;
+        continue;
       }
-      fail(file, line, col(p), `unexpected character ${JSON.stringify(sep)} in variable name ${JSON.stringify(key)}`);
-    }
-    pos = p + 1;
-    while (pos < n && SPACE.has(src[pos]!)) pos++;
-    const valueLine = line;
-    const valueCol = col(pos);
-    const q = src[pos];
-    if (q === "'" || q === '"') {
-      pos++;
-      let raw = "";
-      let closed = false;
-      while (pos < n) {
-        const c = src[pos]!;
-        if (c === "\\" && pos + 1 < n) {
-          // As compose-go reads quotes: `\<quote>` is the quote itself (in single quotes too:
-          // 'Let\'s go!' is Let's go!); any other escaped character keeps its backslash.
-          raw += src[pos + 1] === q ? q : c + src[pos + 1];
-          if (src[pos + 1] === "\n") {
-            line++;
-            lineStart = pos + 2;
-          }
-          pos += 2;
-          continue;
-        }
-        if (c === q) {
-          closed = true;
-          pos++;
-          break;
-        }
-        if (c === "\n") {
-          line++;
-          lineStart = pos + 1;
-        }
-        raw += c;
-        pos++;
+      if (c === q) {
+        closed = true;
+        this.pos++;
+        break;
       }
-      if (!closed) fail(file, valueLine, valueCol, `unterminated quoted value for ${key}`, `close the ${q === '"' ? "double" : "single"} quote opened here`);
-      const value = q === "'" ? raw : expand(unescapeDouble(raw), valueLine, valueCol);
-      set(key, value);
-      // compose-go reads on right after the closing quote: a comment, spaces, or another statement
-      continue;
+      if (c === "\n") this.newline(this.pos + 1);
+      raw += c;
+      this.pos++;
     }
-    // Unquoted: up to the end of the line, minus an inline comment (` #`), trimmed.
-    let end = src.indexOf("\n", pos);
-    if (end < 0) end = n;
-    let rawValue = src.slice(pos, end);
+    if (!closed) fail(this.file, valueLine, valueCol, `unterminated quoted value for ${key}`, `close the ${q === '"' ? "double" : "single"} quote opened here`);
+    this.set(key, q === "'" ? raw : this.expand(unescapeDouble(raw), valueLine, valueCol));
+    // compose-go reads on right after the closing quote: a comment, spaces, or another statement
+  }
+
+  /** Up to the end of the line, minus an inline comment (` #`), trimmed, interpolated. */
+  private unquoted(key: string): void {
+    const valueLine = this.line;
+    const valueCol = this.col(this.pos);
+    let end = this.src.indexOf("\n", this.pos);
+    if (end < 0) end = this.n;
+    let rawValue = this.src.slice(this.pos, end);
     const hash = rawValue.search(/[ \t]#/);
     if (hash >= 0) rawValue = rawValue.slice(0, hash);
     rawValue = rawValue.replace(/[\s\u0085\u00a0]+$/u, "");
-    set(key, expand(rawValue, valueLine, valueCol));
-    pos = end;
+    this.set(key, this.expand(rawValue, valueLine, valueCol));
+    this.pos = end;
   }
-  return out;
 }
 
 /** Escapes of double-quoted values; a `$` produced by an escape is protected from interpolation. */

@@ -81,11 +81,12 @@ export function readEnvFiles(files: readonly string[], osEnv: Env, fs: LoaderFs)
         hint: "check that the file exists and is readable",
       });
     }
-    const lookup = (name: string): string | undefined => {
-      const v = osEnv[name];
-      return v !== undefined ? v : acc[name];
-    };
-    Object.assign(acc, parseDotenv(text, file, lookup));
+    // As compose-go's GetEnvFromFile: the process environment first, then what was read so far, the
+    // last value written winning (this file's earlier lines, then earlier files).
+    const osLookup = (name: string): string | undefined => (Object.prototype.hasOwnProperty.call(osEnv, name) ? osEnv[name] : undefined);
+    const earlier = (name: string): string | undefined => (Object.prototype.hasOwnProperty.call(acc, name) ? acc[name] : undefined);
+    const vars = parseDotenv(text, file, osLookup, earlier);
+    for (const [k, v] of Object.entries(vars)) Object.defineProperty(acc, k, { value: v, writable: true, enumerable: true, configurable: true });
   }
   return acc;
 }

@@ -80,15 +80,44 @@ export function orderModel(model: ComposeModel, opts: { json?: boolean } = {}): 
   return out;
 }
 
-export function modelToJson(model: ComposeModel): string {
-  return JSON.stringify(orderModel(model, { json: true }), null, 2);
+/** How `config` prints: `escape` (the default) writes every `$` of a value as `$$`. */
+export interface PrintOptions {
+  /**
+   * As `docker compose config` does unless `--no-interpolate`: the model is already interpolated,
+   * so a literal `$` is written `$$` and the output, loaded again with interpolation, gives the
+   * same model. Compose escapes the whole output text, mapping keys too; keys are never
+   * interpolated, so here only values are (a key with a `$` loads back as written).
+   */
+  escape?: boolean;
+}
+
+/** Every string value with `$` written as `$$` (keys unchanged). */
+function escapeDollars(v: unknown): unknown {
+  if (typeof v === "string") return v.includes("$") ? v.replaceAll("$", "$$$$") : v;
+  if (Array.isArray(v)) return v.map(escapeDollars);
+  if (v === null || typeof v !== "object") return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (k === "__proto__") Object.defineProperty(out, k, { value: escapeDollars(x), writable: true, enumerable: true, configurable: true });
+    else out[k] = escapeDollars(x);
+  }
+  return out;
+}
+
+function printable(model: ComposeModel, json: boolean, opts: PrintOptions): Record<string, unknown> {
+  const ordered = orderModel(model, { json });
+  return opts.escape === false ? ordered : (escapeDollars(ordered) as Record<string, unknown>);
+}
+
+export function modelToJson(model: ComposeModel, opts: PrintOptions = {}): string {
+  return JSON.stringify(printable(model, true, opts), null, 2);
 }
 
 /** Strings a YAML 1.1 reader would take for a boolean or null are quoted too (the core schema already quotes numbers and true/false/null). */
 const AMBIGUOUS = /^(y|n|yes|no|on|off|true|false|null|~|)$/i;
 
-export function modelToYaml(model: ComposeModel): string {
-  const doc = new Document(orderModel(model), { version: "1.2" });
+export function modelToYaml(model: ComposeModel, opts: PrintOptions = {}): string {
+  const doc = new Document(printable(model, false, opts), { version: "1.2" });
   visit(doc, {
     Scalar(_key, node) {
       if (isScalar(node) && typeof node.value === "string" && AMBIGUOUS.test(node.value)) node.type = "QUOTE_DOUBLE";

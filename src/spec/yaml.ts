@@ -3,6 +3,9 @@
  * sequence item. Pure: takes the text and the file name, reports problems into an
  * IssueCollector (never throws for bad input), reads nothing from the process.
  *
+ * Two readers give the same result: the event reader (yaml-events.ts) takes well-formed files
+ * fast; the full reader here takes the rest and reports what is wrong with them.
+ *
  * The `yaml` package parses and composes the AST (YAML 1.2 core schema, `<<` merge keys on,
  * duplicate keys flagged); this module walks that AST once, converting values, expanding
  * aliases with a resource-exhaustion guard, honouring `!reset` / `!override` and recording
@@ -23,6 +26,8 @@ import {
 import { formatLocation, type IssueCollector, type SourceLocation } from "../errors.js";
 import { Locations, formatPath, type PathSegment } from "./locations.js";
 import { OverrideTag, ResetTag, type RawMap } from "./tags.js";
+import { readComposeYamlEvents, readerCounts } from "./yaml-events.js";
+import { AliasBomb, defineKey, LEGACY_OCTAL, legacyOctal, NodeCounter, OVERRIDE_TAG, RESET_TAG } from "./yaml-values.js";
 
 export interface ParsedComposeYaml {
   /** The first mapping document of the file, or null when the file holds no document. */
@@ -33,46 +38,11 @@ export interface ParsedComposeYaml {
   locations: Locations;
   /** Non-fatal remarks with their position (e.g. a leading-zero number read as octal). */
   warnings: string[];
+  /** Whether a `!reset` or `!override` tag occurs in the file. */
+  tagged: boolean;
 }
 
-const RESET_TAG = "!reset";
 
-/**
- * A plain integer written with a leading zero (`0400`). Compose's YAML reader (go-yaml v3) takes it
- * as octal, as YAML 1.1 did; a YAML 1.2 reader takes it as decimal. File modes are written this
- * way (`mode: 0400` means r--------), so reading 400 would grant group write: read it as Compose does.
- */
-const LEGACY_OCTAL = /^[-+]?0[0-7]+$/;
-
-function legacyOctal(state: WalkState, source: string, offset: number | undefined, path: readonly PathSegment[]): number {
-  const negative = source.startsWith("-");
-  const digits = source.replace(/^[-+]/, "");
-  const value = Number.parseInt(digits, 8) * (negative ? -1 : 1);
-  const key = path[path.length - 1];
-  if (key !== "mode" && state.aliasDepth === 0) {
-    const where = offset !== undefined ? `${formatLocation(loc(state, offset))}: ` : `${state.file}: `;
-    state.warnings.push(
-      `${where}${formatPath(path)}: ${source} is read as octal, i.e. ${value} (as Compose reads a leading zero); quote it ("${source}") to keep the digits`,
-    );
-  }
-  return value;
-}
-const OVERRIDE_TAG = "!override";
-
-/**
- * The alias guard follows the rule go-yaml (and so Compose) applies: refuse when most of the
- * decoded nodes come from alias expansion and the document is large. yaml's own
- * `maxAliasCount` (per anchor, default 100) would also refuse a legitimate file that merges
- * one `x-defaults` anchor into more than 100 services.
- */
-function allowedAliasRatio(decoded: number): number {
-  if (decoded <= 400_000) return 0.99;
-  if (decoded >= 4_000_000) return 0.1;
-  return 0.99 - (0.89 * (decoded - 400_000)) / 3_600_000;
-}
-const HARD_NODE_LIMIT = 10_000_000;
-
-class AliasBomb extends Error {}
 
 interface WalkState {
   file: string;
@@ -84,12 +54,13 @@ interface WalkState {
   aliasDepth: number;
   /** Anchored nodes currently being expanded (recursive aliases). */
   expanding: Set<YamlNode>;
-  decoded: number;
-  decodedInAlias: number;
+  counter: NodeCounter;
   /** Where the most recent alias expansion started (reported when the guard trips). */
   lastAlias: number | undefined;
   /** Warnings for the loader to print (a leading-zero number read as octal outside a `mode`). */
   warnings: string[];
+  /** Set when a `!reset` or `!override` tag was read. */
+  tagged: boolean;
 }
 
 function loc(state: WalkState, offset: number): SourceLocation {
@@ -112,16 +83,7 @@ function yamlIssue(state: WalkState, offset: number | undefined, message: string
 }
 
 function count(state: WalkState): void {
-  state.decoded++;
-  if (state.aliasDepth > 0) state.decodedInAlias++;
-  if (
-    (state.decodedInAlias > 100 &&
-      state.decoded > 1000 &&
-      state.decodedInAlias / state.decoded > allowedAliasRatio(state.decoded)) ||
-    state.decoded > HARD_NODE_LIMIT
-  ) {
-    throw new AliasBomb();
-  }
+  state.counter.count(state.aliasDepth > 0);
 }
 
 function keyString(state: WalkState, key: unknown, path: readonly PathSegment[]): string {
@@ -170,12 +132,16 @@ function convert(state: WalkState, node: unknown, path: PathSegment[]): unknown 
     const v = n.value;
     value = typeof v === "symbol" ? v.description ?? "" : v === undefined ? null : v;
     if (typeof v === "number" && n.type === "PLAIN" && n.source !== undefined && LEGACY_OCTAL.test(n.source)) {
-      value = legacyOctal(state, n.source, nodeOffset(n), path);
+      const offset = nodeOffset(n);
+      const octal = legacyOctal(n.source, path, () => (offset !== undefined ? `${formatLocation(loc(state, offset))}: ` : `${state.file}: `));
+      value = octal.value;
+      if (octal.warning !== undefined && state.aliasDepth === 0) state.warnings.push(octal.warning);
     }
   } else {
     value = null;
   }
   const tag = n.tag;
+  if (tag === RESET_TAG || tag === OVERRIDE_TAG) state.tagged = true;
   if (tag === RESET_TAG) return new ResetTag(value === "" ? null : value);
   if (tag === OVERRIDE_TAG) return new OverrideTag(value);
   return value;
@@ -245,10 +211,6 @@ function mergeInto(state: WalkState, out: RawMap, value: unknown, path: PathSegm
   }
 }
 
-function defineKey(out: RawMap, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
-  else out[key] = value;
-}
 
 const MESSAGES: Record<string, string> = {
   DUPLICATE_KEY: "duplicate key",
@@ -380,13 +342,23 @@ function nestingIssue(text: string, file: string, lc: LineCounter, issues: Issue
 
 /**
  * Parse one Compose file. Problems become CONFIG_YAML issues with file:line:col; the
- * returned value is still as complete as the parser could make it.
+ * returned value is still as complete as the parser could make it. A well-formed file is read
+ * by the event reader (yaml-events.ts); anything it leaves, by the full reader below, which
+ * finds and reports the problems.
  */
 export function parseComposeYaml(
   text: string,
   file: string,
   issues: IssueCollector,
 ): ParsedComposeYaml {
+  const fast = readComposeYamlEvents(text, file);
+  if (fast !== undefined) return fast;
+  return readComposeYamlFull(text, file, issues);
+}
+
+/** The full reader (the `yaml` package's document), for files the event reader leaves to it. */
+export function readComposeYamlFull(text: string, file: string, issues: IssueCollector): ParsedComposeYaml {
+  readerCounts.full++;
   const lc = new LineCounter();
   const locations = new Locations();
   const warnings: string[] = [];
@@ -402,13 +374,14 @@ export function parseComposeYaml(
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     nestingIssue(text, file, lc, issues);
-    return { value: null, documents: [], locations, warnings };
+    return { value: null, documents: [], locations, warnings, tagged: false };
   }
   const documents: RawMap[] = [];
+  let tagged = false;
   const list = Array.isArray(docs) ? docs : [docs];
   if (list.some((d) => d.errors.some((err) => STACK_OVERFLOW.test(err.message)))) {
     nestingIssue(text, file, lc, issues);
-    return { value: null, documents: [], locations, warnings };
+    return { value: null, documents: [], locations, warnings, tagged: false };
   }
   for (const doc of list) {
     const state: WalkState = {
@@ -419,10 +392,10 @@ export function parseComposeYaml(
       anchors: new Map(),
       aliasDepth: 0,
       expanding: new Set(),
-      decoded: 0,
-      decodedInAlias: 0,
+      counter: new NodeCounter(),
       lastAlias: undefined,
       warnings,
+      tagged: false,
     };
     reportParserProblems(state, text, doc);
     const contents = doc.contents;
@@ -453,7 +426,8 @@ export function parseComposeYaml(
       yamlIssue(state, nodeOffset(contents), `top-level element must be a mapping, found ${kind}`, undefined, "a Compose file starts with keys such as `services:`");
       continue;
     }
+    tagged ||= state.tagged;
     documents.push(value as RawMap);
   }
-  return { value: documents[0] ?? null, documents, locations, warnings };
+  return { value: documents[0] ?? null, documents, locations, warnings, tagged };
 }

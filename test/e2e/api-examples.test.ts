@@ -61,8 +61,9 @@ async function runExample(engine: Engine, args: string[]): Promise<{ code: numbe
   })();
   try {
     const r = await run(args);
-    // The creates happened seconds before the exit; wait for the stream only if none has arrived (bounded).
-    const until = Date.now() + 5000;
+    // The creates happened seconds before the exit; wait for the stream only if none has arrived (bounded
+    // generously: the stream can lag on a loaded machine, and this wait ends as soon as one arrives).
+    const until = Date.now() + 30_000;
     while (created.size === 0 && Date.now() < until) await new Promise((w) => setTimeout(w, 100));
     const projects = [...new Set(created.values())].sort();
     const left = (await Promise.all(projects.map((p) => leftovers(engine, p)))).flat();

@@ -93,8 +93,8 @@ async function leftovers(engine: Engine, project: string): Promise<string[]> {
   return [...c.map((x) => `container ${x.name}`), ...n.map((x) => `network ${x.name}`), ...v.map((x) => `volume ${x.name}`), ...held].sort();
 }
 
-/** Poll the engine until the project has no container, network or volume left (at most `ms`). */
-async function waitGone(engine: Engine, project: string, ms = 20_000): Promise<string[]> {
+/** Poll the engine until the project has no container, network or volume left (at most `ms`: generous, as the reaper is slower on a loaded machine). */
+async function waitGone(engine: Engine, project: string, ms = 60_000): Promise<string[]> {
   const until = Date.now() + ms;
   for (;;) {
     const left = await leftovers(engine, project);

@@ -164,7 +164,7 @@ describe("flotilla CLI against the engine", () => {
 
     // logs: both services, prefixed and padded
     let logs: Result | undefined;
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 120; i++) {
       logs = await flotilla([...base, "logs", "--no-color"]);
       if (/worker says/.test(logs.stdout)) break;
       await new Promise((r) => setTimeout(r, 250));
@@ -195,8 +195,8 @@ describe("flotilla CLI against the engine", () => {
     assert.match(runShell.stdout, /run-42/);
 
     // a stdin that stays open does not keep flotilla waiting once the command exited
-    const open = await flotilla([...base, "exec", "-T", "web", "sh", "-c", "echo quick"], { openStdin: true, timeoutMs: 20_000 });
-    assert.equal(open.code, 0, `exit code ${String(open.code)} (null: killed after 20 s) ${open.stderr}`);
+    const open = await flotilla([...base, "exec", "-T", "web", "sh", "-c", "echo quick"], { openStdin: true, timeoutMs: 60_000 });
+    assert.equal(open.code, 0, `exit code ${String(open.code)} (null: killed after 60 s) ${open.stderr}`);
     assert.equal(open.stdout, "quick\n");
 
     // exec -d returns at once; the command goes on in the background

@@ -109,13 +109,13 @@ describe("run on the real engine", () => {
       const vol = (await engine.listVolumes({ labels: { [Label.project]: name } })).map((v) => v.name);
       assert.deepEqual(vol, [`${name}_data`]);
       let port: number | undefined;
-      for (let i = 0; i < 50 && port === undefined; i++) {
+      for (let i = 0; i < 300 && port === undefined; i++) {
         port = (await engine.inspectContainer(r.id))?.ports.find((b) => b.privatePort === 7000 && b.publicPort)?.publicPort;
         if (port === undefined) await new Promise((res) => setTimeout(res, 100));
       }
       assert.ok(port, "-p published 7000 on a host port");
       let body = "";
-      for (let i = 0; i < 50 && body === ""; i++) {
+      for (let i = 0; i < 300 && body === ""; i++) {
         body = await fetch(`http://127.0.0.1:${port}/hello.txt`).then((res) => (res.ok ? res.text() : ""), () => "");
         if (body === "") await new Promise((res) => setTimeout(res, 100));
       }

@@ -75,7 +75,7 @@ describe("planted values never reach labels, events, inspect output or plans", (
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("up, recreate on a changed value (reason names the key), down: zero hits", { timeout: 180_000 }, async () => {
+  test("up, recreate on a changed value (reason names the key), down: zero hits", { timeout: 600_000 }, async () => {
     const since = Math.floor(Date.now() / 1000) - 1;
     const ours: FlotillaEvent[] = [];
     const onEvent = (e: FlotillaEvent): void => void ours.push(e);

@@ -38,7 +38,7 @@ export async function startRegistry(options: { htpasswd?: string } = {}): Promis
     `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
   );
   const child: ChildProcess = spawn("/usr/bin/docker-registry", ["serve", config], { stdio: "ignore" });
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 60_000; // generous: it starts in well under a second unless the machine is loaded
   for (;;) {
     // 401 counts as up: the registry answers, it wants credentials
     const up = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.ok || r.status === 401, () => false);

@@ -13,19 +13,12 @@ import { root, fx } from "../support/spec.js";
 
 const env = { HOME: "/nonexistent-home" };
 
-/** Fixtures whose round trip is known to fail for a reason outside the loader, shown as TODO in the count. */
-const KNOWN: Record<string, string> = {
-  "swarm-check": "mem_limit: 64m prints as \"67108864\" and loads back as that string (serialize.ts / normalize.ts)",
-  "k8s-kustomize": "deploy.resources.limits.memory: 256M prints as \"268435456\" and loads back as that string (serialize.ts / normalize.ts)",
-  "swarm-parity": "deploy.resources memory 64M and a volume's tmpfs.size 1048576 print as \"67108864\" / \"1048576\" and load back as those strings (serialize.ts / normalize.ts)",
-};
-
 const fixtures = readdirSync(join(root, "fixtures")).filter((d) => statSync(fx(d)).isDirectory());
 
 describe("config --format json round trip over fixtures/", () => {
   test("the fixture list is not empty", () => assert.ok(fixtures.length > 10));
   for (const name of fixtures) {
-    test(name, KNOWN[name] !== undefined ? { todo: KNOWN[name] } : {}, async (t) => {
+    test(name, async (t) => {
       let lib;
       try {
         lib = await loadProject({ cwd: fx(name), env });
@@ -43,9 +36,9 @@ describe("config --format json round trip over fixtures/", () => {
       });
       assert.equal(cli.status, 0, cli.stderr);
       const printed = JSON.parse(cli.stdout) as Record<string, unknown>;
-      // The printed model is already interpolated, and `config` does not yet escape a literal $ as $$
-      // (Compose does): it is loaded back as written. When config escapes, load it back interpolated.
-      const back = await loadProject({ cwd: fx(name), env, documents: [printed], interpolate: false });
+      // The printed model is interpolated, with a literal $ written $$ (as Compose prints it): loaded
+      // back with interpolation on, it gives the same model.
+      const back = await loadProject({ cwd: fx(name), env, documents: [printed] });
       assert.deepEqual(back.model, lib.model);
     });
   }

@@ -143,8 +143,12 @@ describe("an aborted up (library AbortSignal)", () => {
     const ac = new AbortController();
     const events: FlotillaEvent[] = [];
     const up = p.up({ detach, signal: ac.signal, onEvent: (ev) => events.push(ev) });
+    // until db runs (up then waits for its health, which the script keeps "starting"); the bound is for a
+    // regression only, and is checked, so that a slow machine cannot make the abort come too early
+    const dbRuns = () => [...fake.containers.values()].some((c) => c.name === `${name}-db-1` && c.state === "running");
     const t0 = Date.now();
-    while (![...fake.containers.values()].some((c) => c.name === `${name}-db-1` && c.state === "running") && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
+    while (!dbRuns() && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(dbRuns(), "db is running and up waits for its health");
     ac.abort();
     await assert.rejects(up);
     const state = async (n: string) => (await fake.inspectContainer(n))?.state.status;

@@ -1,7 +1,8 @@
 /**
  * Every fixture project that loads: its `config --format json` (and YAML) output, loaded back as a
  * compose file, prints the same again — the printed shapes are ones the loader reads back. (The
- * output holds values already interpolated, so it is read back without interpolation.)
+ * output holds values already interpolated, with a literal `$` written `$$`, so it is read back with
+ * interpolation on, as Compose reads its own `config` output.)
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -28,9 +29,9 @@ test("config output of every loadable fixture loads back and prints the same (JS
     } catch {
       continue; // fixtures of invalid projects
     }
-    const again = await loadProject({ cwd: dir, env: {}, projectDirectory: dir, interpolate: false, documents: [JSON.parse(json) as Record<string, unknown>] });
+    const again = await loadProject({ cwd: dir, env: {}, projectDirectory: dir, documents: [JSON.parse(json) as Record<string, unknown>] });
     assert.equal(modelToJson(again.model), json, `${d}: JSON`);
-    const againYaml = await loadProject({ cwd: dir, env: {}, projectDirectory: dir, interpolate: false, documents: [parse(yaml) as Record<string, unknown>] });
+    const againYaml = await loadProject({ cwd: dir, env: {}, projectDirectory: dir, documents: [parse(yaml) as Record<string, unknown>] });
     assert.equal(modelToYaml(againYaml.model), yaml, `${d}: YAML`);
     checked++;
   }

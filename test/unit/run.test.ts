@@ -64,6 +64,17 @@ describe("run: publish, volumes, capabilities, aliases, env files", () => {
     assert.throws(() => runRequest("api", [], { envFromFile: ["missing.env"] }, {}, files({})), /--env-from-file missing.env: ENOENT/);
   });
 
+  test("--env-from-file as Compose's run reads it: an earlier file and -e win; ${VAR} sees them, not the shell", () => {
+    const r = runRequest(
+      "api",
+      [],
+      { envFromFile: ["a.env", "b.env"], env: ["E=cli"] },
+      { HOME: "/root", SHELLVAR: "shell" },
+      files({ "a.env": "A=1\n", "b.env": "A=2\nFROM_A=${A}\nFROM_E=${E}\nFROM_SHELL=${SHELLVAR:-unset}\nE=from-b\n" }),
+    );
+    assert.deepEqual(r.env, { E: "cli", A: "1", FROM_A: "1", FROM_E: "cli", FROM_SHELL: "unset" });
+  });
+
   test("the one-off service gets them: a -v target replaces the service's mount there; caps merge", () => {
     const base: ServiceConfig = { image: "app", volumes: [{ type: "volume", source: "data", target: "/data" }, { type: "bind", source: "/etc/x", target: "/x" }], cap_add: ["SYS_TIME"], ports: [{ mode: "ingress", target: 80, published: "8080", protocol: "tcp" }] };
     const o = oneOffService(base, {

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ServiceGraph } from "../../src/graph/graph.js";
-import { limiter, walkGraph } from "../../src/graph/scheduler.js";
+import { criticalOrder, limiter, walkGraph } from "../../src/graph/scheduler.js";
 import { FlotillaError, isFlotillaError } from "../../src/errors.js";
 import type { ServiceConfig } from "../../src/spec/model.js";
 
@@ -208,5 +208,26 @@ describe("limiter", () => {
 
   test("rejects a limit below 1", () => {
     assert.throws(() => limiter(0), RangeError);
+  });
+});
+
+describe("limiter: the urgent lane", () => {
+  test("queued urgent jobs run before queued ordinary ones, each lane in FIFO order", async () => {
+    const limit = limiter(1);
+    const order: string[] = [];
+    let open!: () => void;
+    const first = limit(() => new Promise<void>((r) => (open = r)).then(() => order.push("first")));
+    const jobs = [limit(async () => order.push("c1")), limit(async () => order.push("u1"), true), limit(async () => order.push("c2")), limit(async () => order.push("u2"), true)];
+    open();
+    await Promise.all([first, ...jobs]);
+    assert.deepEqual(order, ["first", "u1", "u2", "c1", "c2"]);
+  });
+});
+
+describe("criticalOrder", () => {
+  test("by depth, then the longest chain of dependents first, then the graph's order", () => {
+    // db <- api <- web ; cache <- web ; worker <- db
+    assert.deepEqual(criticalOrder(graph, graph.services), ["db", "cache", "api", "worker", "web"]);
+    assert.deepEqual(criticalOrder(graph, ["web", "cache"]), ["cache", "web"]);
   });
 });

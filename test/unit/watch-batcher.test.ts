@@ -173,3 +173,21 @@ describe("watch batcher", () => {
     assert.equal(calls, 0);
   });
 });
+
+describe("watch batcher: onBatchStart", () => {
+  test("is called once per batch, when its first key arrives (before the quiet period ends)", async () => {
+    const clock = new FakeClock();
+    const starts: number[] = [];
+    const batches: string[][] = [];
+    const b = new Batcher<number>({ quietMs: 25, maxWaitMs: 250, clock, onBatchStart: () => starts.push(clock.now()), flush: (m) => void batches.push([...m.keys()]) });
+    b.add("a", 1);
+    assert.deepEqual(starts, [0], "at once, not after the quiet period");
+    await clock.advance(10);
+    b.add("b", 1);
+    assert.deepEqual(starts, [0], "the same batch");
+    await clock.advance(30);
+    assert.deepEqual(batches, [["a", "b"]]);
+    b.add("c", 1);
+    assert.deepEqual(starts, [0, 40], "a new batch");
+  });
+});

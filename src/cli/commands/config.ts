@@ -22,7 +22,8 @@ export interface ConfigFlags {
 }
 
 export type ConfigRequest =
-  | { kind: "model"; format: "yaml" | "json" }
+  /** `escape: false` (with `--no-interpolate`): a `$` is printed as it is, not as `$$`. */
+  | { kind: "model"; format: "yaml" | "json"; escape?: boolean }
   | { kind: "services" | "volumes" | "networks" | "profiles" | "images" | "environment" }
   | { kind: "hash"; services: "*" | string[] }
   | { kind: "quiet" }
@@ -43,7 +44,7 @@ export function configRequest(flags: ConfigFlags): ConfigRequest {
     return { kind: "hash", services: h === "*" ? "*" : h.split(",").map((s) => s.trim()).filter((s) => s !== "") };
   }
   if (lists[0] && lists[0] !== "variables") return { kind: lists[0] };
-  return { kind: "model", format };
+  return { kind: "model", format, ...(flags.interpolate === false ? { escape: false } : {}) };
 }
 
 /** A variable the files use, as `config --variables` lists it (Compose's field names). */
@@ -249,7 +250,9 @@ export async function renderConfig(project: LoadedProject, req: ConfigRequest): 
     }
     case "model": {
       const { modelToJson, modelToYaml } = await import("../../spec/serialize.js");
-      const text = req.format === "json" ? modelToJson(model) : modelToYaml(model);
+      // As Compose: a literal `$` is printed `$$` unless the model was loaded without interpolation.
+      const print = { escape: req.escape !== false };
+      const text = req.format === "json" ? modelToJson(model, print) : modelToYaml(model, print);
       return text.endsWith("\n") ? text : `${text}\n`;
     }
   }

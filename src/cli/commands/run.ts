@@ -75,8 +75,10 @@ export function runRequest(service: string, command: string[], flags: RunFlags, 
   if (command.length > 0) req.command = command;
   // `--entrypoint ""` clears the image's entrypoint; otherwise it is one word, as with docker run.
   if (flags.entrypoint !== undefined) req.entrypoint = flags.entrypoint === "" ? [""] : [flags.entrypoint];
-  // --env-from-file first: -e wins over it, as with docker run
-  const fromFiles: Record<string, string> = {};
+  // As Compose's run (getEnvironment): -e first; each --env-from-file then adds only the variables
+  // not set yet (-e and earlier files win), and its `${VAR}` sees only those, not the shell.
+  const environment: Record<string, string> = flags.env && flags.env.length > 0 ? parseKeyValues("--env", flags.env, env) : {};
+  const own = (name: string): boolean => Object.prototype.hasOwnProperty.call(environment, name);
   for (const file of flags.envFromFile ?? []) {
     if (!files) throw new UsageError("--env-from-file needs the file system");
     let text: string;
@@ -85,10 +87,10 @@ export function runRequest(service: string, command: string[], flags: RunFlags, 
     } catch (e) {
       throw new UsageError(`--env-from-file ${file}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    Object.assign(fromFiles, parseDotenv(text, file, (name) => fromFiles[name] ?? env[name]));
+    const vars = parseDotenv(text, file, (name) => (own(name) ? environment[name] : undefined));
+    for (const [k, v] of Object.entries(vars)) if (!own(k)) Object.defineProperty(environment, k, { value: v, writable: true, enumerable: true, configurable: true });
   }
-  const cli = flags.env && flags.env.length > 0 ? parseKeyValues("--env", flags.env, env) : {};
-  if (Object.keys(fromFiles).length > 0 || Object.keys(cli).length > 0) req.env = { ...fromFiles, ...cli };
+  if (Object.keys(environment).length > 0) req.env = environment;
   if (flags.publish && flags.publish.length > 0) {
     req.publish = flags.publish.flatMap((spec) => {
       try {

@@ -4,7 +4,7 @@
  * carried over approximately or dropped with a warning at their file:line:col, `refused` keys stop the
  * conversion at their file:line:col unless `--ignore KEY` is given. Some keys depend on their value
  * (a bind mount vs a named volume, `network_mode: host` vs `none`): the row says what happens to the
- * usual value and `src/cluster/kubernetes/check.ts` refines it per value. Pure data.
+ * usual value and `src/cluster/kubernetes/refine.ts` refines it per value. Pure data.
  */
 import type { Capability, CapabilityColumn } from "./types.js";
 

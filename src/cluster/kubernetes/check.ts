@@ -1,16 +1,15 @@
 /**
  * The warnings and refusals of a conversion to Kubernetes, each at its file:line:col: every key the
- * model holds is looked up in the Kubernetes column of the capabilities table, and keys whose fate
- * depends on their value (a bind mount, `network_mode: none`, a user name) are refined here. `--ignore`
- * turns a refusal into a warning. Pure: takes the model and its Locations.
+ * model holds is looked up in the Kubernetes column of the capabilities table, refined by `refine.ts`
+ * for keys whose fate depends on their value (a bind mount, `network_mode: none`, a user name).
+ * `--ignore` turns a refusal into a warning. Pure: takes the model and its Locations.
  */
 import { kubernetesColumn } from "../capabilities/kubernetes.js";
-import type { Capability } from "../capabilities/types.js";
 import type { ComposeModel, ServiceConfig } from "../../spec/model.js";
 import { formatPath, type Locations, type PathSegment } from "../../spec/locations.js";
 import { formatIssue, type ConfigIssue } from "../../errors.js";
-import { numericUser, replicasOf, flotillaExtension } from "./convert.js";
-import { isDns1123Label } from "./names.js";
+import { flotillaExtension } from "./convert/kinds.js";
+import { refine } from "./refine.js";
 import type { KubernetesIssue, KubernetesOptions } from "./types.js";
 
 /** Sections whose entries are walked, and sub-maps keyed by user data (their keys are not model keys). */
@@ -51,113 +50,6 @@ function walkObject(keyPath: string, obj: Record<string, unknown>, path: PathSeg
     const reported = visit(key, [...path, k], v);
     if (!reported && kubernetesColumn[key] !== undefined) walk(key, v, [...path, k], visit);
   }
-}
-
-/** The capability of one key *with its value*: the column's row, refined where the value decides. */
-function refine(key: string, value: unknown, path: readonly PathSegment[], svc: ServiceConfig | undefined, model: ComposeModel, options: KubernetesOptions): Capability | undefined {
-  const cap = kubernetesColumn[key];
-  switch (key) {
-    case "services.build":
-      if (svc?.image === undefined) return { status: "refused", why: "a build-only service has no image the cluster can pull", hint: "add `image: registry/name:tag`, then flotilla build && flotilla push" };
-      return cap;
-    case "services.build.context":
-    case "services.build.dockerfile":
-    case "services.build.args":
-      return undefined; // reported once, on services.build
-    case "services.pull_policy":
-      if (value === "build" || (typeof value === "string" && (value === "daily" || value === "weekly" || value.startsWith("every_"))))
-        return { status: "refused", why: `pull_policy ${String(value)} has no imagePullPolicy equivalent`, hint: "use always, never or missing" };
-      if (value === "refresh") return { status: "warned", why: "pull_policy refresh becomes imagePullPolicy Always" };
-      return cap;
-    case "services.user":
-      if (numericUser(String(value)) === undefined) return { status: "refused", why: `user "${String(value)}" is a name: Kubernetes takes numeric ids only (runAsUser)`, hint: "write the numeric uid[:gid]" };
-      return cap;
-    case "services.restart":
-      if (typeof value === "string" && value.startsWith("on-failure") && svc?.deploy?.mode !== "replicated-job")
-        return { status: "warned", why: "a Deployment always restarts its pods: on-failure becomes Always", to: "restartPolicy Always", hint: "use deploy.mode: replicated-job for a one-shot service" };
-      return cap;
-    case "services.deploy.restart_policy.condition":
-      if (value === "on-failure" && svc?.deploy?.mode !== "replicated-job")
-        return { status: "warned", why: "a Deployment always restarts its pods: on-failure becomes Always", to: "restartPolicy Always" };
-      return cap;
-    case "services.deploy.mode":
-      if (value === "global-job") return { status: "refused", why: "Kubernetes has no Job that runs once per node", hint: "use a DaemonSet, or a Job with node affinity" };
-      return cap;
-    case "services.deploy.placement.constraints": {
-      const list = Array.isArray(value) ? value.map(String) : [];
-      const bad = list.filter((c) => !/^\s*(node\.labels\.[\w.\-/]+|node\.platform\.(os|arch))\s*(==|!=)/.test(c));
-      if (bad.length > 0) return { status: "refused", why: `constraint ${bad.join(", ")} has no node-label equivalent`, hint: "node.hostname → use node.labels.kubernetes.io/hostname==NAME; node.role has no equivalent" };
-      return cap;
-    }
-    case "services.network_mode":
-      if (value === "host") return { status: "warned", why: "the pod shares the node's network (hostNetwork): ports may collide across pods on one node", to: "pod hostNetwork" };
-      if (typeof value === "string" && (value.startsWith("service:") || value.startsWith("container:")))
-        return { status: "refused", why: `network_mode ${value}: containers share a network namespace only inside one pod`, hint: "merge the two services into one pod with a kustomize patch" };
-      if (value === "bridge" || value === "default") return { status: "mapped", to: "the pod network" };
-      return { status: "refused", why: `network_mode ${String(value)} has no Kubernetes equivalent` };
-    case "services.volumes.type": {
-      if (value === "bind") {
-        if (options.bindAsHostPath === true)
-          return { status: "warned", why: "bind mount → hostPath: the path is on whichever node runs the pod", to: "hostPath volume" };
-        return { status: "refused", why: "a bind mount reads the host's files, which the cluster's nodes do not have", hint: "put the files in a config (configs:) or the image, or use --bind-as-hostpath to mount a node path knowingly" };
-      }
-      if (value === "volume") {
-        const mount = svc?.volumes?.[path[path.length - 2] as number];
-        const decl = mount?.source !== undefined ? model.volumes[mount.source] : undefined;
-        if (mount?.source === undefined) return { status: "mapped", to: "emptyDir (an anonymous volume lives as long as the pod)" };
-        if (decl && decl.external !== true && mount.read_only !== true && svc !== undefined && replicasOf(svc) > 1 && svc.deploy?.mode !== "global") {
-          const mode = flotillaExtension(decl as unknown as Record<string, unknown>)["access_mode"];
-          if (mode !== "ReadWriteMany")
-            return { status: "refused", why: `${replicasOf(svc)} replicas write to volume ${mount.source}, a ReadWriteOnce claim one node can mount`, hint: "x-flotilla: {k8s: {access_mode: ReadWriteMany}} on the volume (needs a storage class that offers it), or one replica" };
-        }
-        return cap;
-      }
-      if (value === "tmpfs") return cap;
-      return { status: "refused", why: `volume type ${String(value)} has no Kubernetes equivalent` };
-    }
-    case "services.hostname":
-      if (!isDns1123Label(String(value))) return { status: "warned", why: `hostname "${String(value)}" is not a DNS-1123 label: the pod keeps its own name` };
-      return cap;
-    case "services.volumes.source":
-    case "services.volumes.bind":
-    case "services.volumes.bind.create_host_path":
-      return undefined; // decided with the volume's type
-    case "services.ports.mode":
-      if (value === "host") return { status: "warned", why: "a host port is bound on the node that runs the pod: one pod per node", to: "containerPort hostPort" };
-      return undefined;
-    case "services.ports.protocol":
-    case "services.ports.target":
-    case "services.ports.published":
-      return undefined; // part of the port, mapped
-    case "services.depends_on.condition":
-    case "services.depends_on.required":
-      return undefined; // reported by the converter where a wait cannot be written
-    case "services.healthcheck.test":
-    case "services.healthcheck.interval":
-    case "services.healthcheck.timeout":
-    case "services.healthcheck.retries":
-    case "services.healthcheck.start_period":
-    case "services.healthcheck.start_interval":
-      return undefined;
-    case "volumes.name":
-    case "networks.name":
-    case "secrets.name":
-    case "configs.name":
-      return undefined; // filled in by the loader
-    case "volumes.external":
-    case "networks.external":
-    case "secrets.external":
-    case "configs.external":
-      return value === true ? cap : undefined;
-    case "networks.internal":
-    case "services.read_only":
-    case "services.privileged":
-    case "services.init":
-    case "services.tty":
-    case "services.stdin_open":
-      return value === true ? cap : undefined;
-  }
-  return cap;
 }
 
 /** Does `--ignore X` cover this key? X is a key path with or without its section, or a model path prefix. */

@@ -52,7 +52,9 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
   };
   const emitInfo = (message: string): void => emit({ type: "info", message });
   const run: DownRun = { engine, projectName, opts, project: opts.project, result, res, warn, emitInfo, triedNetworks: new Set(), limit: limiter(Math.max(1, opts.parallel ?? 4)) };
-  const all = await listProject(engine, projectName);
+  const whole = !opts.services || opts.services.length === 0;
+  // The networks are listed with the containers, so each can go as soon as its last container is gone.
+  const [all, early] = await Promise.all([listProject(engine, projectName), whole && !opts.dryRun ? listResources(run) : undefined]);
   const containers = withoutOrphans(run, selectServices(all, opts.services));
   if (opts.dryRun) {
     result.containers = containers.map((c) => c.name);
@@ -61,18 +63,22 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
     await Promise.all([...removeNetworks(run, networks), ...removeVolumes(run, volumes), ...(opts.rmi ? removeImages(run, imagesToRemove(projectName, all, run.project, opts.rmi)) : [])]);
     return result;
   }
-  await removeContainers(run, containers);
   // With services named, only their containers go (networks/volumes may still be in use).
-  if (opts.services && opts.services.length > 0) {
+  if (!early) {
+    await removeContainers(run, containers);
     await removeLateContainers(run, 0);
     return result;
   }
-  const [networks, volumes] = await listResources(run);
-  await Promise.all([...removeNetworks(run, networks), ...removeVolumes(run, volumes), ...(opts.rmi ? removeImages(run, imagesToRemove(projectName, all, run.project, opts.rmi)) : [])]);
+  const [networks, volumes] = early;
+  const networkJobs: Promise<void>[] = [];
+  await removeContainers(run, containers, networkReleaser(run, networks, all, containers, networkJobs));
+  await Promise.all([...networkJobs, ...removeNetworks(run, networks.filter((n) => !run.triedNetworks.has(n.id))), ...removeVolumes(run, volumes), ...(opts.rmi ? removeImages(run, imagesToRemove(projectName, all, run.project, opts.rmi)) : [])]);
   // Something of the project made meanwhile (a concurrent up): list again until nothing is left.
   for (let round = 1; round <= MAX_ROUNDS; round++) {
-    const late = await removeLateContainers(run, round);
-    const left = removableNetworks(run, await engine.listNetworks({ labels: { [Label.project]: projectName } })).filter((n) => !run.triedNetworks.has(n.id) || late > 0);
+    const [late, listed] = await Promise.all([removeLateContainers(run, round), engine.listNetworks({ labels: { [Label.project]: projectName } })]);
+    // A container that appeared may have brought networks: list them again after removing it.
+    const current = late > 0 ? await engine.listNetworks({ labels: { [Label.project]: projectName } }) : listed;
+    const left = removableNetworks(run, current).filter((n) => !run.triedNetworks.has(n.id) || late > 0);
     if (late === 0 && left.length === 0) break;
     if (left.length > 0) await Promise.all(removeNetworks(run, left));
   }
@@ -129,13 +135,37 @@ async function anonymousVolumesOf(engine: Engine, id: string): Promise<string[]>
   return (d?.mounts ?? []).filter((m) => m.type === "volume" && m.name !== undefined && ANONYMOUS_VOLUME.test(m.name)).map((m) => m.name!);
 }
 
+type NetworkSummaryLike = { id: string; name: string; labels: Readonly<Record<string, string>> };
+
+/**
+ * A callback for each removed container that starts removing a network once the last of the
+ * containers being removed that were attached to it is gone (jobs collected in `jobs`). A network
+ * that a container down keeps (an orphan) is attached to waits for the end, as do networks no
+ * container is attached to. Container networks are known from the first list (by name).
+ */
+function networkReleaser(run: DownRun, networks: readonly NetworkSummaryLike[], all: readonly ObservedContainer[], removing: readonly ObservedContainer[], jobs: Promise<void>[]): (c: ObservedContainer) => void {
+  const gone = new Set(removing.map((c) => c.id));
+  const kept = new Set(all.filter((c) => !gone.has(c.id)).flatMap((c) => c.summary.networks));
+  const byName = new Map(removableNetworks(run, networks).filter((n) => !kept.has(n.name)).map((n) => [n.name, n]));
+  const attached = new Map<string, number>();
+  for (const c of removing) for (const n of c.summary.networks) if (byName.has(n)) attached.set(n, (attached.get(n) ?? 0) + 1);
+  return (c) => {
+    for (const n of c.summary.networks) {
+      const left = attached.get(n);
+      if (left === undefined) continue;
+      attached.set(n, left - 1);
+      if (left === 1) jobs.push(...removeNetworks(run, [byName.get(n)!]));
+    }
+  };
+}
+
 /**
  * Stop the containers in reverse dependency order and remove each once it stopped. Only the stops
  * need the order (a dependency keeps running until its dependents have stopped): each removal is
  * queued once its container has stopped, so the walk moves on to the dependencies while removals
  * fill the gaps between its steps.
  */
-async function removeContainers(run: DownRun, containers: ObservedContainer[]): Promise<void> {
+async function removeContainers(run: DownRun, containers: ObservedContainer[], removed?: (c: ObservedContainer) => void): Promise<void> {
   const { engine, opts, res, result } = run;
   const graph = graphFor(containers, run.project);
   const removeLimit = limiter(Math.max(1, opts.parallel ?? 4));
@@ -149,6 +179,7 @@ async function removeContainers(run: DownRun, containers: ObservedContainer[]): 
     for (const v of anonymous) await engine.removeVolume(v).catch(() => {});
     res("container", c.name, "Removed", c.service);
     result.containers.push(c.name);
+    removed?.(c);
   };
   const walked = walkContainers(containers, graph, "down", opts, async (c) => {
     if (isActive(c)) {

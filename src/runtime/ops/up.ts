@@ -1,9 +1,10 @@
 /** `plan` and `up`: what converging the project would do, and doing it. */
-import { applyUp, prepareImages, type UpResult } from "../apply.js";
+import { applyUp, imageActionOptions, imageIds, prepareImages, type UpResult } from "../apply.js";
+import { planImages } from "../images.js";
 import type { Engine } from "../engine.js";
 import { observeProject } from "../observe.js";
 import type { UpOptions } from "../options.js";
-import { planUp, resolveTargets, type Plan } from "../plan.js";
+import { planIsNoop, planUp, resolveTargets, type Plan } from "../plan.js";
 import { locked } from "./locked.js";
 import { engineOf, needFiles, type EngineLike, type ProjectRef } from "./project-ref.js";
 import { stopWhatUpStarted, trackStarts } from "./up-interrupt.js";
@@ -32,7 +33,33 @@ export async function upProject(engine: EngineLike, project: ProjectRef, opts: U
   needFiles(project, "up");
   const connected = await engineOf(engine);
   if (opts.dryRun) return { plan: await planProject(connected, project, opts), containers: [], warnings: [] };
-  return locked(connected, project, "up", opts, () => converge(connected, project, opts, converging));
+  return (await upToDate(connected, project, opts, converging)) ?? locked(connected, project, "up", opts, () => converge(connected, project, opts, converging));
+}
+
+/**
+ * An `up` with nothing to do takes no project lock (the lock's create and remove are most of what a
+ * no-op `up` costs). It observes without the lock: when every image is present (no pull or build
+ * due), no network has a same-name twin to repair and the plan is a no-op, the project was up to
+ * date at the instant of that observation, which is a correct answer even while another command
+ * holds the lock (its changes come after). Otherwise (undefined) `up` locks and observes again.
+ * A project that does not lock (the test API's generated names) goes straight to converging.
+ */
+async function upToDate(connected: Engine, project: ProjectRef, opts: UpOptions, converging?: () => void): Promise<UpResult | undefined> {
+  // Without a lock there is nothing to save: converge observes once.
+  if (opts.signal?.aborted || project.lock?.disabled) return undefined;
+  const services = resolveTargets(project.config, opts);
+  let twins = false;
+  const [actions, observed, ids] = await Promise.all([
+    planImages(project.config, services, connected, imageActionOptions(opts)),
+    observeProject(connected, project.name, { model: project.config.model, onEvent: () => (twins = true) }),
+    imageIds(project.config, services, connected),
+  ]);
+  if (twins || actions.some((a) => a.action !== "none")) return undefined;
+  const plan = planUp(project.config, observed, { ...opts, imageIds: ids });
+  if (!planIsNoop(plan)) return undefined;
+  for (const w of project.config.warnings) opts.onEvent?.({ type: "warning", message: w });
+  converging?.();
+  return applyUp(project.config, plan, connected, { ...opts, imageIds: ids });
 }
 
 async function converge(connected: Engine, project: ProjectRef, opts: UpOptions, converging?: () => void): Promise<UpResult> {

@@ -33,6 +33,8 @@ export interface BatcherOptions<T> {
   maxQuietMs?: number;
   /** Handles one batch; never called concurrently. Errors are passed to `onError`. */
   flush: (batch: Map<string, T>) => Promise<void> | void;
+  /** Called when a new batch begins (its first key arrives), before its quiet period runs. */
+  onBatchStart?: () => void;
   /** How two values for one key combine (default: the later wins). */
   merge?: (previous: T, next: T) => T;
   onError?: (error: unknown) => void;
@@ -74,7 +76,10 @@ export class Batcher<T> {
   add(key: string, value: T): void {
     if (this.#closed) return;
     const prev = this.#pending.get(key);
-    if (this.#pending.size === 0) this.#firstAt = this.#clock.now();
+    if (this.#pending.size === 0) {
+      this.#firstAt = this.#clock.now();
+      this.#opts.onBatchStart?.();
+    }
     this.#pending.set(key, prev !== undefined && this.#opts.merge ? this.#opts.merge(prev, value) : value);
     this.#schedule();
   }

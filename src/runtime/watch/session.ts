@@ -31,7 +31,12 @@ interface ServiceWatch {
   deferred: Map<string, Pending>;
   retry?: ReturnType<typeof setTimeout> | undefined;
   missingNoted: boolean;
+  /** The running containers, listed when the current batch began (overlapping its quiet period). */
+  prefetch?: { at: number; ids: Promise<string[]> } | undefined;
 }
+
+/** A container list older than this (a long rebuild ran meanwhile) is not used: the batch lists again. */
+const PREFETCH_MAX_AGE_MS = 500;
 
 /** What one batch of one service asks for, sorted by action. */
 interface BatchWork {
@@ -174,6 +179,11 @@ export class WatchSession {
       maxWaitMs: this.maxWaitMs,
       quietGrowthMs: 2,
       maxQuietMs: Math.max(this.quietMs, MAX_QUIET_MS),
+      onBatchStart: () => {
+        const ids = this.running(name);
+        ids.catch(() => undefined);
+        sw.prefetch = { at: Date.now(), ids };
+      },
       flush: (batch) => this.handle(sw, batch),
       onError: (e) => this.warn(name, `watch batch failed: ${errorText(e)}`),
     });
@@ -230,6 +240,8 @@ export class WatchSession {
 
   /** One batch of one service. */
   private async handle(sw: ServiceWatch, batch: Map<string, Pending>): Promise<void> {
+    const prefetched = sw.prefetch && Date.now() - sw.prefetch.at <= PREFETCH_MAX_AGE_MS ? sw.prefetch.ids : undefined;
+    sw.prefetch = undefined;
     if (this.signal?.aborted) return;
     this.stats.batches++;
     const service = sw.name;
@@ -241,12 +253,13 @@ export class WatchSession {
     }
     if (work.syncFiles.length === 0 && work.deletions.length === 0 && work.restartHits.length === 0) return;
 
-    // Look the containers up (never cached: they may have been recreated) while the files are read.
+    // The containers are looked up when the batch began (never cached across batches: they may have
+    // been recreated), while its quiet period ran and the files are read.
     const packing = work.syncFiles.length > 0 ? this.packFor(service, work.syncFiles) : undefined;
     packing?.catch(() => undefined);
     let ids: string[];
     try {
-      ids = await this.running(service);
+      ids = await (prefetched ?? this.running(service));
     } catch (e) {
       this.warn(service, `cannot list containers: ${errorText(e)}`);
       return;

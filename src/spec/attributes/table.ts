@@ -20,7 +20,7 @@ import {
 } from "../serialize/shapes.js";
 import { build } from "../normalize/build.js";
 import { dependsOn } from "../normalize/dependencies.js";
-import { deploy, gpus, ulimits } from "../normalize/deploy.js";
+import { blkio, deploy, gpus, ulimits } from "../normalize/deploy.js";
 import { develop, hooks, initHooks, xDevelop } from "../normalize/develop.js";
 import { environment, envFile } from "../normalize/environment.js";
 import { healthcheck } from "../normalize/healthcheck.js";
@@ -29,7 +29,7 @@ import { extraHosts, serviceNetworks } from "../normalize/networks.js";
 import { ports } from "../normalize/ports.js";
 import { fileRefs } from "../normalize/secrets.js";
 import { devices, volumes, type DeviceMapping } from "../normalize/volumes.js";
-import { command, cpus, flag, integer, keep, logging, number, optionalBool, provider, pullPolicy, stringList, stringMap } from "../normalize/values.js";
+import { bytes, command, cpus, flag, integer, keep, logging, number, optionalBool, provider, pullPolicy, stringList, stringMap } from "../normalize/values.js";
 import { extraHost, healthcheckBody, isSet, realtime, toConfig, toHost, toHostList, toHostMap, volumesFrom } from "./container.js";
 import { attr } from "./types.js";
 
@@ -45,7 +45,7 @@ export const SERVICE_ATTRIBUTES = [
   attr("attach", { normalize: optionalBool, container: ignore("decides whether `up` follows the service's logs") }),
   attr("build", { normalize: build, merge: mergeBuild, print: BUILD, container: ignore("the image is built before the container is created") }),
   attr("develop", { normalize: develop, print: DEVELOP, container: ignore("read by `watch`") }),
-  attr("blkio_config", { normalize: keep<unknown>(), print: BLKIO, container: { stage: "resources", group: "resources" } }),
+  attr("blkio_config", { normalize: blkio, print: BLKIO, container: { stage: "resources", group: "resources" } }),
   attr("cap_add", { normalize: stringList, ...uniqueValue, container: toHostList("security", "CapAdd") }),
   attr("cap_drop", { normalize: stringList, ...uniqueValue, container: toHostList("security", "CapDrop") }),
   attr("cgroup_parent", { normalize: keep<string>(), container: toHost("security", "CgroupParent") }),
@@ -132,9 +132,9 @@ export const SERVICE_ATTRIBUTES = [
       apply: (v, to) => (v.driver || v.options ? to.setHost("LogConfig", { Type: v.driver ?? "", Config: { ...(v.options ?? {}) } }) : undefined),
     },
   }),
-  attr("mem_limit", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", group: "resources" } }),
-  attr("mem_reservation", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", group: "resources" } }),
-  attr("memswap_limit", { normalize: keep<number | string>(), print: BYTES, container: { stage: "resources", apply: (v, to) => to.setHost("MemorySwap", to.bytes("memswap_limit", v)) } }),
+  attr("mem_limit", { normalize: bytes, print: BYTES, container: { stage: "resources", group: "resources" } }),
+  attr("mem_reservation", { normalize: bytes, print: BYTES, container: { stage: "resources", group: "resources" } }),
+  attr("memswap_limit", { normalize: bytes, print: BYTES, container: { stage: "resources", apply: (v, to) => to.setHost("MemorySwap", to.bytes("memswap_limit", v)) } }),
   attr("mem_swappiness", { normalize: integer, print: BYTES, container: toHost("resources", "MemorySwappiness", isSet) }),
   attr("mac_address", { normalize: keep<string>(), container: toConfig("process", "MacAddress") }),
   attr("models", { normalize: keep<unknown>(), print: SERVICE_MODELS, merge: namedMap((b, o) => mergeGeneric(b, o), namesToMap), container: { stage: "extensions", unsupported: "is not supported and ignored" } }),
@@ -154,7 +154,7 @@ export const SERVICE_ATTRIBUTES = [
   attr("scale", { normalize: integer, container: ignore("the number of containers") }),
   attr("secrets", { normalize: (nz, v, p) => fileRefs(nz, v, p, true), ...unique(mountIdentity("/run/secrets")), print: FILE_REFS, container: { stage: "secrets", group: "secrets" } }),
   attr("security_opt", { normalize: stringList, merge: byValue, container: toHostList("security", "SecurityOpt") }),
-  attr("shm_size", { normalize: keep<number | string>(), print: BYTES, container: { stage: "storage", apply: (v, to) => to.setHost("ShmSize", to.bytes("shm_size", v)) } }),
+  attr("shm_size", { normalize: bytes, print: BYTES, container: { stage: "storage", apply: (v, to) => to.setHost("ShmSize", to.bytes("shm_size", v)) } }),
   attr("stdin_open", { normalize: flag, container: toConfig("process", "OpenStdin", isSet) }),
   attr("stop_grace_period", { normalize: keep<string>(), print: DURATION, container: { stage: "process", apply: (v, to) => to.setConfig("StopTimeout", to.duration("stop_grace_period", v, "s")) } }),
   attr("stop_signal", { normalize: keep<string>(), container: toConfig("process", "StopSignal") }),

@@ -19,8 +19,12 @@ export interface ServiceScope {
   readonly raw: RawMap;
   /** The normalized service so far (a row may fill another key, e.g. `x-develop` → `develop`). */
   readonly out: Record<string, unknown>;
-  /** Variables read from `env_file`, merged under `environment` once every key is read. */
-  envFileEnv?: Record<string, string>;
+  /**
+   * Reads the service's `env_file`s (set by the `env_file` row unless `--no-env-resolution`): called
+   * once every key is read, with the service's `environment`, which the files' `${VAR}` see; their
+   * variables are merged under `environment`.
+   */
+  readEnvFiles?: (environment: Readonly<Record<string, string | null>>) => Record<string, string>;
   /** Labels read from `label_file`, merged under `labels` once every key is read. */
   labelFileLabels?: Record<string, string>;
 }

@@ -55,6 +55,11 @@ export function build(nz: Normalizer, v: unknown, p: Path): BuildConfig {
       case "ulimits":
         out.ulimits = ulimits(nz, val, bp);
         break;
+      case "shm_size": {
+        const n = nz.bytes(val, bp);
+        if (n !== undefined) out.shm_size = n;
+        break;
+      }
       case "cache_from":
       case "cache_to":
       case "tags":

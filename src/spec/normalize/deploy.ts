@@ -1,4 +1,4 @@
-/** `deploy` (replicas, labels, restart_policy cast) and `ulimits`. */
+/** `deploy` (replicas, labels, restart_policy cast, memory sizes), `ulimits` and `blkio_config`. */
 import type { DeployConfig, UlimitConfig } from "../model.js";
 import { isRawMap, type RawMap } from "../tags.js";
 import { clone, type Normalizer, type Path } from "./normalizer.js";
@@ -74,18 +74,31 @@ export function deploy(nz: Normalizer, v: unknown, p: Path): DeployConfig {
       if (!isRawMap(r)) continue;
       const rpath = [...p, "resources", k];
       // compose-go's NanoCPUs is a number; pids an integer
-      castKeys(nz, r, rpath, { cpus: "num", pids: "int" });
+      castKeys(nz, r, rpath, { cpus: "num", pids: "int", memory: "bytes" });
       if (Array.isArray(r["devices"])) r["devices"] = r["devices"].map((d, i) => deviceRequest(nz, d, [...rpath, "devices", i]));
     }
   }
   return out;
 }
 
+const THROTTLES = ["device_read_bps", "device_read_iops", "device_write_bps", "device_write_iops"] as const;
+
+/** `blkio_config`: every throttle `rate` a number of bytes (compose-go's ThrottleDevice.Rate is a UnitBytes, in the iops lists too). */
+export function blkio(nz: Normalizer, v: unknown, p: Path): unknown {
+  if (!isRawMap(v)) return clone(v);
+  const out = clone(v);
+  for (const k of THROTTLES) {
+    const list = out[k];
+    if (Array.isArray(list)) list.forEach((e, i) => isRawMap(e) && castKeys(nz, e, [...p, k, i], { rate: "bytes" }));
+  }
+  return out;
+}
+
 /** Cast the listed keys of `m` in place (interpolation leaves strings); a value that does not cast is dropped (reported). */
-function castKeys(nz: Normalizer, m: RawMap, p: Path, keys: Record<string, "int" | "num">): void {
+function castKeys(nz: Normalizer, m: RawMap, p: Path, keys: Record<string, "int" | "num" | "bytes">): void {
   for (const [k, kind] of Object.entries(keys)) {
     if (m[k] === undefined || m[k] === null) continue;
-    const n = kind === "int" ? nz.int(m[k], [...p, k]) : nz.num(m[k], [...p, k]);
+    const n = kind === "int" ? nz.int(m[k], [...p, k]) : kind === "bytes" ? nz.bytes(m[k], [...p, k]) : nz.num(m[k], [...p, k]);
     if (n === undefined) delete m[k];
     else m[k] = n;
   }

@@ -12,15 +12,19 @@ export function environment(nz: Normalizer, v: unknown, p: Path): Record<string,
   return nz.mapping(v, p, (k) => nz.lookup(k));
 }
 
-/** `env_file`: the files in long form; their variables go to the scope, for the service step to merge under `environment`. */
+/**
+ * `env_file`: the files in long form. Unless `--no-env-resolution`, the service step reads them
+ * (through the scope) once `environment` is known, and merges their variables under it.
+ */
 export const envFile: NormalizeFn<EnvFileRef[]> = (nz, v, p, scope) => {
-  const r = envFiles(nz, v, p);
-  if (r.env !== undefined) scope.envFileEnv = r.env;
-  else delete scope.envFileEnv;
-  return r.files;
+  const files = envFileRefs(nz, v, p);
+  const pathOf = (i: number): Path => (Array.isArray(v) ? [...p, i] : p);
+  if (nz.ctx.resolveEnvFiles === false) delete scope.readEnvFiles;
+  else scope.readEnvFiles = (serviceEnv) => readEnvFiles(nz, files, pathOf, serviceEnv);
+  return files;
 };
 
-export function envFiles(nz: Normalizer, v: unknown, p: Path): { files: EnvFileRef[]; env: Record<string, string> | undefined } {
+function envFileRefs(nz: Normalizer, v: unknown, p: Path): EnvFileRef[] {
   const items = Array.isArray(v) ? v : [v];
   const files: EnvFileRef[] = [];
   items.forEach((item, i) => {
@@ -35,30 +39,46 @@ export function envFiles(nz: Normalizer, v: unknown, p: Path): { files: EnvFileR
       files.push({ path: nz.abs(String(item)), required: true });
     }
   });
-  if (nz.ctx.resolveEnvFiles === false) return { files, env: undefined };
+  return files;
+}
 
+const own = (o: Readonly<Record<string, unknown>>, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+/**
+ * The variables of a service's env files, read in order as compose-go's
+ * `WithServicesEnvironmentResolved` reads them. A `${VAR}` in a file is looked up in the project
+ * environment (the shell, then `.env` / `--env-file`) first, then in the service's `environment`,
+ * then among the variables read before it — earlier files and earlier lines of the same file, the
+ * last one written winning. A bare `KEY` line takes its value from the first two only. A later
+ * file's variable overrides an earlier one's.
+ */
+function readEnvFiles(nz: Normalizer, files: readonly EnvFileRef[], pathOf: (i: number) => Path, serviceEnv: Readonly<Record<string, string | null>>): Record<string, string> {
+  const lookup = (name: string): string | undefined => {
+    if (own(nz.ctx.environment, name)) return nz.ctx.environment[name];
+    return own(serviceEnv, name) ? (serviceEnv[name] ?? undefined) : undefined;
+  };
   const env: Record<string, string> = {};
+  const earlier = (name: string): string | undefined => (own(env, name) ? env[name] : undefined);
   files.forEach((f, i) => {
-    const ip = Array.isArray(v) ? [...p, i] : p;
     let text: string;
     try {
       text = nz.ctx.readFile(f.path);
     } catch (e) {
       if (f.required) {
         const why = e instanceof Error && "code" in e && e.code === "ENOENT" ? "not found" : `cannot be read (${e instanceof Error ? e.message : String(e)})`;
-        nz.issue("CONFIG_ENV_FILE", ip, `env file ${f.path} ${why}`, "create the file, fix the path, or mark it `required: false`");
+        nz.issue("CONFIG_ENV_FILE", pathOf(i), `env file ${f.path} ${why}`, "create the file, fix the path, or mark it `required: false`");
       }
       return;
     }
     try {
-      const vars = f.format === "raw" ? parseRawEnv(text) : parseDotenv(text, f.path, (name: string) => env[name] ?? nz.ctx.environment[name]);
-      Object.assign(env, vars);
+      const vars = f.format === "raw" ? parseRawEnv(text) : parseDotenv(text, f.path, lookup, earlier);
+      for (const [k, x] of Object.entries(vars)) Object.defineProperty(env, k, { value: x, writable: true, enumerable: true, configurable: true });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       for (const issue of e.issues) nz.ctx.issues.add(issue);
     }
   });
-  return { files, env };
+  return env;
 }
 
 function parseRawEnv(text: string): Record<string, string> {

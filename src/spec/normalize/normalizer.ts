@@ -9,6 +9,7 @@ import type { ErrorCode, IssueCollector } from "../../errors.js";
 import { formatPath, type Locations, type PathSegment } from "../locations.js";
 import { isRawMap } from "../tags.js";
 import { splitShellWords, ShellWordsError } from "../shell-words.js";
+import { parseBytes } from "../units.js";
 
 export interface NormalizeContext {
   projectName: string;
@@ -82,6 +83,25 @@ export class Normalizer {
     if (typeof v === "number") return v;
     if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
     this.issue("CONFIG_INVALID", path, `invalid number ${JSON.stringify(v)}`);
+    return undefined;
+  }
+
+  /**
+   * A byte size (`64m`, `"1g"`, 1024, -1) as a number of bytes, as compose-go's UnitBytes holds it:
+   * `config` prints it as a string of digits, which reads back to the same number.
+   */
+  bytes(v: unknown, path: Path): number | string | undefined {
+    if (v === undefined || v === null) return undefined;
+    // Still a `${VAR}` (`config --no-interpolate`; interpolated, a `$` left fails the schema first): kept as written.
+    if (typeof v === "string" && v.includes("$")) return v;
+    if (typeof v === "number" || typeof v === "string") {
+      try {
+        return parseBytes(v);
+      } catch {
+        // reported below
+      }
+    }
+    this.issue("CONFIG_INVALID", path, `invalid byte size ${JSON.stringify(v)}`, 'use a number of bytes or a size such as "512k", "64m", "2g" (-1: unlimited)');
     return undefined;
   }
 

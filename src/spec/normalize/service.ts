@@ -27,8 +27,8 @@ export function normalizeService(nz: Normalizer, name: string, raw: RawMap): Ser
     if (value !== undefined) out[key] = value;
   }
   const svc = out as ServiceConfig;
-  if (scope.envFileEnv !== undefined) {
-    const merged: Record<string, string | null> = { ...scope.envFileEnv };
+  if (scope.readEnvFiles !== undefined) {
+    const merged: Record<string, string | null> = { ...scope.readEnvFiles(svc.environment ?? {}) };
     for (const [k, val] of Object.entries(svc.environment ?? {})) {
       // `environment` wins; a bare KEY the shell does not set keeps the env_file value.
       if (val !== null || !(k in merged)) merged[k] = val;

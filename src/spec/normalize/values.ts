@@ -18,6 +18,8 @@ export const flag: NormalizeFn<boolean> = (nz, v, p) => (nz.bool(v, p) === true 
 
 export const integer: NormalizeFn<number> = (nz, v, p) => nz.int(v, p);
 export const number: NormalizeFn<number> = (nz, v, p) => nz.num(v, p);
+/** A byte size (`mem_limit`, `shm_size`…): a number of bytes; the model keeps its type number | string (library users may set a string). */
+export const bytes: NormalizeFn<number | string> = (nz, v, p) => nz.bytes(v, p);
 /** `cpus`: normalized to a number; the model keeps its long-standing type number | string (library users may set a string). */
 export const cpus: NormalizeFn<number | string> = number;
 export const stringList: NormalizeFn<string[]> = (nz, v) => nz.stringList(v);

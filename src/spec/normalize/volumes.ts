@@ -126,6 +126,20 @@ export function mount(nz: Normalizer, item: unknown, p: Path): VolumeMount | und
         out.volume = vv;
         break;
       }
+      case "tmpfs": {
+        if (!isRawMap(val)) {
+          (out as Record<string, unknown>)[k] = clone(val);
+          break;
+        }
+        const t = clone(val) as NonNullable<VolumeMount["tmpfs"]> & RawMap;
+        if (t["size"] !== undefined && t["size"] !== null) {
+          const n = nz.bytes(t["size"], [...kp, "size"]);
+          if (n === undefined) delete t.size;
+          else t.size = n;
+        }
+        out.tmpfs = t;
+        break;
+      }
       default:
         out[k] = clone(val);
     }

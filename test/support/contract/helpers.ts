@@ -50,8 +50,8 @@ export function withCode(code: ErrorCode): (e: unknown) => boolean {
   };
 }
 
-/** Poll `check` until it returns true (an engine applies some changes a moment after answering). */
-export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+/** Poll `check` until it returns true (an engine applies some changes a moment after answering); bounded generously for a loaded machine. */
+export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
     if (await check()) return;

@@ -90,8 +90,11 @@ function volumeAndEventCases(ctx: ContractContext): void {
     const engine = ctx.engine;
     const ac = new AbortController();
     const seen: string[] = [];
+    // `since` replays what a slow subscription missed (the real engine; the fake has no history and
+    // subscribes at once): no race with the create below, however loaded the machine.
+    const since = Math.floor(Date.now() / 1000) - 1;
     const reading = (async () => {
-      for await (const e of engine.events({ labels: { [RUN]: run, "io.flotilla.test.role": "events" } }, ac.signal)) {
+      for await (const e of engine.events({ labels: { [RUN]: run, "io.flotilla.test.role": "events" }, since }, ac.signal)) {
         if (e.type === "container") seen.push(e.action);
         if (e.action === "start") ac.abort();
       }
