@@ -17,7 +17,8 @@ import type { Engine } from "../runtime/engine.js";
 import type { ServiceSpec, SwarmEngine, SwarmNode, TaskSummary } from "../runtime/engine-swarm.js";
 import type { LoadedProject } from "../spec/model.js";
 import type { SwarmPlan } from "../cluster/swarm/plan.js";
-import type { RemoveStackResult, StackApplyResult } from "../cluster/swarm/apply.js";
+import type { StackApplyResult } from "../cluster/swarm/apply.js";
+import type { RemoveStackResult } from "../cluster/swarm/remove.js";
 import { LABEL_IMAGE, LABEL_NAMESPACE } from "../cluster/swarm/names.js";
 import { connectFromEnv, type ProjectLoadOptions } from "./project.js";
 import { hostCwd, hostEnv } from "./host.js";
@@ -48,7 +49,11 @@ export interface StackDeployOptions {
   ignore?: string[];
   /** Build services with `build:` and push their images, pinned by digest. */
   push?: boolean;
-  /** Pin images by digest when the engine knows one (`always`/`changed`, default) or never. */
+  /**
+   * Pin images by digest (the one the engine knows for the tag): `always` (default) every image,
+   * `changed` only new services and changed `image:` values (the others keep what they run),
+   * `never` none (an unchanged `image:` keeps what it runs). As docker stack deploy's flag.
+   */
   resolveImage?: "always" | "changed" | "never";
   /** Pass registry credentials to the nodes (`--with-registry-auth`). */
   registryAuth?: boolean;
@@ -206,29 +211,16 @@ export class Stack {
     return this.#connected;
   }
 
-  /** The images to send per service: built and pushed ones, and (unless `never`) local digests. */
-  async #images(engine: Engine, options: StackDeployOptions): Promise<Record<string, string>> {
+  /** Build and push the services with `build:` (`--push`); returns their keys. */
+  async #buildAndPush(engine: Engine, options: StackDeployOptions): Promise<Set<string>> {
     const project = this.project!;
-    const images: Record<string, string> = {};
-    if (options.push) {
-      const { Project } = await import("./project.js");
-      const p = Project.from(project, { engine, env: this.#conn.env ?? hostEnv() });
-      const built = Object.entries(project.model.services).filter(([, s]) => s.build).map(([k]) => k);
-      if (built.length > 0) {
-        await p.build(built, options.onEvent ? { onEvent: options.onEvent } : {});
-        await p.push(built, options.onEvent ? { onEvent: options.onEvent } : {});
-      }
-    }
-    if (options.resolveImage === "never") return images;
-    for (const [key, svc] of Object.entries(project.model.services)) {
-      const ref = svc.image;
-      if (!ref || ref.includes("@")) continue;
-      const info = await engine.inspectImage(ref).catch(() => undefined);
-      const repo = ref.replace(/:[^/:]+$/, "");
-      const digest = info?.repoDigests.find((d) => d.startsWith(`${repo}@`));
-      if (digest) images[key] = `${ref}@${digest.slice(digest.indexOf("@") + 1)}`;
-    }
-    return images;
+    const built = Object.entries(project.model.services).filter(([, s]) => s.build).map(([k]) => k);
+    if (!options.push || options.dryRun || built.length === 0) return new Set();
+    const { Project } = await import("./project.js");
+    const p = Project.from(project, { engine, env: this.#conn.env ?? hostEnv() });
+    await p.build(built, options.onEvent ? { onEvent: options.onEvent } : {});
+    await p.push(built, options.onEvent ? { onEvent: options.onEvent } : {});
+    return new Set(built);
   }
 
   /**
@@ -240,17 +232,27 @@ export class Stack {
   async deploy(options: StackDeployOptions = {}): Promise<StackDeployResult> {
     const project = this.project;
     if (!project) throw new FlotillaError("CONFIG_NOT_FOUND", `stack ${this.name} was reached by name: deploy needs its compose files`, { hint: "use Stack.load({ files })" });
-    const [{ checkForSwarm, assertSwarmReady }, { convertStack }, { planStack }, apply] = await Promise.all([
+    const [{ checkForSwarm, assertSwarmReady }, { convertStack }, { planStack }, apply, { chooseImages }] = await Promise.all([
       import("../cluster/swarm/check.js"),
       import("../cluster/swarm/convert.js"),
       import("../cluster/swarm/plan.js"),
       import("../cluster/swarm/apply.js"),
+      import("../cluster/swarm/images.js"),
     ]);
     // Refusals first: nothing is sent (not even a connection attempt) for a file Swarm cannot run.
     const checked = checkForSwarm(project, { ignore: options.ignore ?? [], push: options.push === true });
     assertSwarmReady(checked);
     const { engine, swarm } = await this.#connect();
-    const images = options.dryRun && options.push ? {} : await this.#images(engine, options);
+    const pushed = await this.#buildAndPush(engine, options);
+    const observed = await apply.observeStack(this.name, swarm, engine);
+    const images = await chooseImages({
+      stack: this.name,
+      services: project.model.services,
+      deployed: observed.services,
+      resolve: options.resolveImage ?? "always",
+      pushed,
+      digestOf: (ref) => localDigest(engine, ref),
+    });
     const spec = convertStack({
       model: project.model,
       stack: this.name,
@@ -259,7 +261,6 @@ export class Stack {
       images,
       ...(project.locations ? { locations: project.locations } : {}),
     });
-    const observed = await apply.observeStack(this.name, swarm, engine);
     const plan = planStack(spec, observed, project.model.services, { prune: options.prune === true });
     const result: StackDeployResult = { stack: this.name, plan, warnings: checked.warnings };
     if (options.dryRun) return result;
@@ -355,7 +356,7 @@ export class Stack {
   /** `stack rm`: with `wait`, resolves only when services, tasks, containers, networks, secrets and configs are gone. */
   async rm(options: { wait?: boolean; onEvent?: EventListener; signal?: AbortSignal; timeoutMs?: number; pollMs?: number } = {}): Promise<RemoveStackResult> {
     const { engine, swarm } = await this.#connect();
-    const { removeStack } = await import("../cluster/swarm/apply.js");
+    const { removeStack } = await import("../cluster/swarm/remove.js");
     const result = await removeStack(this.name, {
       swarm,
       engine,
@@ -367,6 +368,14 @@ export class Stack {
     });
     return result;
   }
+}
+
+/** The digest the engine has recorded for `ref` in its repository (after a pull or a push), if any. */
+async function localDigest(engine: Engine, ref: string): Promise<string | undefined> {
+  const info = await engine.inspectImage(ref).catch(() => undefined);
+  const repo = ref.replace(/:[^/:]+$/, "");
+  const found = info?.repoDigests.find((d) => d.startsWith(`${repo}@`));
+  return found?.slice(found.indexOf("@") + 1);
 }
 
 function checkStackName(name: string): void {

@@ -2,20 +2,25 @@
  * `flotilla stack deploy` on a 3-node lab swarm (1 manager, 2 workers) with Debian's docker-registry
  * on the lab network, the image pushed there and pinned by digest: placement spreads web over the
  * two workers, the client runs on the manager, and the client reaches every web task across nodes
- * over the overlay network (dnsrr: `tasks.web`; this kernel has no IPVS for VIPs).
+ * over the overlay network (dnsrr: `tasks.web`; this kernel has no IPVS for VIPs). Then `--push`
+ * end to end: the CLI builds an image on the manager, pushes it to the lab registry, pins its
+ * digest, and the workers (which never had it) pull it from the registry and run it.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Stack } from "../../src/api/swarm-stack.js";
 import { labDown, labUnavailable, labUp, type Lab } from "../support/swarm-lab.js";
 
 const run = promisify(execFile);
 const STACK = `flmn${process.pid}`;
+const PUSHED = `flpush${process.pid}`;
+const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "bin", "flotilla.js");
 const why = labUnavailable() ?? (existsSync("/usr/bin/docker-registry") ? undefined : "no docker-registry (apt-get install docker-registry)");
 
 describe("stack on a 3-node lab swarm with a registry", { skip: why }, () => {
@@ -87,5 +92,63 @@ services:
     const answered = new Set(out.trim().split("\n").filter(Boolean));
     const expected = new Set([...on1, ...on2].map((id) => id.slice(0, 12)));
     assert.deepEqual([...answered].sort(), [...expected].sort(), "every web task on the workers answered the manager's client");
+  });
+
+  test("--push builds on the manager, pushes to the registry, pins the digest; the workers pull it and run it", async () => {
+    const [manager, w1, w2] = lab!.sockets as [string, string, string];
+    const ctx = join(dir, "push", "app");
+    mkdirSync(ctx, { recursive: true });
+    writeFileSync(join(ctx, "marker"), `built for ${PUSHED}\n`);
+    writeFileSync(join(ctx, "Dockerfile"), "FROM flotilla-busybox:latest\nCOPY marker /marker\n");
+    const image = `${lab!.registry!}/${PUSHED}:1`;
+    writeFileSync(
+      join(dir, "push", "compose.yaml"),
+      `
+name: pushed
+services:
+  app:
+    build: ./app
+    image: ${image}
+    init: true
+    stop_grace_period: 1s
+    command: ["sleep", "3600"]
+    deploy:
+      endpoint_mode: dnsrr
+      replicas: 2
+      update_config: {parallelism: 2, monitor: 500ms}
+      placement:
+        constraints: [node.role == worker]
+        preferences: [{spread: node.id}]
+`,
+    );
+    const t = Date.now();
+    const res = await run(process.execPath, [bin, "stack", "deploy", "--push", "-c", "compose.yaml", PUSHED], { cwd: join(dir, "push"), env: { ...process.env, DOCKER_HOST: lab!.dockerHost } });
+    console.log(`stack deploy --push (build, push, 2 tasks pulled on 2 workers) converged in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    assert.match(res.stderr, /1 created/);
+
+    const sent = (await docker(manager, "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", `${PUSHED}_app`)).trim();
+    assert.match(sent, new RegExp(`^${image.replace(/[.]/g, "\\.")}@sha256:[0-9a-f]{64}$`), "the service runs the pushed image, pinned by digest");
+    const digest = sent.slice(sent.indexOf("@") + 1);
+    assert.ok((await docker(manager, "image", "inspect", "--format", "{{json .RepoDigests}}", image)).includes(digest), "the digest is the one the manager pushed");
+
+    for (const [worker, name] of [[w1, "worker 1"], [w2, "worker 2"]] as const) {
+      const ids = (await docker(worker, "ps", "-q", "--filter", `label=com.docker.swarm.service.name=${PUSHED}_app`)).trim().split("\n").filter(Boolean);
+      assert.equal(ids.length, 1, `one task on ${name} (spread)`);
+      assert.equal(await docker(worker, "exec", ids[0]!, "cat", "/marker"), `built for ${PUSHED}\n`, `${name} runs the image built on the manager`);
+      const pulled = await docker(worker, "image", "inspect", "--format", "{{json .RepoDigests}}", sent);
+      assert.ok(pulled.includes(digest), `${name} pulled it from the registry by digest: ${pulled}`);
+    }
+
+    // The tag moves (rebuilt and pushed by hand): --resolve-image changed keeps what runs, always rolls onto it.
+    writeFileSync(join(ctx, "marker"), `rebuilt for ${PUSHED}\n`);
+    await docker(manager, "build", "-q", "-t", image, ctx);
+    await docker(manager, "push", "-q", image);
+    const deploy = (resolve: string) =>
+      run(process.execPath, [bin, "stack", "deploy", "--resolve-image", resolve, "-c", "compose.yaml", PUSHED], { cwd: join(dir, "push"), env: { ...process.env, DOCKER_HOST: lab!.dockerHost } });
+    assert.match((await deploy("changed")).stderr, /0 created, 0 updated, 1 unchanged/);
+    assert.equal((await docker(manager, "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", `${PUSHED}_app`)).trim(), sent, "changed: image: is the same, so the service keeps its digest");
+    assert.match((await deploy("always")).stderr, /0 created, 1 updated, 0 unchanged/);
+    const moved = (await docker(manager, "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", `${PUSHED}_app`)).trim();
+    assert.ok(moved.startsWith(`${image}@sha256:`) && moved !== sent, `always: pinned to the tag's new digest (${moved})`);
   });
 });

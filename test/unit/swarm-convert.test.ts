@@ -128,6 +128,8 @@ describe("convertStack: deploy", () => {
         { Protocol: "udp", TargetPort: 90, PublishedPort: 9090, PublishMode: "ingress" },
       ],
     });
+    // as docker stack (and the engine stores): vip when the file names no mode, also without ports
+    assert.deepEqual((await svc("")).EndpointSpec, { Mode: "vip" });
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * `flotilla stack …`: deploy a compose project to Docker Swarm (DOCKER_HOST must be a manager).
  *   deploy -c FILE… NAME [--prune] [--dry-run] [--detach|--wait] [--ignore KEY]… [--resolve-image …] [--with-registry-auth] [--push]
- *   ls | ps NAME | services NAME | rm NAME… [--wait] | config (stack-config.ts)
- * Output follows `docker stack`'s tables. The library behind it is `src/api/stack.ts`.
+ *   rm NAME… [--wait]
+ *   ls | ps NAME | services NAME (stack-list.ts) | config (stack-config.ts)
+ * Output follows `docker stack`'s. The library behind it is `src/api/swarm-stack.ts`.
  */
 import { Option, type Command } from "commander";
 import { UsageError, formatIssue } from "../../errors.js";
@@ -11,6 +12,7 @@ import { withReporter } from "../context.js";
 import { collect } from "../usage.js";
 import { exitAction, type CommandModule } from "./command.js";
 import { addStackConfig, stackLoadOptions } from "./stack-config.js";
+import { addStackLs, addStackPs, addStackServices, stackConnection } from "./stack-list.js";
 
 export interface StackDeployFlags {
   composeFile?: string[];
@@ -26,15 +28,6 @@ export interface StackDeployFlags {
   timeout?: string;
 }
 
-function connection(ctx: CliContext): { env: CliContext["io"]["env"] } {
-  return { env: ctx.io.env };
-}
-
-async function table(headers: string[], rows: string[][]): Promise<string> {
-  const { renderTable } = await import("../render/table.js");
-  return renderTable(headers, rows);
-}
-
 export async function runStackDeploy(ctx: CliContext, name: string | undefined, flags: StackDeployFlags): Promise<number> {
   const { Stack } = await import("../../api/swarm-stack.js");
   const { renderPlan } = await import("../../cluster/swarm/render.js");
@@ -42,7 +35,7 @@ export async function runStackDeploy(ctx: CliContext, name: string | undefined, 
   const timeoutMs = flags.timeout !== undefined ? Number(flags.timeout) * 1000 : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`invalid --timeout "${flags.timeout}": expected seconds`);
   const options = await stackLoadOptions(ctx, flags);
-  const stack = await Stack.load({ ...options, ...(name !== undefined ? { stack: name } : {}), ...(connection(ctx)) });
+  const stack = await Stack.load({ ...options, ...(name !== undefined ? { stack: name } : {}), ...stackConnection(ctx) });
   for (const w of stack.project?.warnings ?? []) ctx.warn(w);
   const deployOptions = {
     dryRun: flags.dryRun === true,
@@ -73,118 +66,66 @@ export async function runStackDeploy(ctx: CliContext, name: string | undefined, 
   return 0;
 }
 
+function addStackDeploy(group: Command, ctx: CliContext): void {
+  group
+    .command("deploy")
+    .description("Deploy a new stack or update an existing stack")
+    .argument("[name]", "Stack name (default: the project name)")
+    .option("-c, --compose-file <file>", "Path to a Compose file, or - for stdin (repeatable)", collect)
+    .option("-p, --project-name <name>", "Project name (for discovery and interpolation)")
+    .option("--prune", "Prune services that are no longer referenced")
+    .option("--dry-run", "Print what would change and why; send nothing")
+    .option("-d, --detach", "Exit immediately instead of waiting for the stack services to converge")
+    .option("--wait", "Wait for every service to converge or roll back (the default)")
+    .option("--ignore <key>", "Send without KEY instead of refusing it (repeatable)", collect)
+    .addOption(new Option("--resolve-image <when>", "Pin images by digest: every image, only new services and changed image: values, or none").choices(["always", "changed", "never"]).default("always"))
+    .option("--with-registry-auth", "Send registry authentication details to Swarm agents")
+    .option("--push", "Build services with build: and push their images (pinned by digest)")
+    .option("--timeout <seconds>", "How long a service may take to converge (default 300)")
+    .action(exitAction(ctx, async (name: string | undefined, flags: StackDeployFlags) => runStackDeploy(ctx, name, flags)));
+}
+
+async function runStackRm(ctx: CliContext, names: string[], flags: { wait?: boolean }): Promise<number> {
+  const { Stack } = await import("../../api/swarm-stack.js");
+  let code = 0;
+  for (const name of names) {
+    const r = await Stack.named(name, stackConnection(ctx)).rm({ wait: flags.wait === true, signal: ctx.signal });
+    if (r.services.length + r.networks.length + r.secrets.length + r.configs.length === 0 && r.left.length === 0) {
+      ctx.err(`Nothing found in stack: ${name}\n`);
+      continue;
+    }
+    for (const s of r.services.sort()) ctx.err(`Removing service ${s}\n`);
+    for (const s of r.secrets.sort()) ctx.err(`Removing secret ${s}\n`);
+    for (const s of r.configs.sort()) ctx.err(`Removing config ${s}\n`);
+    for (const s of r.networks.sort()) ctx.err(`Removing network ${s}\n`);
+    for (const l of r.left) {
+      ctx.err(`Failed to remove ${l} (still in use; \`flotilla stack rm --wait\` waits for it)\n`);
+      code = 1;
+    }
+  }
+  return code;
+}
+
+function addStackRm(group: Command, ctx: CliContext): void {
+  group
+    .command("rm")
+    .alias("remove")
+    .alias("down")
+    .description("Remove one or more stacks")
+    .argument("<names...>", "Stack names")
+    .option("--wait", "Return only when services, tasks, networks, secrets and configs are gone")
+    .action(exitAction(ctx, async (names: string[], flags: { wait?: boolean }) => runStackRm(ctx, names, flags)));
+}
+
 export const stackCommand: CommandModule = {
   name: "stack",
   register(program: Command, ctx: CliContext): Command {
     const group = program.command("stack").description("Manage Swarm stacks (DOCKER_HOST must be a swarm manager)");
-
-    group
-      .command("deploy")
-      .description("Deploy a new stack or update an existing stack")
-      .argument("[name]", "Stack name (default: the project name)")
-      .option("-c, --compose-file <file>", "Path to a Compose file, or - for stdin (repeatable)", collect)
-      .option("-p, --project-name <name>", "Project name (for discovery and interpolation)")
-      .option("--prune", "Prune services that are no longer referenced")
-      .option("--dry-run", "Print what would change and why; send nothing")
-      .option("-d, --detach", "Exit immediately instead of waiting for the stack services to converge")
-      .option("--wait", "Wait for every service to converge or roll back (the default)")
-      .option("--ignore <key>", "Send without KEY instead of refusing it (repeatable)", collect)
-      .addOption(new Option("--resolve-image <when>", "Pin images by digest when the engine knows one").choices(["always", "changed", "never"]).default("always"))
-      .option("--with-registry-auth", "Send registry authentication details to Swarm agents")
-      .option("--push", "Build services with build: and push their images (pinned by digest)")
-      .option("--timeout <seconds>", "How long a service may take to converge (default 300)")
-      .action(exitAction(ctx, async (name: string | undefined, flags: StackDeployFlags) => runStackDeploy(ctx, name, flags)));
-
-    group
-      .command("ls")
-      .alias("list")
-      .description("List stacks")
-      .option("--format <format>", "table or json", "table")
-      .action(
-        exitAction(ctx, async (flags: { format?: string }) => {
-          const { Stack } = await import("../../api/swarm-stack.js");
-          const rows = await Stack.ls(connection(ctx));
-          if (flags.format === "json") ctx.out(rows.map((r) => `${JSON.stringify({ Name: r.name, Services: String(r.services) })}\n`).join(""));
-          else ctx.out(await table(["NAME", "SERVICES"], rows.map((r) => [r.name, String(r.services)])));
-          return 0;
-        }),
-      );
-
-    group
-      .command("services")
-      .description("List the services in the stack")
-      .argument("<name>", "Stack name")
-      .option("-q, --quiet", "Only display IDs")
-      .action(
-        exitAction(ctx, async (name: string, flags: { quiet?: boolean }) => {
-          const { Stack } = await import("../../api/swarm-stack.js");
-          const rows = await Stack.named(name, connection(ctx)).services();
-          if (rows.length === 0) {
-            ctx.err(`Nothing found in stack: ${name}\n`);
-            return 0;
-          }
-          if (flags.quiet) ctx.out(rows.map((r) => `${r.id}\n`).join(""));
-          else ctx.out(await table(["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"], rows.map((r) => [r.id, r.name, r.mode, r.replicas, r.image, r.ports])));
-          return 0;
-        }),
-      );
-
-    group
-      .command("ps")
-      .description("List the tasks in the stack")
-      .argument("<name>", "Stack name")
-      .option("-q, --quiet", "Only display task IDs")
-      .option("-a, --all", "Show every task, also those shut down")
-      .action(
-        exitAction(ctx, async (name: string, flags: { quiet?: boolean; all?: boolean }) => {
-          const { Stack } = await import("../../api/swarm-stack.js");
-          const rows = await Stack.named(name, connection(ctx)).ps({ all: flags.all === true });
-          if (rows.length === 0) {
-            ctx.err(`nothing found in stack: ${name}\n`);
-            return 1;
-          }
-          if (flags.quiet) ctx.out(rows.map((r) => `${r.id}\n`).join(""));
-          else
-            ctx.out(
-              await table(
-                ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"],
-                rows.map((r) => [r.id, r.name, r.image, r.node, r.desiredState, r.currentState, r.error, r.ports]),
-              ),
-            );
-          return 0;
-        }),
-      );
-
-    group
-      .command("rm")
-      .alias("remove")
-      .alias("down")
-      .description("Remove one or more stacks")
-      .argument("<names...>", "Stack names")
-      .option("--wait", "Return only when services, tasks, networks, secrets and configs are gone")
-      .action(
-        exitAction(ctx, async (names: string[], flags: { wait?: boolean }) => {
-          const { Stack } = await import("../../api/swarm-stack.js");
-          let code = 0;
-          for (const name of names) {
-            const r = await Stack.named(name, connection(ctx)).rm({ wait: flags.wait === true, signal: ctx.signal });
-            if (r.services.length + r.networks.length + r.secrets.length + r.configs.length === 0 && r.left.length === 0) {
-              ctx.err(`Nothing found in stack: ${name}\n`);
-              continue;
-            }
-            for (const s of r.services.sort()) ctx.err(`Removing service ${s}\n`);
-            for (const s of r.secrets.sort()) ctx.err(`Removing secret ${s}\n`);
-            for (const s of r.configs.sort()) ctx.err(`Removing config ${s}\n`);
-            for (const s of r.networks.sort()) ctx.err(`Removing network ${s}\n`);
-            for (const l of r.left) {
-              ctx.err(`Failed to remove ${l} (still in use; \`flotilla stack rm --wait\` waits for it)\n`);
-              code = 1;
-            }
-          }
-          return code;
-        }),
-      );
-
+    addStackDeploy(group, ctx);
+    addStackLs(group, ctx);
+    addStackServices(group, ctx);
+    addStackPs(group, ctx);
+    addStackRm(group, ctx);
     addStackConfig(group, ctx);
     return group;
   },
