@@ -15,6 +15,7 @@ import { streamLogs, LineSplitter, toEngineTime } from "../../src/runtime/logs.j
 import { Label } from "../../src/runtime/labels.js";
 import type { FlotillaEvent } from "../../src/events.js";
 import type { LoadedProject, ServiceConfig } from "../../src/spec/model.js";
+import { loadedProject } from "../support/loaded-project.js";
 import type { UpOptions } from "../../src/runtime/options.js";
 import { ServiceError, WaitError } from "../../src/errors.js";
 
@@ -22,16 +23,7 @@ const IMAGE = "flotilla-busybox:latest";
 const base = (extra: Partial<ServiceConfig> = {}): ServiceConfig => ({ image: IMAGE, command: ["sleep", "3600"], networks: { default: null }, ...extra });
 
 function project(name: string, services: Record<string, ServiceConfig>, volumes: LoadedProject["model"]["volumes"] = {}): LoadedProject {
-  return {
-    model: { name, services, networks: { default: { name: `${name}_default` } }, volumes, secrets: {}, configs: {} },
-    workingDir: "/tmp/x",
-    configFiles: ["/tmp/x/compose.yaml"],
-    envFiles: [],
-    environment: {},
-    profiles: [],
-    disabledServices: {},
-    warnings: [],
-  };
+  return loadedProject(name, services, { volumes });
 }
 
 async function up(engine: FakeEngine, p: LoadedProject, opts: UpOptions = {}): Promise<{ events: FlotillaEvent[]; result: Awaited<ReturnType<typeof applyUp>> }> {

@@ -7,7 +7,8 @@ import { observeProject } from "../../src/runtime/observe.js";
 import { FakeEngine } from "../support/fake-engine.js";
 import { serviceConfigHash } from "../../src/spec/hash.js";
 import type { FlotillaEvent } from "../../src/events.js";
-import type { LoadedProject, ServiceConfig } from "../../src/spec/model.js";
+import type { ServiceConfig } from "../../src/spec/model.js";
+import { loadedProject } from "../support/loaded-project.js";
 
 const IMAGE = "flotilla-busybox:latest";
 /** Distinctive values planted in every attribute that can carry one. */
@@ -29,18 +30,7 @@ const rich: ServiceConfig = {
   networks: { default: null },
 };
 
-function project(name: string, services: Record<string, ServiceConfig>): LoadedProject {
-  return {
-    model: { name, services, networks: { default: { name: `${name}_default` } }, volumes: {}, secrets: {}, configs: {} },
-    workingDir: "/tmp/x",
-    configFiles: ["/tmp/x/compose.yaml"],
-    envFiles: [],
-    environment: {},
-    profiles: [],
-    disabledServices: {},
-    warnings: [],
-  };
-}
+const project = loadedProject;
 
 function assertNoPlanted(text: string, what: string, except: readonly string[] = []): void {
   for (const v of PLANTED.filter((x) => !except.includes(x))) assert.ok(!text.includes(v), `${what} contains the planted value ${v}: ${text.slice(0, 400)}`);

@@ -12,6 +12,7 @@ import { observeProject } from "../../src/runtime/observe.js";
 import { downProject } from "../../src/runtime/ops/down.js";
 import type { Engine } from "../../src/runtime/engine.js";
 import type { LoadedProject, ServiceConfig } from "../../src/spec/model.js";
+import { loadedProject } from "../support/loaded-project.js";
 import type { UpOptions } from "../../src/runtime/options.js";
 
 const IMAGE = "flotilla-busybox:latest";
@@ -19,16 +20,7 @@ const on = (...names: string[]): Partial<ServiceConfig> => ({ depends_on: Object
 const svc = (extra: Partial<ServiceConfig> = {}): ServiceConfig => ({ image: IMAGE, command: ["sleep", "3600"], networks: { default: null }, ...extra });
 
 function project(name: string, services: Record<string, ServiceConfig>, networks: string[] = ["default"]): LoadedProject {
-  return {
-    model: { name, services, networks: Object.fromEntries(networks.map((n) => [n, { name: `${name}_${n}` }])), volumes: {}, secrets: {}, configs: {} },
-    workingDir: "/tmp/x",
-    configFiles: ["/tmp/x/compose.yaml"],
-    envFiles: [],
-    environment: {},
-    profiles: [],
-    disabledServices: {},
-    warnings: [],
-  };
+  return loadedProject(name, services, { networks: Object.fromEntries(networks.map((n) => [n, { name: `${name}_${n}` }])) });
 }
 
 async function up(engine: Engine, p: LoadedProject, opts: UpOptions = {}): Promise<void> {
