@@ -95,6 +95,8 @@ export class UpSession {
   private readonly startedServices: string[] = [];
   /** Containers known to have started (started by this up, or observed running): service_started needs no inspect for them. */
   private readonly knownStarted = new Set<string>();
+  /** Stopped containers created anew because the engine held a stale task of them: action -> new id. */
+  private readonly replaced = new Map<ServiceAction, string>();
 
   constructor(
     private readonly project: LoadedProject,
@@ -397,27 +399,50 @@ export class UpSession {
     // A restart whose trigger did not stop it (e.g. the dependency had nothing to do after all) stops now.
     await Promise.all(toStart.filter((a) => a.kind === "restart").map((a) => this.stopForRestart(s, a)));
     await Promise.all(
-      toStart.map((a) =>
-        this.limit(async () => {
-          this.checkAbort();
-          const id = a.kind === "start" || a.kind === "restart" ? a.containerId! : this.newIds.get(a)!;
-          this.res("container", a.target, "Starting", s, a.kind === "restart" ? a.reason : undefined);
-          await this.engine.startContainer(id);
-          this.knownStarted.add(id);
-          await runHooks(this.engine, this.model.services[s]!, s, { id, name: a.target }, "post_start", this.signal);
-          this.res("container", a.target, "Started", s);
-        }, true),
-      ),
+      toStart.map(async (a) => {
+        const id = a.kind === "start" || a.kind === "restart" ? a.containerId! : this.newIds.get(a)!;
+        try {
+          await this.limit(() => this.startOne(s, a, id), true);
+        } catch (err) {
+          if (a.kind !== "start" || !isStaleTask(err)) throw err;
+          const fresh = await this.replaceStale(s, a);
+          await this.limit(() => this.startOne(s, a, fresh), true);
+        }
+      }),
     );
     // Up-to-date containers are reported like Compose does (` Container x  Running`), so a no-op up is not silent.
     for (const a of actions) if (a.kind === "noop") this.res("container", a.target, "Running", s);
     if (toStart.length > 0 || actions.some((a) => a.kind === "noop")) this.startedServices.push(s);
   }
 
+  private async startOne(s: string, a: ServiceAction, id: string): Promise<void> {
+    this.checkAbort();
+    this.res("container", a.target, "Starting", s, a.kind === "restart" ? a.reason : undefined);
+    await this.engine.startContainer(id);
+    this.knownStarted.add(id);
+    await runHooks(this.engine, this.model.services[s]!, s, { id, name: a.target }, "post_start", this.signal);
+    this.res("container", a.target, "Started", s);
+  }
+
+  /**
+   * A stopped container whose start the engine refuses because containerd still holds its task (an
+   * engine killed while starting it leaves that behind, and only removing the container clears it):
+   * created anew as a recreate would (its anonymous volumes inherited), under the same name.
+   */
+  private async replaceStale(s: string, a: ServiceAction): Promise<string> {
+    this.warn(`container ${a.target}: the engine still holds a task of it from before it was restarted; the container is created anew`, s);
+    const fresh: ServiceAction = { ...a, kind: "recreate", reason: "the engine held a stale task of it" };
+    await this.createFor(s, fresh, { done: true });
+    await this.swapRecreated(s, [fresh]);
+    const id = this.newIds.get(fresh)!;
+    this.replaced.set(a, id);
+    return id;
+  }
+
   private record(s: string, actions: readonly ServiceAction[]): void {
     for (const a of actions) {
       if (a.kind === "remove") continue;
-      const id = a.kind === "create" || a.kind === "recreate" ? this.newIds.get(a)! : a.containerId!;
+      const id = a.kind === "create" || a.kind === "recreate" ? this.newIds.get(a)! : (this.replaced.get(a) ?? a.containerId!);
       this.results.push({ service: s, number: a.number, name: a.target, id, action: a.kind });
     }
   }
@@ -439,4 +464,11 @@ export class UpSession {
       describe: (names, secs) => `application not healthy after ${secs}s: services not ready: ${names.join(", ")}`,
     });
   }
+}
+
+/** The engine's answer to starting a container whose containerd task outlived a killed dockerd. */
+const STALE_TASK = /task [0-9a-f]{64}: already exists/;
+
+function isStaleTask(err: unknown): boolean {
+  return err instanceof Error && STALE_TASK.test(err.message);
 }

@@ -108,8 +108,9 @@ const counts = { tries: 0, converged: 0, leaked: 0, lost: 0, staleTask: 0 };
 /**
  * The engine-side leftover of a dockerd killed while starting a container: its containerd task
  * outlives it, the restarted dockerd does not know it, and every later start of that container
- * fails ("task <id>: already exists") until the container is removed. Flotilla does not repair it
- * yet (left: recreate such a container); `down` removes it. Counted apart, never as converged.
+ * fails ("task <id>: already exists") until the container is removed. `up` now creates such a
+ * container anew (UpSession.replaceStale, unit-tested on the fake engine); should a try still end on
+ * it (another action kind than a plain start), it is counted apart, never as converged.
  */
 const STALE_TASK = /task [0-9a-f]{64}: already exists/;
 const badInput = { tries: 0, refused: 0, events: 0 };

@@ -238,7 +238,7 @@ export class FakeContainers extends FakeResources {
   protected async startNow(id: string): Promise<void> {
     await tick();
     const c = this.getContainer(id);
-    const scripted = this.script.startFailures.get(c.name);
+    const scripted = this.script.startFailures.get(c.name) ?? this.script.startFailures.get(c.id);
     if (scripted) throw scripted;
     if (c.state === "running") return;
     if (c.state === "paused") throw new EngineError("ENGINE", `cannot start a paused container, try unpause instead`, { statusCode: 500 });

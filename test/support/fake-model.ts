@@ -101,7 +101,7 @@ export class FakeScript {
     this.createFailures.set(containerName, error);
     return this;
   }
-  /** startContainer for this name rejects with `error`. */
+  /** startContainer for this name (or this container id) rejects with `error`. */
   failStart(containerName: string, error: Error = new EngineError("ENGINE", `scripted start failure for ${containerName}`)): this {
     this.startFailures.set(containerName, error);
     return this;
