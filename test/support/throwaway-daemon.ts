@@ -110,18 +110,29 @@ export class ThrowawayDaemon {
     this.docker(["load", "-q"], tar);
   }
 
-  /** Everything this daemon's process tree left (containerd, shims), by PID: their command line names our directory. */
+  /**
+   * Everything this daemon's process tree left, by PID: containerd and shims (their command line names our
+   * directory), and the `runc init` of a container the engine was starting when it was killed, which
+   * outlives its shim (found by its cgroup, named after a container of our data root).
+   */
   private leftovers(): number[] {
     const out: number[] = [];
     for (const p of readdirSync("/proc")) {
       if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
       try {
-        if (readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`${this.dir}/`)) out.push(Number(p));
+        const cmdline = readFileSync(`/proc/${p}/cmdline`, "utf8");
+        if (cmdline.includes(`${this.dir}/`)) out.push(Number(p));
+        else if (cmdline === "runc\0init\0" && this.ownsCgroupOf(p)) out.push(Number(p));
       } catch {
         // gone meanwhile
       }
     }
     return out;
+  }
+
+  private ownsCgroupOf(pid: string): boolean {
+    const id = /\/docker\/([0-9a-f]{64})$/m.exec(readFileSync(`/proc/${pid}/cgroup`, "utf8"))?.[1];
+    return id !== undefined && existsSync(join(this.dir, "data", "containers", id));
   }
 
   /**
