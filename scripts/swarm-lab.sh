@@ -226,12 +226,17 @@ cmd_down() {
     fi
   done
   # What the daemons left running (containerd, shims): by PID, found through the lab directory in
-  # their command line.
-  local p left=()
+  # their command line; and the `runc init` of a task a daemon was starting as it stopped, which outlives
+  # its shim: found by its cgroup, named after a container of a lab node's data root.
+  local p cmd id left=()
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     [ "$p" != $$ ] || continue
-    if { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qF "$dir/"; then left+=("$p"); fi
+    cmd=$({ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null) || continue
+    if printf '%s' "$cmd" | grep -qF "$dir/"; then left+=("$p"); continue; fi
+    [ "$cmd" = "runc init " ] || continue
+    id=$(sed -n 's|.*/docker/\([0-9a-f]\{64\}\)$|\1|p' "/proc/$p/cgroup" 2>/dev/null | head -n 1)
+    [ -n "$id" ] && compgen -G "$dir/n*/data/containers/$id" >/dev/null && left+=("$p")
   done
   if [ "${#left[@]}" -gt 0 ]; then
     for p in "${left[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
