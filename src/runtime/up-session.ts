@@ -467,7 +467,7 @@ export class UpSession {
 }
 
 /** The engine's answer to starting a container whose containerd task outlived a killed dockerd. */
-const STALE_TASK = /task [0-9a-f]{64}: already exists/;
+export const STALE_TASK = /task [0-9a-f]{64}: already exists/;
 
 function isStaleTask(err: unknown): boolean {
   return err instanceof Error && STALE_TASK.test(err.message);

@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ThrowawayDaemon, daemonUnavailable } from "../support/throwaway-daemon.js";
+import { STALE_TASK } from "../../src/runtime/up-session.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const bin = join(root, "bin", "flotilla.js");
@@ -112,7 +113,6 @@ const counts = { tries: 0, converged: 0, leaked: 0, lost: 0, staleTask: 0 };
  * container anew (UpSession.replaceStale, unit-tested on the fake engine); should a try still end on
  * it (another action kind than a plain start), it is counted apart, never as converged.
  */
-const STALE_TASK = /task [0-9a-f]{64}: already exists/;
 const badInput = { tries: 0, refused: 0, events: 0 };
 const SEED = `seed-${process.pid}`;
 

@@ -1,26 +1,13 @@
 /** Bad input is an error at its position (issue 10): bytes that are not text, nesting past what the parser holds. */
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { decodeText, BadTextError } from "../../src/spec/discover.js";
 import { deepestPoint } from "../../src/spec/yaml.js";
 import { loadError } from "../support/spec.js";
+import { projectDir as project, removeProjectDirs } from "../support/project-dir.js";
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-function project(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), "flotilla-bad-"));
-  dirs.push(dir);
-  for (const [name, body] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), body);
-  }
-  return dir;
-}
+after(removeProjectDirs);
 
 describe("decodeText", () => {
   const cases: Array<[string, number[], number, number, string]> = [
