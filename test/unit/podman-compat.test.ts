@@ -7,6 +7,7 @@ import {
   isNetworkInUseMessage,
   matchesLabels,
   podmanApiVersion,
+  podmanApiVersionFromHeaders,
   withDockerStopTimeout,
 } from "../../src/runtime/docker/index.js";
 import type { ContainerCreateSpec } from "../../src/runtime/engine.js";
@@ -66,6 +67,14 @@ describe("Podman compatibility helpers of the Docker adapter", () => {
     assert.equal(podmanApiVersion({ Components: [{ Name: "Engine", Version: "20.10.24" }, { Name: "containerd" }], ApiVersion: "1.41" }), undefined);
     assert.equal(podmanApiVersion({ Platform: { Name: "Podman Engine" } }), "4.0.0");
     assert.equal(podmanApiVersion({}), undefined);
+  });
+
+  test("podmanApiVersionFromHeaders tells Podman from Docker by a reply's headers (as Podman 4.3.1 and Docker 20.10 send them on /_ping)", () => {
+    const podman = { "api-version": "1.41", "libpod-api-version": "4.3.1", "libpod-buildah-version": "1.28.2", server: "Libpod/4.3.1 (linux)" };
+    assert.equal(podmanApiVersionFromHeaders(podman), "4.3.1");
+    assert.equal(podmanApiVersionFromHeaders({ server: "Libpod/4.1.0 (linux)" }), "4.0.0");
+    assert.equal(podmanApiVersionFromHeaders({ "api-version": "1.41", "docker-experimental": "false", ostype: "linux", server: "Docker/20.10.24+dfsg1 (linux)" }), undefined);
+    assert.equal(podmanApiVersionFromHeaders({}), undefined);
   });
 
   test("withDockerStopTimeout gives Podman creates Docker's 10 s default and keeps an explicit value", () => {

@@ -1,8 +1,9 @@
 /**
  * What the short commands ask of the engine (issue 13): `port` answers from one container list, and
- * a new connection's first call (its /version) is the one a container list needs anyway, so `ps`,
- * `ls` and `port` cost the engine two calls and no ping. Also the verb bin/flotilla.js keys its code
- * caches with.
+ * a new connection's first call is a /_ping (never /version, which Docker answers in tens of ms:
+ * it runs runc and docker-init to report their versions), whose headers tell Podman from Docker as
+ * a container list needs, so `ps`, `ls` and `port` cost the engine two calls. Also the verb
+ * bin/flotilla.js keys its code caches with.
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -72,7 +73,7 @@ describe("a new connection to a Docker engine", () => {
   });
 
   /** A Docker-like engine on a unix socket that logs each request's path and answers with one container of project "p". */
-  async function engineLog(name: string): Promise<{ path: string; requests: string[] }> {
+  async function engineLog(name: string, pingHeaders: Record<string, string> = { "api-version": "1.41", server: "Docker/20.10.24 (linux)" }): Promise<{ path: string; requests: string[] }> {
     const path = join(dir, name);
     const requests: string[] = [];
     const container = {
@@ -91,8 +92,14 @@ describe("a new connection to a Docker engine", () => {
     };
     const srv = createServer((req, res) => {
       const url = new URL(req.url ?? "/", "http://x");
-      requests.push(url.pathname.replace(/^\/v[\d.]+/, ""));
+      requests.push(url.pathname.includes("/libpod/") ? url.pathname : url.pathname.replace(/^\/v[\d.]+/, ""));
       res.setHeader("content-type", "application/json");
+      if (url.pathname === "/_ping") {
+        for (const [k, v] of Object.entries(pingHeaders)) res.setHeader(k, v);
+        res.setHeader("content-type", "text/plain");
+        return void res.end("OK");
+      }
+      if (url.pathname.endsWith("/libpod/containers/json")) return void res.end(JSON.stringify([{ Id: "c1", Status: "" }]));
       if (url.pathname.endsWith("/version")) return void res.end(JSON.stringify({ Version: "20.10.0", ApiVersion: "1.41", Os: "linux", Components: [{ Name: "Engine" }] }));
       if (url.pathname.endsWith("/containers/json")) return void res.end(JSON.stringify([container]));
       res.statusCode = 404;
@@ -105,17 +112,29 @@ describe("a new connection to a Docker engine", () => {
 
   const connect = (path: string) => connectEngine({}, { endpoint: { kind: "unix", socketPath: path, url: `unix://${path}` }, registryAuth: () => Promise.resolve(undefined) });
 
-  test("ps: the version read on connecting, then one container list (no ping, no second version, no inspect)", async () => {
+  test("ps: a ping on connecting, then one container list (no /version, no second ping, no inspect)", async () => {
     const { path, requests } = await engineLog("ps.sock");
     const rows = await listContainers(await connect(path), "p");
     assert.deepEqual(rows.map((r) => [r.Name, r.Ports]), [["p-web-1", "127.0.0.1:18080->80/tcp"]]);
-    assert.deepEqual(requests, ["/version", "/containers/json"]);
+    assert.deepEqual(requests, ["/_ping", "/containers/json"]);
   });
 
   test("ls: the same two calls", async () => {
     const { path, requests } = await engineLog("ls.sock");
     assert.deepEqual((await listProjects(await connect(path))).map((p) => p.Name), ["p"]);
-    assert.deepEqual(requests, ["/version", "/containers/json"]);
+    assert.deepEqual(requests, ["/_ping", "/containers/json"]);
+  });
+
+  test("Podman is known by its ping's headers: the list is completed from libpod's own, at the version the header names", async () => {
+    const { path, requests } = await engineLog("podman.sock", { "api-version": "1.41", "libpod-api-version": "4.3.1", server: "Libpod/4.3.1 (linux)" });
+    const engine = await connect(path);
+    assert.deepEqual((await listContainers(engine, "p")).map((r) => r.Name), ["p-web-1"]);
+    assert.deepEqual(requests, ["/_ping", "/containers/json", "/v4.3.1/libpod/containers/json"]);
+    assert.equal((await engine.info()).flavor, "docker"); // info() reads /version (this fake's says Docker)
+  });
+
+  test("an engine that is not there: ENGINE_UNREACHABLE on connecting", async () => {
+    await assert.rejects(connect(join(dir, "nobody.sock")), (e: Error & { code?: string }) => e.code === "ENGINE_UNREACHABLE");
   });
 });
 

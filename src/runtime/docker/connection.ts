@@ -100,8 +100,8 @@ function readFileOrUndefined(path: string): string | undefined {
 }
 
 /**
- * Connect to the engine `env` names and check once that it answers (its /version, kept for later:
- * see DockerEngine.handshake); ENGINE_UNREACHABLE when it does not.
+ * Connect to the engine `env` names and check once that it answers (its /_ping, whose headers are
+ * kept for later: see DockerEngine.handshake); ENGINE_UNREACHABLE when it does not.
  */
 export async function connectEngine(env: Env, options: ConnectOptions = {}): Promise<DockerEngine> {
   const home = options.homeDir ?? homedir();

@@ -59,6 +59,21 @@ export function podmanApiVersion(v: VersionDoc): string | undefined {
 }
 
 /**
+ * The libpod API version when the headers of a reply (any reply: /_ping is the cheap one) come from
+ * Podman, else undefined. Podman sends `Libpod-API-Version` (the version its /version document
+ * names in its components) and `Server: Libpod/…` on every reply; Docker sends neither.
+ */
+export function podmanApiVersionFromHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+  const first = (name: string): string | undefined => {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const libpod = first("libpod-api-version")?.trim();
+  if (libpod) return libpod;
+  return /^libpod\//i.test(first("server") ?? "") ? "4.0.0" : undefined;
+}
+
+/**
  * Whether a running container's healthcheck is overdue: its last result (or its start, before
  * the first one) is older than the interval. Podman schedules healthchecks with systemd timers;
  * without systemd (containers, CI) they never run and the status stays "starting" forever.
