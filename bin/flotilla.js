@@ -23,7 +23,6 @@
 "use strict";
 const { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require("node:fs");
 const { createRequire } = require("node:module");
-const { tmpdir } = require("node:os");
 const { dirname, join } = require("node:path");
 const vm = require("node:vm");
 const { verbOf } = require("./verb.js");
@@ -64,8 +63,9 @@ function codeCache(source, verb) {
   const uid = process.getuid?.();
   const dirs = [{ dir: join(root, "node_modules", ".cache", "flotilla"), shared: false }];
   // The temp directory is shared by every user: use a directory only this user can write to, and
-  // only when it is verifiably ours (a planted cache would be code run by us).
-  if (uid !== undefined) dirs.push({ dir: join(tmpdir(), `flotilla-${uid}`), shared: true });
+  // only when it is verifiably ours (a planted cache would be code run by us). node:os is loaded
+  // only if the package's own cache directory did not serve.
+  if (uid !== undefined) dirs.push({ get dir() { return join(require("node:os").tmpdir(), `flotilla-${uid}`); }, shared: true });
   const trusted = ({ dir, shared }) => {
     if (!shared) return true;
     const st = statSync(dir);

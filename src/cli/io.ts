@@ -2,13 +2,16 @@
  * The process boundary of the CLI: streams, environment, working directory, stdin.
  * `main` takes one of these so tests can run the whole CLI on captured streams.
  */
+import { FdOut } from "./fd-out.js";
 
-/** A stream the CLI writes to (process.stdout/stderr or a test buffer). */
+/** A stream the CLI writes to (stdout/stderr, see fd-out.ts, or a test buffer). */
 export interface OutStream {
   /** Text, or bytes (`export` writes a tar archive). */
   write(chunk: string | Uint8Array): unknown;
   isTTY?: boolean;
   columns?: number;
+  /** The Node stream behind it, for a renderer that needs one (listr2); later writes then go through it too. */
+  nodeStream?: () => NodeJS.WriteStream;
 }
 
 /** A terminal the CLI can hand to a container's TTY: raw keystrokes in, its size. */
@@ -59,26 +62,31 @@ function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
 }
 
 export function processIO(): CliIO {
-  exitOnClosedPipe(process.stdout);
+  // Written with fs.writeSync until something needs the streams themselves (fd-out.ts).
+  const stdout = new FdOut(1, () => {
+    exitOnClosedPipe(process.stdout);
+    return process.stdout;
+  });
+  const stderr = new FdOut(2, () => process.stderr);
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     env: process.env,
     cwd: process.cwd(),
     readStdin: readProcessStdin,
-    drained: () => new Promise((resolve) => process.stdout.once("drain", () => resolve())),
+    drained: () => new Promise((resolve) => stdout.nodeStream().once("drain", () => resolve())),
     pipedStdin: () => (process.stdin.isTTY ? undefined : (process.stdin as AsyncIterable<Buffer>)),
     terminal: () =>
-      process.stdin.isTTY && process.stdout.isTTY
+      process.stdin.isTTY && stdout.isTTY
         ? {
             input: process.stdin as AsyncIterable<Buffer>,
             setRaw: (on) => {
               if (!process.stdin.destroyed) process.stdin.setRawMode(on);
             },
-            size: () => ({ rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80 }),
+            size: () => ({ rows: stdout.nodeStream().rows ?? 24, cols: stdout.nodeStream().columns ?? 80 }),
             onResize: (handler) => {
-              process.stdout.on("resize", handler);
-              return () => process.stdout.off("resize", handler);
+              stdout.nodeStream().on("resize", handler);
+              return () => stdout.nodeStream().off("resize", handler);
             },
           }
         : undefined,

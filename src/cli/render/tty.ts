@@ -37,7 +37,7 @@ export function renderRows(rows: Iterable<Row>): string {
 export async function ttyReporter(stream: OutStream, verb = "Running"): Promise<Reporter> {
   const { Listr, ListrLogger, ProcessOutput } = await import("listr2");
   // Progress belongs on stderr (like Compose), so stdout stays clean for data.
-  const out = stream as unknown as NodeJS.WriteStream;
+  const out = stream.nodeStream?.() ?? (stream as unknown as NodeJS.WriteStream);
   const rows = new Map<string, Row>();
   const warnings: string[] = [];
   let update: (() => void) | undefined;

@@ -1,5 +1,5 @@
 import type { IssueCollector } from "../../errors.js";
-import { isIP } from "node:net";
+import { createRequire } from "node:module";
 import { formatPath, type Locations, type PathSegment } from "../locations.js";
 
 function rawMap(v: unknown): Record<string, unknown> | undefined {
@@ -71,7 +71,7 @@ export function checkRawModel(doc: Record<string, unknown>, locations: Locations
     if (Array.isArray(svc["ports"])) {
       (svc["ports"] as unknown[]).forEach((p, i) => {
         const hostIp = rawMap(p)?.["host_ip"];
-        if (typeof hostIp === "string" && isIP(hostIp) === 0) {
+        if (typeof hostIp === "string" && !isIpAddress(hostIp)) {
           add([...base, "ports", i, "host_ip"], `invalid ip address: ${hostIp}`, "use an IPv4 or IPv6 address such as 127.0.0.1");
         }
       });
@@ -84,4 +84,14 @@ export function checkRawModel(doc: Record<string, unknown>, locations: Locations
       });
     }
   }
+}
+
+/**
+ * node:net's isIP, loaded only when a file has a `host_ip` to check: node:net brings in Node's
+ * whole stream machinery, which `config` otherwise never needs (a few ms of every start).
+ */
+let net: typeof import("node:net") | undefined;
+function isIpAddress(s: string): boolean {
+  net ??= createRequire(import.meta.url)("node:net") as typeof import("node:net");
+  return net.isIP(s) !== 0;
 }
