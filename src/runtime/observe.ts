@@ -10,6 +10,7 @@ import { Label } from "./labels.js";
 import { CONFIG_LABEL, parseConfigLabel, type StoredConfig } from "./config-label.js";
 import type { EventListener } from "../events.js";
 import { networksByName, pickKeeper, repairNetworkTwins } from "./network-twins.js";
+import { compareText } from "./text-order.js";
 
 /** Flotilla's own label (salted per-key hashes, no values: see config-label.ts). */
 export { CONFIG_LABEL, CONFIG_LABEL_MAX } from "./config-label.js";
@@ -102,7 +103,7 @@ export function groupByService(containers: readonly ObservedContainer[]): Record
     if (c.oneoff) continue;
     (out[c.service] ??= []).push(c);
   }
-  for (const list of Object.values(out)) list.sort((a, b) => a.number - b.number || a.name.localeCompare(b.name));
+  for (const list of Object.values(out)) list.sort((a, b) => a.number - b.number || compareText(a.name, b.name));
   return out;
 }
 

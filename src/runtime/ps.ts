@@ -3,6 +3,7 @@ import type { ContainerSummary, Engine, PortBinding } from "./engine.js";
 import { Label } from "./labels.js";
 import { CONFIG_LABEL, exitCodeFromStatus, healthFromStatus } from "./observe.js";
 import type { ContainerStatus, PsOptions, PublisherInfo } from "./options.js";
+import { compareText } from "./text-order.js";
 
 /** `0.0.0.0:8080->80/tcp, 443/tcp` like docker's PORTS column. */
 export function formatPortBindings(ports: readonly PortBinding[]): string {
@@ -17,7 +18,7 @@ function formatHostIp(ip: string | undefined): string {
 }
 
 function sortPorts(ports: readonly PortBinding[]): PortBinding[] {
-  return [...ports].sort((a, b) => a.privatePort - b.privatePort || a.protocol.localeCompare(b.protocol) || (a.hostIp ?? "").localeCompare(b.hostIp ?? "") || (a.publicPort ?? 0) - (b.publicPort ?? 0));
+  return [...ports].sort((a, b) => a.privatePort - b.privatePort || compareText(a.protocol, b.protocol) || compareText(a.hostIp ?? "", b.hostIp ?? "") || (a.publicPort ?? 0) - (b.publicPort ?? 0));
 }
 
 export function publishers(ports: readonly PortBinding[]): PublisherInfo[] {
@@ -100,7 +101,7 @@ export async function listContainers(engine: Engine, projectName: string, opts: 
     } else if (!opts.all && c.state !== "running" && c.state !== "restarting" && c.state !== "paused") continue;
     rows.push(toContainerStatus(c, projectName, now));
   }
-  rows.sort((a, b) => a.Service.localeCompare(b.Service) || a.Number - b.Number || a.Name.localeCompare(b.Name));
+  rows.sort((a, b) => compareText(a.Service, b.Service) || a.Number - b.Number || compareText(a.Name, b.Name));
   return rows;
 }
 

@@ -24,6 +24,7 @@ import type { UpOptions } from "./options.js";
 import { namespaceParents, type ContainerActionKind, type Plan, type ServiceAction } from "./plan.js";
 import { emitter, type ResourceReporter } from "./report.js";
 import { applyResources } from "./apply-resources.js";
+import { compareText } from "./text-order.js";
 
 export interface UpContainer {
   service: string;
@@ -139,7 +140,7 @@ export class UpSession {
       await Promise.allSettled([...this.created.values()]);
     }
     if (opts.wait && !opts.noStart) await this.waitReady();
-    this.results.sort((a, b) => a.service.localeCompare(b.service) || a.number - b.number);
+    this.results.sort((a, b) => compareText(a.service, b.service) || a.number - b.number);
     return { plan, containers: this.results, warnings: this.warnings };
   }
 
