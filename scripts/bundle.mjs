@@ -62,7 +62,22 @@ const LAZY_BUILTINS = [
   { file: /[\\/]docker-modem[\\/]lib[\\/]http\.js$/, eager: "require('https')", builtin: "https" },
   { file: /[\\/]dockerode[\\/]lib[\\/]util\.js$/, eager: "require('zlib')", builtin: "zlib" },
 ];
-const LAZY_BUILTINS_FILTER = /[\\/](commander[\\/]lib[\\/]command|docker-modem[\\/]lib[\\/]http|dockerode[\\/]lib[\\/]util)\.js$/;
+/**
+ * Two costs docker-modem pays on every request, measured on `flotilla ps` (issue 13):
+ *  - it formats each request with util.inspect for its debug log even when the log is off;
+ *  - for a unix socket, node's http Agent still derives a TLS server name from the Host header,
+ *    testing it with net.isIP, whose IPv6 expression takes ~4 ms of CPU to compile on first use.
+ *    A request with `servername: ""` skips that (a unix socket has no TLS and no server name).
+ */
+const SOURCE_PATCHES = [
+  { file: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/, find: "debug('Sending: %s', util.inspect(", replace: "debug.enabled && debug('Sending: %s', util.inspect(" },
+  {
+    file: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/,
+    find: "  var req = null;\n",
+    replace: "  if (opts.socketPath && opts.servername === undefined) opts.servername = '';\n  var req = null;\n",
+  },
+];
+const LAZY_BUILTINS_FILTER = /[\\/](commander[\\/]lib[\\/]command|docker-modem[\\/]lib[\\/](http|modem)|dockerode[\\/]lib[\\/]util)\.js$/;
 
 const lazyModules = {
   name: "flotilla-lazy-modules",
@@ -91,11 +106,15 @@ const lazyModules = {
     // takes: each becomes an object that requires the built-in on first property access.
     build.onLoad({ filter: LAZY_BUILTINS_FILTER }, async (args) => {
       const rules = LAZY_BUILTINS.filter((r) => r.file.test(args.path));
-      if (rules.length === 0) return undefined;
+      const patches = SOURCE_PATCHES.filter((p) => p.file.test(args.path));
+      if (rules.length === 0 && patches.length === 0) return undefined;
       let source = await readFile(args.path, "utf8");
+      // Another version of the dependency, without the text a rule looks for: bundled as it is (only slower to start).
       for (const r of rules) {
-        // Another version of the dependency: bundled as it is (only slower to start).
         if (source.includes(r.eager)) source = source.replace(r.eager, `new Proxy({}, { get: (_, key) => require(${JSON.stringify(r.builtin)})[key] })`);
+      }
+      for (const p of patches) {
+        if (source.includes(p.find)) source = source.replace(p.find, p.replace);
       }
       return { contents: source, loader: "js" };
     });
