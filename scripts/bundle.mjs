@@ -63,13 +63,20 @@ const LAZY_BUILTINS = [
   { file: /[\\/]dockerode[\\/]lib[\\/]util\.js$/, eager: "require('zlib')", builtin: "zlib" },
 ];
 /**
- * Two costs docker-modem pays on every request, measured on `flotilla ps` (issue 13):
+ * Costs docker-modem pays on every command or request, measured on `flotilla ps` (issue 13):
+ *  - loading the `debug` package (which looks for supports-color on disk and opens stderr to ask
+ *    whether it is a terminal) when DEBUG is not set and nothing can be logged;
  *  - it formats each request with util.inspect for its debug log even when the log is off;
  *  - for a unix socket, node's http Agent still derives a TLS server name from the Host header,
  *    testing it with net.isIP, whose IPv6 expression takes ~4 ms of CPU to compile on first use.
  *    A request with `servername: ""` skips that (a unix socket has no TLS and no server name).
  */
 const SOURCE_PATCHES = [
+  {
+    file: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/,
+    find: "debug = require('debug')('modem'),",
+    replace: "debug = process.env.DEBUG ? require('debug')('modem') : Object.assign(function () {}, { enabled: false }),",
+  },
   { file: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/, find: "debug('Sending: %s', util.inspect(", replace: "debug.enabled && debug('Sending: %s', util.inspect(" },
   {
     file: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/,
@@ -152,7 +159,13 @@ const result = await esbuild.build({
     FLOTILLA_BUNDLE: "true",
     "import.meta.url": "__flotilla_import_meta_url",
   },
-  banner: { js: 'const __flotilla_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  banner: {
+    js: [
+      'const __flotilla_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
+      // See LAZY_NAMED_BUILTINS below.
+      "const __flotilla_lazy_builtin = (id) => { let m; return new Proxy({}, { get: (_, key) => (m ??= require(id))[key] }); };",
+    ].join("\n"),
+  },
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: "none",
@@ -163,7 +176,17 @@ if (built === undefined) fail("esbuild produced no output");
 // Dynamic imports left in the bundle (node builtins, listr2) become requires: a script compiled by
 // vm.Script from a code cache has no working import() (V8 drops its host options), and the loader
 // that would serve it is experimental. Every such package has a CommonJS entry.
-const rewritten = built.replace(/\bimport\((["'])(node:[a-z/_]+|listr2)\1\)/g, (_, q, spec) => `Promise.resolve().then(() => require(${q}${spec}${q}))`);
+const withImports = built.replace(/\bimport\((["'])(node:[a-z/_]+|listr2)\1\)/g, (_, q, spec) => `Promise.resolve().then(() => require(${q}${spec}${q}))`);
+/**
+ * Node built-ins that our modules import by name and that a short command does not use: esbuild
+ * requires them when the importing module is first evaluated (`import_node_crypto =
+ * require("node:crypto")`) and reads each name at its call (`(0, import_node_crypto.createHash)(…)`),
+ * so an object that requires the built-in on its first property read is the same module, loaded
+ * when first used. node:crypto alone is ~4 ms of every `ps`/`ls`/`port`, which never hash.
+ */
+const LAZY_NAMED_BUILTINS = ["crypto", "async_hooks", "zlib", "child_process", "https", "tls", "readline", "worker_threads", "v8"];
+const lazyNamed = new RegExp(`\\b(import_[A-Za-z0-9_$]+)=require\\("(node:(?:${LAZY_NAMED_BUILTINS.join("|")}))"\\)`, "g");
+const rewritten = withImports.replace(lazyNamed, (_, name, id) => `${name}=__flotilla_lazy_builtin("${id}")`);
 // ASCII only, so that bin/flotilla.js can read the bundle as latin1 (a copy, where UTF-8 decoding
 // of ~1.4 MB costs a few ms on every start). esbuild escapes non-ASCII text in strings but leaves a
 // few (e.g. in regular expressions): \uXXXX means the same there, in strings and in identifiers
