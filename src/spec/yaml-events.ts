@@ -10,11 +10,29 @@
  * Why two readers: the `yaml` package builds a document of node objects before its values, which
  * costs about ten times the time and memory of the values themselves (issue 10: a 50 MB file).
  */
-import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, type Event, type ScalarEvent } from "js-yaml";
+import type * as JsYaml from "js-yaml";
+import type { Event, ScalarEvent } from "js-yaml";
+import { createRequire } from "node:module";
 import { formatLocation, type SourceLocation } from "../errors.js";
 import { Locations, type PathSegment } from "./locations.js";
 import { OverrideTag, ResetTag, type RawMap } from "./tags.js";
 import { AliasBomb, coreScalar, defineKey, LEGACY_OCTAL, legacyOctal, NodeCounter, OVERRIDE_TAG, RESET_TAG } from "./yaml-values.js";
+
+/**
+ * js-yaml's CommonJS build, not its ES module: the ES build makes the parser's state with an object
+ * spread whose map V8 keeps replacing, so its hot functions are deoptimized ("wrong map") again and
+ * again and a 10 kB file costs ~2.3 times the instructions (issue 13: a no-op `up` of 60 services).
+ * The CommonJS build (same version, same code, transpiled) makes the state with defineProperty.
+ * The CLI bundle (scripts/bundle.mjs defines FLOTILLA_BUNDLE) follows the literal require and
+ * inlines that build; the compiled sources load it from node_modules.
+ */
+declare const FLOTILLA_BUNDLE: boolean | undefined;
+const { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } = (
+  typeof FLOTILLA_BUNDLE !== "undefined" && FLOTILLA_BUNDLE === true
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CLI bundle inlines js-yaml's CommonJS build
+      require("js-yaml")
+    : createRequire(import.meta.url)("js-yaml")
+) as typeof JsYaml;
 
 /** The result both readers give (see ParsedComposeYaml in yaml.ts). */
 export interface EventReadResult {
