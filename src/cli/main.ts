@@ -7,7 +7,7 @@ import { UsageError } from "../errors.js";
 import type { CliDeps } from "./api.js";
 import { CliContext } from "./context.js";
 import { processIO, type CliIO } from "./io.js";
-import { buildProgram, verbNames } from "./program.js";
+import { buildProgram, findVerb, verbNames } from "./program.js";
 import { composeCompatibleVersion, packageHomepage, pluginCall, pluginMetadata, watchPluginSocket } from "./docker-plugin.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, renderError } from "./render/errors.js";
 import { suggest } from "./usage.js";
@@ -36,6 +36,31 @@ function usageFromCommander(e: CommanderError, verbs: string[]): UsageError {
     );
   }
   return new UsageError(raw.replace(/\n+/g, " ").replace(/'/g, '"'));
+}
+
+/**
+ * The verbs this build can run: all of them, except in a bundle that scripts/bundle.mjs built for a
+ * few verbs (it defines FLOTILLA_BUNDLE_VERBS): such a bundle leaves the other verbs' modules out
+ * to start faster.
+ */
+declare const FLOTILLA_BUNDLE_VERBS: readonly string[] | undefined;
+const ONLY_VERBS = typeof FLOTILLA_BUNDLE_VERBS !== "undefined" ? new Set(FLOTILLA_BUNDLE_VERBS) : undefined;
+
+/**
+ * Whether this build can run `argv` (given as `main` would be, with the process environment).
+ * bin/flotilla.js asks a verb's bundle before it runs it, and runs the full bundle instead when
+ * it cannot: the same verb found as main finds it, so no command line reaches a build without its verb.
+ */
+export function handles(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
+  if (ONLY_VERBS === undefined) return true;
+  try {
+    const call = pluginCall(argv, env);
+    if (call.kind === "metadata") return true;
+    const verb = findVerb(call.kind === "run" ? call.argv : argv);
+    return verb !== undefined && ONLY_VERBS.has(verb);
+  } catch {
+    return false; // the full build reports the error
+  }
 }
 
 export async function main(argv: string[], io: CliIO = processIO(), deps: CliDeps = {}): Promise<number> {

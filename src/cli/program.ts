@@ -9,7 +9,7 @@ import { collect } from "./usage.js";
 import type { RawGlobalFlags } from "./global-options.js";
 
 /** Global flags that take a value (to find the verb in argv without parsing). */
-const VALUE_FLAGS = new Set(["-f", "--file", "-p", "--project-name", "--project-directory", "--profile", "--env-file", "--parallel", "--progress", "--ansi"]);
+const VALUE_FLAGS = new Set(["-f", "--file", "-p", "--project-name", "--project-directory", "--profile", "--env-file", "--parallel", "--progress", "--ansi", "--lock-timeout"]);
 
 /** The verb in argv: the first operand after the global flags (undefined for `--help` etc.). */
 export function findVerb(argv: readonly string[]): string | undefined {

@@ -159,3 +159,19 @@ describe("the verb that picks bin/flotilla.js's code cache", () => {
     assert.equal(verbOf(["x".repeat(40)]), "other");
   });
 });
+
+describe("the verb main finds in argv (it picks the only verb module loaded, and the bundle that has it)", () => {
+  test("every global flag that takes a value has its value skipped", async () => {
+    const { buildProgram, findVerb } = await import("../../src/cli/program.js");
+    const { CliContext } = await import("../../src/cli/context.js");
+    const { BufferStream } = await import("../../src/cli/io.js");
+    const io = { stdout: new BufferStream(), stderr: new BufferStream(), env: {}, cwd: "/", readStdin: () => Promise.resolve(""), onSignal: () => () => {} };
+    const program = await buildProgram(new CliContext(io), "x");
+    const valued = program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined));
+    assert.ok(valued.includes("--lock-timeout") && valued.includes("-f"), valued.join(" "));
+    for (const flag of valued) assert.equal(findVerb([flag, "ps", "config"]), "config", `${flag} takes a value`);
+    // it used to take "5" for the verb: `--lock-timeout 5 ps` then ran nothing and printed nothing
+    assert.equal(findVerb(["-p", "x", "--lock-timeout", "5", "ps"]), "ps");
+    assert.equal(verbOf(["-p", "x", "--lock-timeout", "5", "ps"]), "ps");
+  });
+});
