@@ -3,7 +3,9 @@
 //
 // Runs the CLI bundle (dist/bundle/cli/flotilla.cjs, written by scripts/bundle.mjs) when it exists and
 // is at least as new as the compiled sources, else the tsc output dist/src/cli/main.js (a checkout after
-// a bare `tsc`, or an install without the bundle). Both export the same `main(argv)`.
+// a bare `tsc`, or an install without the bundle). Both export the same `main(argv)`. The short
+// commands run in loops (config, ps, port, ls, up) have a smaller bundle of their own
+// (flotilla-NAME.cjs, see VERB_BUNDLES in verb.js), used when it says it can run the command line.
 //
 // The bundle is compiled with node:vm from a V8 code cache: compiling ~1.4 MB of JavaScript (and then
 // each function on its first call) is most of what a short command like `flotilla config` costs. The
@@ -15,8 +17,9 @@
 // <package>/node_modules/.cache/flotilla/, or in a private per-user directory under the OS temp dir
 // when the package directory is read-only.
 //
-// Environment: FLOTILLA_NO_BUNDLE=1 runs dist/src; FLOTILLA_CODE_CACHE=0 skips the cache,
-// FLOTILLA_CODE_CACHE=refresh rewrites it (scripts/bundle.mjs does this once after building).
+// Environment: FLOTILLA_NO_BUNDLE=1 runs dist/src; FLOTILLA_FULL_BUNDLE=1 runs the full bundle for
+// every verb; FLOTILLA_CODE_CACHE=0 skips the cache, FLOTILLA_CODE_CACHE=refresh rewrites it
+// (scripts/bundle.mjs does this once after building).
 //
 // This directory is CommonJS (bin/package.json): node then runs this file without loading its ES
 // module loader, which a short command would otherwise pay for on every start.
@@ -25,10 +28,11 @@ const { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync
 const { createRequire } = require("node:module");
 const { dirname, join } = require("node:path");
 const vm = require("node:vm");
-const { verbOf } = require("./verb.js");
+const { bundleOf, verbOf } = require("./verb.js");
 
 const root = join(__dirname, "..");
-const bundleFile = join(root, "dist", "bundle", "cli", "flotilla.cjs");
+const bundleDir = join(root, "dist", "bundle", "cli");
+const fullBundle = join(bundleDir, "flotilla.cjs");
 const compiledMain = join(root, "dist", "src", "cli", "main.js");
 
 function mtime(file) {
@@ -39,9 +43,9 @@ function mtime(file) {
   }
 }
 
-function bundleUsable() {
+function bundleUsable(file) {
   if (process.env.FLOTILLA_NO_BUNDLE === "1") return false;
-  const bundled = mtime(bundleFile);
+  const bundled = mtime(file);
   if (bundled === undefined) return false;
   // A `tsc` after the last bundle: the bundle is stale, the compiled sources are the truth.
   const compiled = mtime(compiledMain);
@@ -103,8 +107,8 @@ function codeCache(source, verb) {
   };
 }
 
-/** Compile and run the bundle as a CommonJS module; returns its exports and a hook to save the cache. */
-function loadBundle(verb) {
+/** Compile and run a bundle as a CommonJS module; returns its exports and a hook to save the cache. */
+function loadBundle(bundleFile, verb) {
   // scripts/bundle.mjs writes ASCII only: latin1 is the same text, read without UTF-8 decoding.
   const source = readFileSync(bundleFile, "latin1");
   const cache = codeCache(source, verb);
@@ -120,13 +124,31 @@ function loadBundle(verb) {
   const stale = cachedData === undefined || script.cachedDataRejected === true;
   // Created after the run, the cache also holds the functions the command compiled lazily.
   const save = cache && stale ? () => cache.write(script.createCachedData()) : () => {};
-  return { main: module.exports.main, save };
+  return { main: module.exports.main, handles: module.exports.handles, save };
+}
+
+/**
+ * The build that runs `argv`: the verb's own bundle when it has one (bin/verb.js) and that bundle
+ * says it can run this command line, else the full bundle, else dist/src.
+ */
+async function pick(argv) {
+  const verb = verbOf(argv);
+  const own = bundleOf(verb);
+  if (own !== undefined && process.env.FLOTILLA_FULL_BUNDLE !== "1") {
+    const file = join(bundleDir, `flotilla-${own}.cjs`);
+    if (bundleUsable(file)) {
+      const b = loadBundle(file, verb);
+      if (b.handles?.(argv, process.env) === true) return b;
+    }
+  }
+  if (bundleUsable(fullBundle)) return loadBundle(fullBundle, verb);
+  // dist/src is ES modules: import() from CommonJS (only on this fallback path).
+  return { ...(await import("../dist/src/cli/main.js")), save: () => {} };
 }
 
 async function run() {
   const argv = process.argv.slice(2);
-  // dist/src is ES modules: import() from CommonJS (only on this fallback path).
-  const { main, save } = bundleUsable() ? loadBundle(verbOf(argv)) : { ...(await import("../dist/src/cli/main.js")), save: () => {} };
+  const { main, save } = await pick(argv);
   process.exitCode = await main(argv);
   // Only a successful run writes a cache: a mistyped verb leaves no file behind.
   if (process.exitCode === 0) save();

@@ -26,4 +26,24 @@ function verbOf(argv) {
   return "none";
 }
 
-module.exports = { verbOf };
+/**
+ * The verbs that have a bundle of their own besides the full one (dist/bundle/cli/flotilla-NAME.cjs,
+ * written by scripts/bundle.mjs from this table): the short commands people run in loops. Each
+ * leaves out the modules its verbs never load (config: the runtime and the engine client; ls: the
+ * Compose file loader; all: the other verbs), so that there is less to read, to deserialize from
+ * the code cache and to evaluate on every start.
+ */
+const VERB_BUNDLES = {
+  config: { verbs: ["config"], without: ["cli/library.js", "api/engine-projects.js"] },
+  ps: { verbs: ["ps", "port"], without: [] },
+  ls: { verbs: ["ls"], without: ["cli/library.js", "spec/load.js"] },
+  up: { verbs: ["up"], without: [] },
+};
+
+/** The name of the bundle of its own that `verb` has, or undefined (the full bundle runs it). */
+function bundleOf(verb) {
+  for (const [name, b] of Object.entries(VERB_BUNDLES)) if (b.verbs.includes(verb)) return name;
+  return undefined;
+}
+
+module.exports = { verbOf, bundleOf, VERB_BUNDLES };

@@ -23,6 +23,7 @@
 //  - FLOTILLA_BUNDLE=true lets src/spec/validate/schema.ts inline the schema and its precompiled validator.
 //  - The first line records the bundle's sha256: bin/flotilla.js keys the code cache with it.
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -34,6 +35,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const entry = join(root, "dist", "src", "cli", "main.js");
 const outDir = join(root, "dist", "bundle", "cli");
 const outFile = join(outDir, "flotilla.cjs");
+/** The verbs that get a bundle of their own, and what each leaves out (shared with bin/flotilla.js). */
+const { VERB_BUNDLES } = createRequire(import.meta.url)("../bin/verb.js");
 /** Where bin/flotilla.js keeps code caches first (it falls back to a per-user temp directory). */
 const cacheDir = join(root, "node_modules", ".cache", "flotilla");
 
@@ -145,68 +148,114 @@ try {
   process.exit(0);
 }
 
-const result = await esbuild.build({
-  entryPoints: [entry],
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "cjs",
-  write: false,
-  outfile: outFile,
-  external: EXTERNAL,
-  plugins: [lazyModules],
-  define: {
-    FLOTILLA_BUNDLE: "true",
-    "import.meta.url": "__flotilla_import_meta_url",
-  },
-  banner: {
-    js: [
-      'const __flotilla_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
-      // See LAZY_NAMED_BUILTINS below.
-      "const __flotilla_lazy_builtin = (id) => { let m; return new Proxy({}, { get: (_, key) => (m ??= require(id))[key] }); };",
-    ].join("\n"),
-  },
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: "none",
-  logLevel: "warning",
-});
-const built = result.outputFiles.find((f) => f.path === outFile)?.text;
-if (built === undefined) fail("esbuild produced no output");
-// Dynamic imports left in the bundle (node builtins, listr2) become requires: a script compiled by
-// vm.Script from a code cache has no working import() (V8 drops its host options), and the loader
-// that would serve it is experimental. Every such package has a CommonJS entry.
-const withImports = built.replace(/\bimport\((["'])(node:[a-z/_]+|listr2)\1\)/g, (_, q, spec) => `Promise.resolve().then(() => require(${q}${spec}${q}))`);
 /**
- * Node built-ins that our modules import by name and that a short command does not use: esbuild
- * requires them when the importing module is first evaluated (`import_node_crypto =
- * require("node:crypto")`) and reads each name at its call (`(0, import_node_crypto.createHash)(…)`),
- * so an object that requires the built-in on its first property read is the same module, loaded
- * when first used. node:crypto alone is ~4 ms of every `ps`/`ls`/`port`, which never hash.
+ * A bundle for some verbs only (VERB_BUNDLES in bin/verb.js): the registry loads no other verb's
+ * module (their names and summaries stay, for the help), and the modules `without` names are
+ * replaced by one that fails loudly, should a path of these verbs ever reach one.
  */
-const LAZY_NAMED_BUILTINS = ["crypto", "async_hooks", "zlib", "child_process", "https", "tls", "readline", "worker_threads", "v8"];
-const lazyNamed = new RegExp(`\\b(import_[A-Za-z0-9_$]+)=require\\("(node:(?:${LAZY_NAMED_BUILTINS.join("|")}))"\\)`, "g");
-const rewritten = withImports.replace(lazyNamed, (_, name, id) => `${name}=__flotilla_lazy_builtin("${id}")`);
-// ASCII only, so that bin/flotilla.js can read the bundle as latin1 (a copy, where UTF-8 decoding
-// of ~1.4 MB costs a few ms on every start). esbuild escapes non-ASCII text in strings but leaves a
-// few (e.g. in regular expressions): \uXXXX means the same there, in strings and in identifiers
-// (not in a String.raw template, which the bundle has none of with non-ASCII text).
-const code = rewritten.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-const leftover = /\bimport\(\s*["'][^"']*["']\s*\)/.exec(code);
-if (leftover) fail(`the bundle still has a dynamic ${leftover[0]}: add the package to the rewrite in scripts/bundle.mjs (if it has a CommonJS entry) or keep it out of the CLI`);
+function verbsOnly({ verbs, without }) {
+  return {
+    name: "flotilla-verbs-only",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]dist[\\/]src[\\/]cli[\\/]commands[\\/]registry\.js$/ }, async (args) => {
+        const source = await readFile(args.path, "utf8");
+        let kept = 0;
+        const contents = source.replace(/\(await import\("\.\/([a-z-]+)\.js"\)\)/g, (load, file) => {
+          if (verbs.includes(file)) return kept++, load;
+          return `(await Promise.reject(new Error("flotilla: internal error: the ${verbs.join("/")} bundle has no ${file} command")))`;
+        });
+        if (kept !== verbs.length) fail(`the registry no longer loads ${verbs.join(", ")} as ./VERB.js: update verbsOnly in scripts/bundle.mjs`);
+        return { contents, loader: "js" };
+      });
+      if (without.length === 0) return;
+      build.onLoad({ filter: /[\\/]dist[\\/]src[\\/].*\.js$/ }, (args) => {
+        const file = relative(join(root, "dist", "src"), args.path).split("\\").join("/");
+        if (!without.includes(file)) return undefined;
+        return { contents: `throw new Error("flotilla: internal error: the ${verbs.join("/")} bundle leaves out ${file}");`, loader: "js" };
+      });
+    },
+  };
+}
 
-const sha256 = createHash("sha256").update(code).digest("hex");
+/** Build one bundle into `file` (only: the verbs and left-out modules of a verb's own bundle). */
+async function buildBundle(file, only) {
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    write: false,
+    outfile: file,
+    external: EXTERNAL,
+    plugins: only ? [verbsOnly(only), lazyModules] : [lazyModules],
+    define: {
+      FLOTILLA_BUNDLE: "true",
+      ...(only ? { FLOTILLA_BUNDLE_VERBS: JSON.stringify(only.verbs) } : {}),
+      "import.meta.url": "__flotilla_import_meta_url",
+    },
+    banner: {
+      js: [
+        'const __flotilla_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
+        // See LAZY_NAMED_BUILTINS below.
+        "const __flotilla_lazy_builtin = (id) => { let m; return new Proxy({}, { get: (_, key) => (m ??= require(id))[key] }); };",
+      ].join("\n"),
+    },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+  const built = result.outputFiles.find((f) => f.path === file)?.text;
+  if (built === undefined) fail("esbuild produced no output");
+  const code = postProcess(built);
+  const sha256 = createHash("sha256").update(code).digest("hex");
+  writeFileSync(file, `// flotilla-bundle ${sha256} (generated by scripts/bundle.mjs from dist/src: do not edit)\n${code}`);
+  return `${relative(root, file)} (${Math.round(code.length / 1024)} KB, sha256 ${sha256.slice(0, 12)})`;
+}
+
+function postProcess(built) {
+  // Dynamic imports left in the bundle (node builtins, listr2) become requires: a script compiled by
+  // vm.Script from a code cache has no working import() (V8 drops its host options), and the loader
+  // that would serve it is experimental. Every such package has a CommonJS entry.
+  const withImports = built.replace(/\bimport\((["'])(node:[a-z/_]+|listr2)\1\)/g, (_, q, spec) => `Promise.resolve().then(() => require(${q}${spec}${q}))`);
+  /**
+   * Node built-ins that our modules import by name and that a short command does not use: esbuild
+   * requires them when the importing module is first evaluated (`import_node_crypto =
+   * require("node:crypto")`) and reads each name at its call (`(0, import_node_crypto.createHash)(…)`),
+   * so an object that requires the built-in on its first property read is the same module, loaded
+   * when first used. node:crypto alone is ~4 ms of every `ps`/`ls`/`port`, which never hash.
+   */
+  const LAZY_NAMED_BUILTINS = ["crypto", "async_hooks", "zlib", "child_process", "https", "tls", "readline", "worker_threads", "v8"];
+  const lazyNamed = new RegExp(`\\b(import_[A-Za-z0-9_$]+)=require\\("(node:(?:${LAZY_NAMED_BUILTINS.join("|")}))"\\)`, "g");
+  const rewritten = withImports.replace(lazyNamed, (_, name, id) => `${name}=__flotilla_lazy_builtin("${id}")`);
+  // ASCII only, so that bin/flotilla.js can read the bundle as latin1 (a copy, where UTF-8 decoding
+  // of ~1.4 MB costs a few ms on every start). esbuild escapes non-ASCII text in strings but leaves a
+  // few (e.g. in regular expressions): \uXXXX means the same there, in strings and in identifiers
+  // (not in a String.raw template, which the bundle has none of with non-ASCII text).
+  const code = rewritten.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const leftover = /\bimport\(\s*["'][^"']*["']\s*\)/.exec(code);
+  if (leftover) fail(`the bundle still has a dynamic ${leftover[0]}: add the package to the rewrite in scripts/bundle.mjs (if it has a CommonJS entry) or keep it out of the CLI`);
+  return code;
+}
+
 mkdirSync(outDir, { recursive: true });
-writeFileSync(outFile, `// flotilla-bundle ${sha256} (generated by scripts/bundle.mjs from dist/src: do not edit)\n${code}`);
+// A verb bundle no longer in the table would otherwise stay behind, current but never rebuilt.
+for (const f of readdirSync(outDir)) {
+  const m = /^flotilla-([a-z-]+)\.cjs$/.exec(f);
+  if (m && !(m[1] in VERB_BUNDLES)) rmSync(join(outDir, f));
+}
+const written = await Promise.all([
+  buildBundle(outFile),
+  ...Object.entries(VERB_BUNDLES).map(([name, only]) => buildBundle(join(outDir, `flotilla-${name}.cjs`), only)),
+]);
+for (const w of written) console.log(`bundle: ${w}`);
 
 // src/api/reaper.ts spawns `new URL("./reaper-process.js", import.meta.url)`: from the bundle that is
 // this directory, so point it at the compiled script.
 if (existsSync(join(root, "dist", "src", "api", "reaper-process.js"))) {
   writeFileSync(join(outDir, "reaper-process.js"), 'import "../../src/api/reaper-process.js";\n');
 }
-
-const kb = (n) => `${Math.round(n / 1024)} KB`;
-console.log(`bundle: ${relative(root, outFile)} (${kb(code.length)}, sha256 ${sha256.slice(0, 12)})`);
 
 if (!process.argv.includes("--no-warm")) warm();
 
@@ -248,9 +297,17 @@ function warm() {
     );
     const env = { ...process.env, FLOTILLA_CODE_CACHE: "refresh" };
     delete env.FLOTILLA_NO_BUNDLE;
-    const run = spawnSync(process.execPath, [join(root, "bin", "flotilla.js"), "config"], { cwd: dir, env, encoding: "utf8" });
+    delete env.FLOTILLA_FULL_BUNDLE;
+    const flotilla = (args, extra = {}) => spawnSync(process.execPath, [join(root, "bin", "flotilla.js"), ...args], { cwd: dir, env: { ...env, ...extra }, encoding: "utf8" });
+    const run = flotilla(["config"]); // the config bundle
     if (run.status !== 0 || !run.stdout.includes("name: bundle-warmup")) {
       fail(`the bundle does not run (exit ${run.status}):\n${run.stderr || run.stdout}`);
+    }
+    // Every other bundle loads and knows its verbs (without writing a cache: --help runs little of a verb).
+    const smoke = [["version"], ...Object.values(VERB_BUNDLES).flatMap((b) => b.verbs.map((v) => [v, "--help"]))];
+    for (const args of smoke) {
+      const r = flotilla(args, { FLOTILLA_CODE_CACHE: "0" });
+      if (r.status !== 0 || !r.stdout.includes(args[1] === "--help" ? `flotilla ${args[0]}` : "version")) fail(`flotilla ${args.join(" ")} does not run from its bundle (exit ${r.status}):\n${r.stderr || r.stdout}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const bin = join(root, "bin", "flotilla.js");
@@ -27,6 +28,15 @@ function builtinsLoaded(args: string[], env: Record<string, string> = {}, cwd = 
   const reported = /builtins-loaded: (.*)/.exec(r.stderr)?.[1];
   assert.ok(reported !== undefined, r.stderr);
   return { status: r.status, stderr: r.stderr, builtins: reported.split(",").filter(Boolean) };
+}
+
+/** The bundle files a run of `args` compiled (test/support/report-loaded.cjs), its exit status and output. */
+function bundlesRun(args: string[], env: Record<string, string> = {}, cwd = root): { status: number | null; stdout: string; bundles: string[] } {
+  const probe = join(root, "test", "support", "report-loaded.cjs");
+  const r = spawnSync(process.execPath, ["-r", probe, bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, encoding: "utf8" });
+  const reported = /bundles-compiled: (.*)/.exec(r.stderr)?.[1];
+  assert.ok(reported !== undefined, r.stderr);
+  return { status: r.status, stdout: r.stdout, bundles: reported.split(",").filter(Boolean) };
 }
 
 /** Which build ran: dist/src imports commander from node_modules, the bundle has it inlined. */
@@ -120,6 +130,69 @@ describe("the CLI bundle", () => {
       const fromModules = run([...args], { FLOTILLA_NO_BUNDLE: "1" }, cwd);
       assert.deepEqual(fromBundle, fromModules);
       assert.deepEqual(fromCache, fromModules);
+    });
+  }
+});
+
+describe("the bundles of the short verbs (bin/verb.js VERB_BUNDLES)", () => {
+  const { VERB_BUNDLES } = createRequire(import.meta.url)(join(root, "bin", "verb.js")) as { VERB_BUNDLES: Record<string, { verbs: string[]; without: string[] }> };
+  const fileOf = (name: string): string => join(root, "dist", "bundle", "cli", `flotilla-${name}.cjs`);
+
+  test("each exists, is current, and is smaller than the full bundle", () => {
+    for (const name of Object.keys(VERB_BUNDLES)) {
+      assert.ok(existsSync(fileOf(name)), `${fileOf(name)} is missing`);
+      assert.ok(statSync(fileOf(name)).mtimeMs >= statSync(join(root, "dist", "src", "cli", "main.js")).mtimeMs);
+      assert.ok(statSync(fileOf(name)).size < statSync(bundle).size, name);
+      assert.doesNotMatch(readFileSync(fileOf(name), "latin1"), /[^\x00-\x7f]/);
+    }
+  });
+
+  test("a verb runs from its own bundle; other verbs, and FLOTILLA_FULL_BUNDLE=1, from the full one", () => {
+    const cwd = join(root, "fixtures", "example");
+    assert.deepEqual(bundlesRun(["config", "--services"], {}, cwd).bundles, ["flotilla-config.cjs"]);
+    assert.deepEqual(bundlesRun(["ls", "--help"]).bundles, ["flotilla-ls.cjs"]);
+    assert.deepEqual(bundlesRun(["-p", "x", "port", "--help"]).bundles, ["flotilla-ps.cjs"]);
+    assert.deepEqual(bundlesRun(["version"]).bundles, ["flotilla.cjs"]);
+    assert.deepEqual(bundlesRun(["config", "--services"], { FLOTILLA_FULL_BUNDLE: "1" }, cwd).bundles, ["flotilla.cjs"]);
+  });
+
+  test("a bundle says which command lines it can run, finding the verb as main does", () => {
+    const load = (name: string) => createRequire(import.meta.url)(fileOf(name)) as { handles: (argv: string[], env: Record<string, string>) => boolean };
+    const config = load("config");
+    assert.equal(config.handles(["config"], {}), true);
+    assert.equal(config.handles(["-f", "a.yaml", "--profile", "x", "config", "--services"], {}), true);
+    assert.equal(config.handles(["--lock-timeout", "5", "config"], {}), true);
+    assert.equal(config.handles(["ps"], {}), false);
+    assert.equal(config.handles(["--help"], {}), false);
+    assert.equal(config.handles([], {}), false);
+    // as the Docker CLI's plugin: its flags and `compose` come first
+    assert.equal(config.handles(["-H", "unix:///x.sock", "compose", "config"], { DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND: "docker" }), true);
+    assert.equal(load("ps").handles(["-p", "x", "port", "web", "80"], {}), true);
+    assert.equal(load("ps").handles(["-p", "x", "logs"], {}), false);
+  });
+
+  test("a command line whose verb bin/verb.js reads another way runs from the full bundle, as before", () => {
+    // verbOf skips a value after -c (the Docker CLI's --context) and picks the ps bundle; main sees "config"
+    const odd = ["-c", "config", "ps"];
+    const r = bundlesRun(odd);
+    assert.deepEqual(r.bundles, ["flotilla-ps.cjs", "flotilla.cjs"]);
+    assert.deepEqual(run(odd, {}), run(odd, { FLOTILLA_FULL_BUNDLE: "1" }));
+    assert.equal(r.status, 2);
+  });
+
+  for (const [name, args, cwd] of [
+    ["config of the example", ["config"], join(root, "fixtures", "example")],
+    ["config --format json with include", ["config", "--format", "json"], join(root, "fixtures", "include-basic")],
+    ["config of an invalid file (errors with file:line:col)", ["config"], join(root, "fixtures", "invalid-schema")],
+    ["config --hash of the example", ["config", "--hash", "*"], join(root, "fixtures", "example")],
+    ["ps of an invalid file", ["ps"], join(root, "fixtures", "invalid-schema")],
+    ["up of an invalid file", ["up", "-d"], join(root, "fixtures", "invalid-schema")],
+    ["--help of ps", ["ps", "--help"], root],
+    ["--help of up", ["up", "--help"], root],
+    ["root help asked before the verb", ["-h", "ls"], root],
+  ] as const) {
+    test(`prints the same as the full bundle: ${name}`, () => {
+      assert.deepEqual(run([...args], {}, cwd), run([...args], { FLOTILLA_FULL_BUNDLE: "1" }, cwd));
     });
   }
 });
