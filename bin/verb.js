@@ -35,7 +35,7 @@ function verbOf(argv) {
  */
 const VERB_BUNDLES = {
   config: { verbs: ["config"], without: ["cli/library.js", "api/engine-projects.js"] },
-  ps: { verbs: ["ps", "port"], without: [] },
+  ps: { verbs: ["ps", "port"], without: ["attach", "build", "commit", "cp", "down", "exec", "images", "kill", "pause", "pull", "push", "restart", "rm", "run", "start", "stats", "stop", "top", "up", "volumes", "wait"].map((op) => `runtime/ops/${op}.js`) },
   ls: { verbs: ["ls"], without: ["cli/library.js", "spec/load.js"] },
   up: { verbs: ["up"], without: [] },
 };

@@ -21,34 +21,56 @@ import type { OneOffResult } from "../runtime/run.js";
 import type { LockSettings } from "../runtime/lock/project-lock.js";
 import { containerId, type ProjectRef } from "../runtime/ops/project-ref.js";
 import { parseDependsOnLabel, type ServiceOpOptions } from "../runtime/ops/lifecycle.js";
-import { attachService, type AttachOptions } from "../runtime/ops/attach.js";
-import { buildServices, type BuildOptions } from "../runtime/ops/build.js";
-import { commitService, exportService, type ServiceCommitOptions } from "../runtime/ops/commit.js";
-import { copyFiles, type ServiceCopyOptions } from "../runtime/ops/cp.js";
-import { downServices, type DownResult } from "../runtime/ops/down.js";
+import type { AttachOptions } from "../runtime/ops/attach.js";
+import type { BuildOptions } from "../runtime/ops/build.js";
+import type { ServiceCommitOptions } from "../runtime/ops/commit.js";
+import type { ServiceCopyOptions } from "../runtime/ops/cp.js";
+import type { DownResult } from "../runtime/ops/down.js";
 import { projectEvents, type EventsOptions, type ProjectEvent } from "../runtime/ops/events.js";
-import { execInService, type ServiceExecOptions } from "../runtime/ops/exec.js";
-import { containerImages, type ContainerImage } from "../runtime/ops/images.js";
-import { killServices, type KillOptions } from "../runtime/ops/kill.js";
-import { pauseServices } from "../runtime/ops/pause.js";
+import type { ServiceExecOptions } from "../runtime/ops/exec.js";
+import type { ContainerImage } from "../runtime/ops/images.js";
+import type { KillOptions } from "../runtime/ops/kill.js";
 import { publishedBinding, publishedPort, type PublishedBinding } from "../runtime/ops/port.js";
-import { pullServices, type PullOptions, type PullResult } from "../runtime/ops/pull.js";
-import { pushServices, type PushOptions, type PushResult } from "../runtime/ops/push.js";
-import { restartServices } from "../runtime/ops/restart.js";
-import { removeServices, type RemoveOptions } from "../runtime/ops/rm.js";
-import { runService, type RunOptions } from "../runtime/ops/run.js";
-import { startServices, type StartOptions } from "../runtime/ops/start.js";
-import { serviceStats, type ContainerStatsSample, type StatsOptions } from "../runtime/ops/stats.js";
-import { stopServices } from "../runtime/ops/stop.js";
-import { serviceProcesses } from "../runtime/ops/top.js";
-import { planProject, upProject } from "../runtime/ops/up.js";
-import { projectVolumes } from "../runtime/ops/volumes.js";
-import { waitServices, type WaitOptions } from "../runtime/ops/wait.js";
+import type { PullOptions, PullResult } from "../runtime/ops/pull.js";
+import type { PushOptions, PushResult } from "../runtime/ops/push.js";
+import type { RemoveOptions } from "../runtime/ops/rm.js";
+import type { RunOptions } from "../runtime/ops/run.js";
+import type { StartOptions } from "../runtime/ops/start.js";
+import type { ContainerStatsSample, StatsOptions } from "../runtime/ops/stats.js";
+import type { WaitOptions } from "../runtime/ops/wait.js";
 import { hostCwd, hostEnv, hostPid, pidAlive } from "./host.js";
 import { hostname } from "node:os";
 
+/**
+ * The operations, each module loaded on its first use: `ps` or `port` never evaluate what `up`,
+ * `build` or `run` need (issue 13: start-up). The light ones `ps`, `port` and the label helpers use
+ * are imported above.
+ */
+const op = {
+  attach: () => import("../runtime/ops/attach.js"),
+  build: () => import("../runtime/ops/build.js"),
+  commit: () => import("../runtime/ops/commit.js"),
+  cp: () => import("../runtime/ops/cp.js"),
+  down: () => import("../runtime/ops/down.js"),
+  exec: () => import("../runtime/ops/exec.js"),
+  images: () => import("../runtime/ops/images.js"),
+  kill: () => import("../runtime/ops/kill.js"),
+  pause: () => import("../runtime/ops/pause.js"),
+  pull: () => import("../runtime/ops/pull.js"),
+  push: () => import("../runtime/ops/push.js"),
+  restart: () => import("../runtime/ops/restart.js"),
+  rm: () => import("../runtime/ops/rm.js"),
+  run: () => import("../runtime/ops/run.js"),
+  start: () => import("../runtime/ops/start.js"),
+  stats: () => import("../runtime/ops/stats.js"),
+  stop: () => import("../runtime/ops/stop.js"),
+  top: () => import("../runtime/ops/top.js"),
+  up: () => import("../runtime/ops/up.js"),
+  volumes: () => import("../runtime/ops/volumes.js"),
+  wait: () => import("../runtime/ops/wait.js"),
+};
+
 // Each operation's options live beside it; named here too, as before the split.
-export { splitServicePath } from "../runtime/ops/cp.js";
 export { connectFromEnv, listEngineProjects } from "./engine-projects.js";
 export type {
   AttachOptions,
@@ -174,17 +196,17 @@ export class Project {
   }
 
   /** What `up` would do (pull/build are planned, not run). */
-  plan(opts: UpOptions = {}): Promise<Plan> {
-    return planProject(this.#lazy, this.#ref, opts);
+  async plan(opts: UpOptions = {}): Promise<Plan> {
+    return (await op.up()).planProject(this.#lazy, this.#ref, opts);
   }
 
   /** Converge the project: pull/build, then create/recreate/start what the plan says. With dryRun, returns the plan only. */
-  up(opts: UpOptions = {}): Promise<UpResult> {
-    return upProject(this.#lazy, this.#ref, opts, this.#converging);
+  async up(opts: UpOptions = {}): Promise<UpResult> {
+    return (await op.up()).upProject(this.#lazy, this.#ref, opts, this.#converging);
   }
 
-  down(opts: DownOptions = {}): Promise<DownResult> {
-    return downServices(this.#lazy, this.#ref, opts);
+  async down(opts: DownOptions = {}): Promise<DownResult> {
+    return (await op.down()).downServices(this.#lazy, this.#ref, opts);
   }
 
   async ps(opts: PsOptions = {}): Promise<ContainerStatus[]> {
@@ -200,75 +222,75 @@ export class Project {
    * conditions, make sure its networks, volumes and image exist, then run a one-off container.
    * Attached (the default), it resolves with the command's exit code once the container exited.
    */
-  run(service: string, opts: RunOptions = {}): Promise<OneOffResult> {
-    return runService(this.#lazy, this.#ref, service, opts, this.#converging);
+  async run(service: string, opts: RunOptions = {}): Promise<OneOffResult> {
+    return (await op.run()).runService(this.#lazy, this.#ref, service, opts, this.#converging);
   }
 
   /** Start existing containers in dependency order; with `wait`, until they are running/healthy. */
-  start(services?: string[], opts: StartOptions = {}): Promise<string[]> {
-    return startServices(this.#lazy, this.#ref, { ...opts, services });
+  async start(services?: string[], opts: StartOptions = {}): Promise<string[]> {
+    return (await op.start()).startServices(this.#lazy, this.#ref, { ...opts, services });
   }
 
   /** Remove stopped containers of the services (all by default); `stop` stops running ones first. */
-  rm(services?: string[], opts: RemoveOptions = {}): Promise<string[]> {
-    return removeServices(this.#lazy, this.#ref, { ...opts, services });
+  async rm(services?: string[], opts: RemoveOptions = {}): Promise<string[]> {
+    return (await op.rm()).removeServices(this.#lazy, this.#ref, { ...opts, services });
   }
 
   /** Build the images of the services that have a `build:` section; returns the services built. */
-  build(services?: string[], opts: BuildOptions = {}): Promise<string[]> {
-    return buildServices(this.#lazy, this.#ref, { ...opts, services });
+  async build(services?: string[], opts: BuildOptions = {}): Promise<string[]> {
+    return (await op.build()).buildServices(this.#lazy, this.#ref, { ...opts, services });
   }
 
   /**
    * Push the images of services that have both `build:` and `image:` (the image and every
    * `build.tags` entry), as Compose does; other services are skipped.
    */
-  push(services?: string[], opts: PushOptions = {}): Promise<PushResult> {
-    return pushServices(this.#lazy, this.#ref, { ...opts, services });
+  async push(services?: string[], opts: PushOptions = {}): Promise<PushResult> {
+    return (await op.push()).pushServices(this.#lazy, this.#ref, { ...opts, services });
   }
 
   /** Pull the services' images (services without `image:` have nothing to pull). */
-  pull(services?: string[], opts: PullOptions = {}): Promise<PullResult> {
-    return pullServices(this.#lazy, this.#ref, { ...opts, services });
+  async pull(services?: string[], opts: PullOptions = {}): Promise<PullResult> {
+    return (await op.pull()).pullServices(this.#lazy, this.#ref, { ...opts, services });
   }
 
-  stop(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
-    return stopServices(this.#lazy, this.#ref, { ...opts, services });
+  async stop(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
+    return (await op.stop()).stopServices(this.#lazy, this.#ref, { ...opts, services });
   }
 
-  restart(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
-    return restartServices(this.#lazy, this.#ref, { ...opts, services });
+  async restart(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
+    return (await op.restart()).restartServices(this.#lazy, this.#ref, { ...opts, services });
   }
 
   /**
    * `wait`: resolve when the first container of the services stops, with its name and exit code
    * (the others go on running). Containers already stopped count at once.
    */
-  wait(services: string[], opts: WaitOptions = {}): Promise<{ container: string; exitCode: number }> {
-    return waitServices(this.#lazy, this.#ref, services, opts);
+  async wait(services: string[], opts: WaitOptions = {}): Promise<{ container: string; exitCode: number }> {
+    return (await op.wait()).waitServices(this.#lazy, this.#ref, services, opts);
   }
 
   /** The images of the project's containers (of the named services, or all), as `images` lists them. */
-  images(services?: string[]): Promise<ContainerImage[]> {
-    return containerImages(this.#lazy, this.#ref, services);
+  async images(services?: string[]): Promise<ContainerImage[]> {
+    return (await op.images()).containerImages(this.#lazy, this.#ref, services);
   }
 
   /**
    * The project's volumes (by label), as `docker compose volumes`: with services, only the volumes
    * those services mount.
    */
-  volumes(services?: string[]): Promise<VolumeSummary[]> {
-    return projectVolumes(this.#lazy, this.#ref, services);
+  async volumes(services?: string[]): Promise<VolumeSummary[]> {
+    return (await op.volumes()).projectVolumes(this.#lazy, this.#ref, services);
   }
 
   /** One resource-usage sample of each running container of the services (or all), for `stats`. */
-  stats(services?: string[], opts: StatsOptions = {}): Promise<{ id: string; container: string; stats: ContainerStats }[]> {
-    return serviceStats(this.#lazy, this.#ref, services, opts);
+  async stats(services?: string[], opts: StatsOptions = {}): Promise<{ id: string; container: string; stats: ContainerStats }[]> {
+    return (await op.stats()).serviceStats(this.#lazy, this.#ref, services, opts);
   }
 
   /** The processes of each running container of the services (or all), for `top`. */
-  top(services?: string[]): Promise<{ container: string; processes: ProcessList }[]> {
-    return serviceProcesses(this.#lazy, this.#ref, services);
+  async top(services?: string[]): Promise<{ container: string; processes: ProcessList }[]> {
+    return (await op.top()).serviceProcesses(this.#lazy, this.#ref, services);
   }
 
   /**
@@ -281,16 +303,16 @@ export class Project {
   }
 
   /** Pause the running containers of the services (all when none named). */
-  pause(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
-    return pauseServices(this.#lazy, this.#ref, true, { ...opts, services });
+  async pause(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
+    return (await op.pause()).pauseServices(this.#lazy, this.#ref, true, { ...opts, services });
   }
 
-  unpause(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
-    return pauseServices(this.#lazy, this.#ref, false, { ...opts, services });
+  async unpause(services?: string[], opts: ServiceOpOptions = {}): Promise<string[]> {
+    return (await op.pause()).pauseServices(this.#lazy, this.#ref, false, { ...opts, services });
   }
 
-  kill(services?: string[], opts: KillOptions = {}): Promise<string[]> {
-    return killServices(this.#lazy, this.#ref, { ...opts, services });
+  async kill(services?: string[], opts: KillOptions = {}): Promise<string[]> {
+    return (await op.kill()).killServices(this.#lazy, this.#ref, { ...opts, services });
   }
 
   /** The id of a service's container number `index` (default 1). */
@@ -302,8 +324,8 @@ export class Project {
    * `cp`: one side is `SERVICE:PATH` (its container number `index`, default 1), the other a host
    * path; `docker cp`'s rules for where the copy lands.
    */
-  cp(source: string, dest: string, opts: ServiceCopyOptions = {}): Promise<void> {
-    return copyFiles(this.#lazy, this.#ref, source, dest, opts);
+  async cp(source: string, dest: string, opts: ServiceCopyOptions = {}): Promise<void> {
+    return (await op.cp()).copyFiles(this.#lazy, this.#ref, source, dest, opts);
   }
 
   /** The host port published for a container port of a service (undefined when not published). */
@@ -317,8 +339,8 @@ export class Project {
   }
 
   /** Run a command in a service's container (like `exec -T`). */
-  exec(service: string, cmd: string[], opts: ServiceExecOptions = {}): Promise<ExecResult> {
-    return execInService(this.#lazy, this.#ref, service, cmd, opts);
+  async exec(service: string, cmd: string[], opts: ServiceExecOptions = {}): Promise<ExecResult> {
+    return (await op.exec()).execInService(this.#lazy, this.#ref, service, cmd, opts);
   }
 
   /**
@@ -326,18 +348,18 @@ export class Project {
    * `stdin` (when the container keeps stdin open) to its input; resolves with its exit code once it
    * stops, or undefined when `signal` aborts first (detached, the container keeps running).
    */
-  attach(service: string, opts: AttachOptions = {}): Promise<number | undefined> {
-    return attachService(this.#lazy, this.#ref, service, opts);
+  async attach(service: string, opts: AttachOptions = {}): Promise<number | undefined> {
+    return (await op.attach()).attachService(this.#lazy, this.#ref, service, opts);
   }
 
   /** A new image from a service container's changes (`commit`); resolves with the image id. */
-  commit(service: string, opts: ServiceCommitOptions = {}): Promise<string> {
-    return commitService(this.#lazy, this.#ref, service, opts);
+  async commit(service: string, opts: ServiceCommitOptions = {}): Promise<string> {
+    return (await op.commit()).commitService(this.#lazy, this.#ref, service, opts);
   }
 
   /** A service container's filesystem as a tar stream (`export`). */
-  export(service: string, opts: { index?: number } = {}): Promise<Readable> {
-    return exportService(this.#lazy, this.#ref, service, opts);
+  async export(service: string, opts: { index?: number } = {}): Promise<Readable> {
+    return (await op.commit()).exportService(this.#lazy, this.#ref, service, opts);
   }
 
   /** `await using p = await Project.load(...)`: tears down (down, keeping named volumes) if this handle ran `up`. */

@@ -2,7 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { parseKeyValues, runRequest } from "../../src/cli/commands/run.js";
 import { humanSize } from "../../src/cli/commands/images.js";
-import { splitServicePath } from "../../src/api/project.js";
+import { splitServicePath } from "../../src/runtime/ops/cp.js";
 import { formatEvent } from "../../src/cli/commands/events.js";
 import { binarySize } from "../../src/cli/commands/stats.js";
 import { containerStats, ipv4First } from "../../src/runtime/docker/index.js";
