@@ -17,13 +17,14 @@ import type { ComposeModel, LoadedProject, ServiceConfig } from "../spec/model.j
 import { abortError, tailLogs, waitForCondition, waitUntilReady, type ReadyTarget } from "./conditions.js";
 import { anonymousVolumesToInherit, containerSpec, preStartHooks, preStartSpec, serviceHooks, type ContainerSpecResult, type ConvertContext, type InitHook } from "./convert.js";
 import type { Engine } from "./engine.js";
-import { runHooks, tarFiles } from "./hooks.js";
+import { runHooks } from "./hooks.js";
 import { Label } from "./labels.js";
 import { CONFIG_LABEL, configLabelValue, parseConfigLabel, storedMountsConfig } from "./config-label.js";
 import type { UpOptions } from "./options.js";
 import { namespaceParents, type ContainerActionKind, type Plan, type ServiceAction } from "./plan.js";
 import { emitter, type ResourceReporter } from "./report.js";
 import { applyResources } from "./apply-resources.js";
+import { createWithSecrets, dropSecretsOf } from "./secrets-volume.js";
 
 export interface UpContainer {
   service: string;
@@ -199,9 +200,9 @@ export class UpSession {
     const id = await this.limit(async () => {
       this.checkAbort();
       if (a.kind === "create") this.res("container", a.target, "Creating", s);
-      const newId = await this.engine.createContainer(spec);
+      // Injected files (secrets, configs from environment/content) are mounted read-only from a volume of their own.
+      const { id: newId } = await createWithSecrets(this.engine, spec, out.filesToInject, { project: this.model.name, container: a.target });
       for (const n of out.extraNetworks ?? []) await this.engine.connectNetwork(n.name, newId, n.endpoint);
-      if (out.filesToInject && out.filesToInject.length > 0) await this.engine.putArchive(newId, "/", await tarFiles(out.filesToInject));
       return newId;
     });
     this.newIds.set(a, id);
@@ -321,6 +322,7 @@ export class UpSession {
             await this.stopWithHooks(s, a.containerId!, name, mayRun(a));
             this.res("container", name, "Removing", s);
             await this.engine.removeContainer(a.containerId!, { force: true });
+            await dropSecretsOf(this.engine, a.secretsVolume);
             this.res("container", name, "Removed", s);
           }, true),
         ),
@@ -340,6 +342,7 @@ export class UpSession {
               await this.stopWithHooks(s, a.containerId, a.currentName ?? a.target, mayRun(a));
               // -V: the old anonymous volumes go with the old container (they were not inherited).
               await this.engine.removeContainer(a.containerId, { force: true, volumes: !!this.opts.renewAnonVolumes });
+              await dropSecretsOf(this.engine, a.secretsVolume);
               // A volume it had inherited by name is not "anonymous" to the engine any more: remove it explicitly.
               for (const v of this.renewed.get(a) ?? []) await this.engine.removeVolume(v).catch(() => {});
             }
