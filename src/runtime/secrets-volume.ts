@@ -67,10 +67,13 @@ function fileName(f: FileToInject, index: number): string {
  */
 export async function createWithSecrets(engine: Engine, spec: ContainerCreateSpec, files: readonly FileToInject[] | undefined, owner: SecretsOwner): Promise<{ id: string; secretsVolume?: string }> {
   if (!files || files.length === 0) return { id: await engine.createContainer(spec) };
-  const volume = await fillSecretsVolume(engine, spec, files, owner);
+  const { volume, helperGone } = await fillSecretsVolume(engine, spec, files, owner);
   try {
-    return { id: await engine.createContainer(withSecretMounts(spec, volume, files)), secretsVolume: volume.name };
+    // The helper's removal overlaps the container's creation (which does not need it gone).
+    const [id] = await Promise.all([engine.createContainer(withSecretMounts(spec, volume, files)), helperGone]);
+    return { id, secretsVolume: volume.name };
   } catch (err) {
+    await helperGone;
     await removeSecretsVolume(engine, volume.name).catch(() => {});
     throw err;
   }
@@ -83,32 +86,42 @@ function withSecretMounts(spec: ContainerCreateSpec, volume: VolumeSummary, file
   return { ...spec, Labels: { ...(spec.Labels ?? {}), [SECRETS_VOLUME_LABEL]: volume.name }, HostConfig: { ...spec.HostConfig, Mounts: mounts } };
 }
 
-/** Create the volume and fill it through a helper container that is never started. */
-async function fillSecretsVolume(engine: Engine, spec: ContainerCreateSpec, files: readonly FileToInject[], owner: SecretsOwner): Promise<VolumeSummary> {
+/** The helper container that fills a volume: the service's image (present), never started, no network. */
+function helperSpec(spec: ContainerCreateSpec, volume: string): ContainerCreateSpec {
+  return {
+    name: `${volume}-fill`,
+    ...(spec.platform ? { platform: spec.platform } : {}),
+    Image: spec.Image,
+    // Never started: the entrypoint need not exist (create does not look for it).
+    Entrypoint: [`${FILL_PATH}/none`],
+    Cmd: [],
+    Labels: { [SECRETS_FILL_LABEL]: volume },
+    HostConfig: { NetworkMode: "none", Mounts: [{ Type: "volume", Source: volume, Target: FILL_PATH, VolumeOptions: { NoCopy: true } }] },
+  };
+}
+
+/**
+ * Create the volume and fill it through a helper container that is never started. Resolves once
+ * the files are in, with the helper's removal under way (`helperGone` never rejects: a helper that
+ * outlives it holds the volume, and removing the volume removes it first).
+ */
+async function fillSecretsVolume(engine: Engine, spec: ContainerCreateSpec, files: readonly FileToInject[], owner: SecretsOwner): Promise<{ volume: VolumeSummary; helperGone: Promise<void> }> {
   const name = secretsVolumeName(owner);
   const labels: Labels = { [Label.project]: owner.project, [SECRETS_LABEL]: owner.container };
   if (owner.oneoff) labels[SECRETS_ONEOFF_LABEL] = "True";
   await engine.createVolume({ Name: name, Driver: "local", Labels: labels });
+  let helperGone: Promise<void> = Promise.resolve();
   try {
-    const helper = await engine.createContainer({
-      name: `${name}-fill`,
-      ...(spec.platform ? { platform: spec.platform } : {}),
-      Image: spec.Image,
-      // Never started: the entrypoint need not exist (create does not look for it).
-      Entrypoint: [`${FILL_PATH}/none`],
-      Cmd: [],
-      Labels: { [SECRETS_FILL_LABEL]: name },
-      HostConfig: { NetworkMode: "none", Mounts: [{ Type: "volume", Source: name, Target: FILL_PATH, VolumeOptions: { NoCopy: true } }] },
-    });
+    const [helper, volume] = await Promise.all([engine.createContainer(helperSpec(spec, name)), engine.inspectVolume(name)]);
     try {
       await engine.putArchive(helper, FILL_PATH, await tarFiles(files.map((f, i) => ({ ...f, containerPath: fileName(f, i) }))));
     } finally {
-      await engine.removeContainer(helper, { force: true }).catch(() => {});
+      helperGone = engine.removeContainer(helper, { force: true }).catch(() => {});
     }
-    const volume = await engine.inspectVolume(name);
     if (!volume?.mountpoint) throw new EngineError("ENGINE", `volume ${name} was created but the engine reports no mount point for it: its files cannot be mounted`, { hint: "secrets and configs from environment: or content: need a volume driver with a local mount point (the engine's local driver)" });
-    return volume;
+    return { volume, helperGone };
   } catch (err) {
+    await helperGone;
     await removeSecretsVolume(engine, name).catch(() => {});
     throw err;
   }

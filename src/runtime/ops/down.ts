@@ -186,10 +186,11 @@ async function removeContainers(run: DownRun, containers: ObservedContainer[], r
     const anonymous = opts.volumes ? await anonymousVolumesOf(engine, c.id) : [];
     await engine.removeContainer(c.id, { force: true, volumes: !!opts.volumes });
     for (const v of anonymous) await engine.removeVolume(v).catch(() => {});
-    await dropSecretsOf(engine, c.labels);
     res("container", c.name, "Removed", c.service);
     result.containers.push(c.name);
     removed?.(c);
+    // (after the network release above: the two removals overlap)
+    await dropSecretsOf(engine, c.labels);
   };
   const walked = walkContainers(containers, graph, "down", opts, async (c) => {
     if (isActive(c)) {
