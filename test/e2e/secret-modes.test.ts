@@ -72,6 +72,29 @@ describe("file modes of secrets and configs on the real engine", () => {
   });
 });
 
+describe("secrets of a one-off container on the real engine", () => {
+  const oneoff = `secret-oneoff-${process.pid}`;
+  let q: Project | undefined;
+  after(async () => {
+    await q?.down({ volumes: true, removeOrphans: true, timeout: 0 });
+  });
+
+  test("run --rm of a read_only service: the secret is there (no write into its root needed) and its volume goes with it", async () => {
+    q = await Project.load({
+      cwd: dir,
+      projectName: oneoff,
+      env: { ONEOFF_TOKEN: "0ne-0ff" },
+      documents: [{ services: { job: { image: "flotilla-busybox:latest", read_only: true, secrets: ["token"] } }, secrets: { token: { environment: "ONEOFF_TOKEN" } } }],
+    });
+    let out = "";
+    const r = await q.run("job", { command: ["sh", "-c", "cat /run/secrets/token; echo x > /run/secrets/token || echo refused"], remove: true, onOutput: (c) => void (out += c.data.toString()) });
+    assert.equal(r.exitCode, 0, out);
+    assert.match(out, /^0ne-0ff/);
+    assert.match(out, /refused/);
+    assert.deepEqual(lines(docker(["volume", "ls", "-q", "--filter", `label=com.docker.compose.project=${oneoff}`])), [], "the one-off's secrets volume is gone with it");
+  });
+});
+
 function docker(args: string[]): string {
   return execFileSync("docker", args, { encoding: "utf8" });
 }
