@@ -318,7 +318,8 @@ function planService(model: ComposeModel, observed: ObservedState, opts: PlanOpt
   // Scale down: out-of-date containers go first (no point recreating one about to be removed), then
   // the highest numbers.
   const reasons = new Map<ObservedContainer, string | undefined>();
-  for (const c of slots) reasons.set(c, opts.noRecreate ? undefined : forced ? "forced" : recreateReason(c, svc, hash, imageId, expected.networks, expected.volumes));
+  const injects = injectsFiles(model, svc);
+  for (const c of slots) reasons.set(c, opts.noRecreate ? undefined : forced ? "forced" : (recreateReason(c, svc, hash, imageId, expected.networks, expected.volumes) ?? secretsReason(c, injects)));
   const byKeep = slots.length > replicas ? [...slots].sort((a, b) => Number(reasons.get(a) !== undefined) - Number(reasons.get(b) !== undefined) || a.number - b.number) : slots;
   const kept = byKeep.slice(0, replicas).sort((a, b) => a.number - b.number);
   const extra = byKeep.slice(replicas).sort((a, b) => b.number - a.number);
@@ -333,6 +334,24 @@ function planService(model: ComposeModel, observed: ObservedState, opts: PlanOpt
     actions.push({ kind: "create", service: s, number: next, target: containerName(model.name, s, next, svc), reason: existing.length === 0 ? "missing" : `scale up to ${replicas}` });
   }
   plan.services[s] = actions;
+}
+
+/** Whether the service's containers are given files from memory: a secret or config from `environment:` or `content:`. */
+function injectsFiles(model: ComposeModel, svc: ServiceConfig): boolean {
+  const fromMemory = (refs: ServiceConfig["secrets"], defs: ComposeModel["secrets"] | undefined): boolean =>
+    (refs ?? []).some((r) => {
+      const d = defs?.[r.source];
+      return d !== undefined && !d.external && d.file === undefined && (d.content !== undefined || d.environment !== undefined);
+    });
+  return fromMemory(svc.secrets, model.secrets) || fromMemory(svc.configs, model.configs);
+}
+
+/**
+ * A container made before such files were mounted read-only from a secrets volume (an older
+ * Flotilla wrote them into its writable layer, where root in it can change them): recreated once.
+ */
+function secretsReason(c: ObservedContainer, injects: boolean): string | undefined {
+  return injects && c.secretsVolume === undefined ? "secrets/configs from environment or content are in its writable layer (now mounted read-only)" : undefined;
 }
 
 /** The networks a service's containers must be attached to, and the named volumes (by engine name) they must mount. */

@@ -138,6 +138,23 @@ describe("secrets volume: creation", () => {
     assert.ok(engineEvents.length > 0 && events.length > 0, "there was something to search");
   });
 
+  test("a container of an older Flotilla (the files in its writable layer) is recreated once, saying why", async () => {
+    const fake = fakeEngine();
+    const p = await load(fake, "sv4");
+    await p.up({ detach: true });
+    // what an older Flotilla left: no secrets volume, no label naming one
+    const old = containerNamed(fake, "sv4-app-1");
+    const volume = old.spec.Labels![SecretsLabel.container]!;
+    delete old.spec.Labels![SecretsLabel.container];
+    await fake.removeVolume(volume);
+    const plan = await p.plan();
+    assert.deepEqual(plan.services["app"]!.map((a) => [a.kind, a.reason]), [["recreate", "secrets/configs from environment or content are in its writable layer (now mounted read-only)"]]);
+    assert.deepEqual(plan.services["plain"]!.map((a) => a.kind), ["noop"], "a service without such files is left alone");
+    await p.up({ detach: true });
+    assert.ok(containerNamed(fake, "sv4-app-1").spec.Labels?.[SecretsLabel.container]);
+    assert.ok(Object.values((await p.plan()).services).flat().every((a) => a.kind === "noop"), "once");
+  });
+
   test("a container that cannot be created takes its fresh secrets volume with it", async () => {
     const fake = fakeEngine();
     fake.script.failCreate("sv3-app-1");
