@@ -167,7 +167,7 @@ export class FakeContainers extends FakeResources {
 
   /**
    * Bind mounts whose source is a file under a volume's mount point show that file at their target
-   * (a source that does not exist fails the create, as on the engine: it never makes a file there).
+   * (a source that does not exist fails the create, as Docker does; Podman fails only the start).
    */
   private boundVolumeFiles(spec: ContainerCreateSpec): Map<string, Buffer> {
     const files = new Map<string, Buffer>();
