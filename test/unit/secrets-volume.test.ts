@@ -285,6 +285,30 @@ describe("secrets volume: leftovers", () => {
     assert.deepEqual(fake.volumes.size, 0);
   });
 
+  test("down never removes the volume of a container it keeps, even one that appeared while it ran", async () => {
+    const fake = fakeEngine();
+    const p = await load(fake, "sg4");
+    await p.up({ detach: true });
+    // a one-off made meanwhile (run creates its container outside the lock): its volume before down lists the volumes
+    const volume = await leaveOver(fake, "sg4", "sg4-app-run-0123456789ab", { oneoff: true });
+    const remove = fake.removeContainer.bind(fake);
+    let made = false;
+    fake.removeContainer = async (id, opts) => {
+      await remove(id, opts);
+      if (made) return;
+      made = true;
+      await fake.createContainer({
+        name: "sg4-app-run-0123456789ab",
+        Image: IMAGE,
+        Labels: { [Label.project]: "sg4", [Label.service]: "app", [Label.oneoff]: "True", [SecretsLabel.container]: volume },
+        HostConfig: {},
+      });
+    };
+    const result = await p.down();
+    assert.ok(!result.containers.includes("sg4-app-run-0123456789ab"), "the one-off is kept (an orphan without --remove-orphans)");
+    assert.deepEqual(secretsVolumes(fake), [volume]);
+  });
+
   test("not a project volume: observe, plan, `volumes` and down --volumes leave it alone", async () => {
     const fake = fakeEngine();
     const q = await Project.load({ engine: fake, env: { TOKEN }, cwd: "/tmp", projectName: "sg3", documents: [{ ...doc({ volumes: [{ type: "volume", source: "data", target: "/data" }] }), volumes: { data: {} } }] });

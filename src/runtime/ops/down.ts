@@ -87,10 +87,12 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
     if (late === 0 && left.length === 0) break;
     if (left.length > 0) await Promise.all(removeNetworks(run, left));
   }
-  // Secrets volumes no container that is left names (the removed ones' went with them; this is
-  // what an interrupted command left). Derived data: removed silently, with or without --volumes.
+  // Secrets volumes no container names now (the removed ones' went with them; this is what an
+  // interrupted command left). Derived data: removed silently, with or without --volumes.
   const gone = new Set(result.containers);
-  await removeSecretsVolumes(engine, leftoverSecretsVolumes(secrets, all.filter((c) => !gone.has(c.name)), { oneoffs: true }));
+  const dropped = new Set(all.filter((c) => gone.has(c.name)).map((c) => c.secretsVolume));
+  const candidates = secrets.filter((v) => !dropped.has(v.name));
+  if (candidates.length > 0) await removeSecretsVolumes(engine, leftoverSecretsVolumes(candidates, await listProject(engine, projectName), { oneoffs: true }));
   return result;
 }
 
