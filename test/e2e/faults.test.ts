@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ThrowawayDaemon, daemonUnavailable } from "../support/throwaway-daemon.js";
-import { STALE_TASK } from "../../src/runtime/up-session.js";
+import { STALE_TASK } from "../../src/runtime/stale-task.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const bin = join(root, "bin", "flotilla.js");

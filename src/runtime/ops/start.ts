@@ -7,6 +7,8 @@ import { Label } from "../labels.js";
 import { emitter, graphFor, listProject, selectServices, walkContainers, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
 import { engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
 import { locked } from "./locked.js";
+import { replacerFor } from "../stale-replace.js";
+import { startOrReplace } from "../stale-task.js";
 
 export interface StartOptions extends ServiceOpOptions {
   /** Wait until the started services are running (healthy when they have a healthcheck). */
@@ -16,7 +18,10 @@ export interface StartOptions extends ServiceOpOptions {
   dryRun?: boolean;
 }
 
-/** `start`: existing containers, dependency order. */
+/**
+ * `start`: existing containers, dependency order. One the engine refuses for a stale task (see
+ * stale-task.ts) is created anew from `opts.project` when given, else fails with STALE_TASK.
+ */
 export async function startProject(engine: Engine, projectName: string, opts: LifecycleOptions = {}): Promise<string[]> {
   const { res } = emitter(opts.onEvent);
   const all = await listProject(engine, projectName);
@@ -29,7 +34,10 @@ export async function startProject(engine: Engine, projectName: string, opts: Li
   const started: string[] = [];
   await walkContainers(containers, graphFor(all, opts.project), "up", opts, async (c) => {
     res("container", c.name, "Starting", c.service);
-    if (!opts.dryRun) await engine.startContainer(c.id);
+    if (!opts.dryRun) {
+      const replace = replacerFor(engine, opts.project, c.service, opts);
+      await startOrReplace(c, (id) => engine.startContainer(id), replace);
+    }
     res("container", c.name, "Started", c.service);
     started.push(c.name);
   });
