@@ -2,7 +2,8 @@
  * The fault suite, on a throwaway daemon this file starts and stops itself (never the machine's main
  * daemon): `flotilla up -d` killed (SIGKILL) and interrupted (SIGINT) at each phase — after the
  * networks, during creates, during starts, during a health wait — and the engine itself SIGKILLed and
- * restarted mid-`up`. Each try is followed by a converging `up -d` and a `down` that must leave
+ * restarted mid-`up`, and mid-`start` until a container is left with a stale containerd task (which
+ * the next `start` must repair). Each try is followed by a converging `up -d` and a `down` that must leave
  * nothing of the project; a named volume's data must survive every try. Bad input (each kind the
  * loader refuses) must exit non-zero at its position with zero engine events.
  *
@@ -17,6 +18,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { ThrowawayDaemon, daemonUnavailable } from "../support/throwaway-daemon.js";
 import { STALE_TASK } from "../../src/runtime/stale-task.js";
@@ -67,8 +69,8 @@ const dir = mkdtempSync(join(tmpdir(), "flt-faults-project-"));
 writeFileSync(join(dir, "compose.yaml"), STACK);
 
 /** Run the CLI against the throwaway daemon; `onLine` sees each output line as it comes (it may kill the child). */
-function flotilla(args: string[], cwd = dir, onLine?: (line: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Result> {
-  const child = spawn(process.execPath, [bin, "-p", PROJECT, ...args], { cwd, env: daemon!.env({ COMPOSE_PROGRESS: "plain" }), stdio: ["ignore", "pipe", "pipe"] });
+function flotilla(args: string[], cwd = dir, onLine?: (line: string, kill: (s: NodeJS.Signals) => void) => void, project = PROJECT): Promise<Result> {
+  const child = spawn(process.execPath, [bin, "-p", project, ...args], { cwd, env: daemon!.env({ COMPOSE_PROGRESS: "plain" }), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let pending = "";
   const kill = (s: NodeJS.Signals): void => void child.kill(s);
@@ -110,8 +112,8 @@ const counts = { tries: 0, converged: 0, leaked: 0, lost: 0, staleTask: 0 };
  * The engine-side leftover of a dockerd killed while starting a container: its containerd task
  * outlives it, the restarted dockerd does not know it, and every later start of that container
  * fails ("task <id>: already exists") until the container is removed. `up` now creates such a
- * container anew (UpSession.replaceStale, unit-tested on the fake engine); should a try still end on
- * it (another action kind than a plain start), it is counted apart, never as converged.
+ * container anew (runtime/stale-task.ts, unit-tested on the fake engine); should a try still end on
+ * it, it is counted apart, never as converged.
  */
 const badInput = { tries: 0, refused: 0, events: 0 };
 const SEED = `seed-${process.pid}`;
@@ -169,6 +171,76 @@ const PHASES: [string, RegExp][] = [
   ["during a health wait", /Container \S+ {2}Waiting/],
 ];
 
+const STALE_PROJECT = `faults-stale-${process.pid}`;
+const STALE_SERVICES = 12;
+/** After the first "Starting" line of `start`, the engine is killed this many ms later (tries cycle through them; measured here: 1 try in 2 to 1 in 5 leaves a stale task). */
+const STALE_DELAYS = [100, 130, 160, 115, 145, 175, 90, 190];
+
+/**
+ * Up to STALE_DELAYS.length tries, until one leaves a stale task: `create` a dozen services (each with
+ * an anonymous volume), `start` them and SIGKILL the engine mid-start, restart it, then `start` again:
+ * it must exit 0 with every service running, each container it names as created anew must have a new
+ * id and its old anonymous volume; `down -v` then leaves nothing of the project.
+ */
+async function staleTaskTries(): Promise<{ tries: number; reproduced: number; repaired: number }> {
+  const sdir = join(dir, "stale-task");
+  mkdirSync(sdir, { recursive: true });
+  let yaml = "services:\n";
+  for (let i = 0; i < STALE_SERVICES; i++) yaml += `  s${i}:\n    image: ${IMAGE}\n    init: true\n    command: ["sleep", "3600"]\n    volumes: ["/data"]\n`;
+  writeFileSync(join(sdir, "compose.yaml"), yaml);
+  const fl = (args: string[], onLine?: (line: string) => void): Promise<Result> => flotilla(args, sdir, onLine, STALE_PROJECT);
+  const inspect = (): Map<string, { id: string; volume: string }> => {
+    const rows = lines(daemon!.docker(["ps", "-a", "--filter", `label=com.docker.compose.project=${STALE_PROJECT}`, "--format", "{{.Names}}"]));
+    const out = new Map<string, { id: string; volume: string }>();
+    if (rows.length === 0) return out;
+    for (const l of lines(daemon!.docker(["inspect", "--format", "{{.Name}} {{.Id}} {{range .Mounts}}{{.Name}}{{end}}", ...rows]))) {
+      const [name, id, volume] = l.split(" ") as [string, string, string];
+      out.set(name.replace(/^\//, ""), { id, volume });
+    }
+    return out;
+  };
+  let tries = 0;
+  let reproduced = 0;
+  let repaired = 0;
+  for (const delay of STALE_DELAYS) {
+    tries++;
+    const created = await fl(["create"]);
+    assert.equal(created.code, 0, created.out);
+    const before = inspect();
+    let killed: Promise<void> | undefined;
+    await fl(["start"], (line) => {
+      if (!killed && /Starting/.test(line)) killed = sleep(delay).then(() => daemon!.kill());
+    });
+    assert.ok(killed, "start showed a Starting line");
+    await killed;
+    await daemon!.restart();
+    const again = await fl(["start", "--lock-timeout", "30"]);
+    const after = inspect();
+    const up = lines(daemon!.docker(["ps", "--filter", `label=com.docker.compose.project=${STALE_PROJECT}`, "--format", "{{.Names}}"]));
+    const renewed = [...again.out.matchAll(/container (\S+): the engine still holds a task of it/g)].map((m) => m[1]!);
+    const down = await fl(["down", "-v", "-t", "0", "--lock-timeout", "30"]);
+    assert.equal(again.code, 0, `start after the engine kill exits 0:\n${again.out}`);
+    assert.equal(up.length, STALE_SERVICES, `every service runs:\n${again.out}`);
+    const running = lines(daemon!.docker(["ps", "--filter", `label=com.docker.compose.project=${STALE_PROJECT}`, "--format", "{{.Names}}"]));
+    assert.equal(running.length, 0, "down stopped everything");
+    assert.equal(after.size, STALE_SERVICES, `one container per service:\n${[...after.keys()].join("\n")}`);
+    for (const name of renewed) {
+      assert.notEqual(after.get(name)?.id, before.get(name)?.id, `${name} is a new container`);
+      assert.equal(after.get(name)?.volume, before.get(name)?.volume, `${name} kept its anonymous volume`);
+    }
+    for (const [name, c] of after) if (!renewed.includes(name)) assert.equal(c.id, before.get(name)?.id, `${name} is the same container`);
+    assert.equal(down.code, 0, down.out);
+    assert.deepEqual(inspect().size, 0, "down leaves no container");
+    assert.deepEqual(lines(daemon!.docker(["volume", "ls", "-q"])).filter((v) => [...before.values()].some((c) => c.volume === v)), [], "down -v leaves no anonymous volume");
+    if (renewed.length > 0) {
+      reproduced++;
+      repaired += renewed.length;
+      break;
+    }
+  }
+  return { tries, reproduced, repaired };
+}
+
 describe("faults on a throwaway daemon: every try converges and down leaves nothing", { skip: why, concurrency: false }, () => {
   before(async () => {
     daemon = new ThrowawayDaemon();
@@ -218,6 +290,12 @@ describe("faults on a throwaway daemon: every try converges and down leaves noth
       await convergeAndDown(`engine killed ${phase}`, true);
     });
   }
+
+  test("`start` after the engine was killed while starting: a container left with a stale task is created anew, keeping its anonymous volume", async (t) => {
+    const result = await staleTaskTries();
+    console.log(`stale task: left in ${result.reproduced}/${result.tries} engine kills during \`start\`; ${result.repaired} container(s) created anew by the next \`start\`, all ${STALE_SERVICES} services running each time`);
+    if (result.reproduced === 0) t.skip(`no kill left a stale task in ${result.tries} tries (it depends on the instant of the kill): the repair is covered by the unit tests only`);
+  });
 
   test("bad input: each exits non-zero at its position, and the engine sees no event", async () => {
     const bad = join(dir, "bad");
