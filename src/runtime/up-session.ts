@@ -89,6 +89,8 @@ export class UpSession {
   private readonly knownStarted = new Set<string>();
   /** Stopped containers created anew because the engine held a stale task of them: action -> new id. */
   private readonly replaced = new Map<ServiceAction, string>();
+  /** Services with a container created anew for a stale task (or to follow such a namespace parent). */
+  private readonly replacedServices = new Set<string>();
 
   constructor(
     private readonly project: LoadedProject,
@@ -267,10 +269,11 @@ export class UpSession {
       if (!noStart && actions.some((a) => a.kind === "recreate" || a.kind === "start")) await this.stopDependentsOf(s);
       await this.removeExtras(s, actions);
       await this.swapRecreated(s, actions);
+      const acts = await this.followReplacedParents(s, actions);
       // pre_start steps (init containers) for the containers this up created, before any starts.
-      if (!noStart) await this.runPreStart(s, actions.filter((a) => a.kind === "create" || a.kind === "recreate"));
-      await this.startContainers(s, actions);
-      this.record(s, actions);
+      if (!noStart) await this.runPreStart(s, acts.filter((a) => a.kind === "create" || a.kind === "recreate"));
+      await this.startContainers(s, acts);
+      this.record(s, acts);
     } catch (err) {
       throw asServiceError(s, err);
     }
@@ -425,7 +428,29 @@ export class UpSession {
     await this.swapRecreated(s, [fresh]);
     const id = this.newIds.get(fresh)!;
     this.replaced.set(a, id);
+    this.replacedServices.add(s);
     return id;
+  }
+
+  /**
+   * A service sharing a namespace (or volumes_from) with a container created anew for a stale task
+   * refers to the old one by id: its containers to start are created anew too, joining the new one.
+   */
+  private async followReplacedParents(s: string, actions: readonly ServiceAction[]): Promise<readonly ServiceAction[]> {
+    const parent = namespaceParents(this.model.services[s]!).find((p) => this.replacedServices.has(p));
+    if (!parent) return actions;
+    this.replacedServices.add(s);
+    const reason = `its namespace parent ${parent} was created anew (stale task)`;
+    return Promise.all(
+      actions.map(async (a) => {
+        if (a.kind === "noop" || a.kind === "remove") return a;
+        const current = a.kind === "create" || a.kind === "recreate" ? this.newIds.get(a)! : a.containerId!;
+        const fresh: ServiceAction = { ...a, kind: "recreate", containerId: current, currentName: a.target, state: "created", reason };
+        await this.createFor(s, fresh, { done: true });
+        await this.swapRecreated(s, [fresh]);
+        return fresh;
+      }),
+    );
   }
 
   private record(s: string, actions: readonly ServiceAction[]): void {

@@ -123,6 +123,28 @@ describe("stale task: up", () => {
   });
 });
 
+describe("stale task: up, namespace children", () => {
+  for (const existing of [true, false]) {
+    test(`a child sharing db's network namespace (${existing ? "stopped" : "created by this up"}) joins db's new container`, async () => {
+      const engine = new FakeEngine();
+      engine.addImage(IMAGE);
+      const name = existing ? "sc1" : "sc2";
+      const side: ServiceConfig = { image: IMAGE, command: ["sleep", "3600"], network_mode: "service:db" };
+      const p = loadedProject(name, { db: db(), side });
+      const oldId = existing ? await upThenStop(engine, p, ["side", "db"]) : await upThenStop(engine, loadedProject(name, { db: db() }), ["db"]);
+      engine.script.failStart(oldId, staleTask(`${name}-db-1`));
+      const { result } = await up(engine, p);
+      const newDb = byName(engine, `${name}-db-1`);
+      assert.notEqual(newDb.id, oldId);
+      const child = byName(engine, `${name}-side-1`);
+      assert.equal(child.spec.HostConfig["NetworkMode"], `container:${newDb.id}`);
+      assert.equal(child.state, "running");
+      assert.equal(result.containers.find((c) => c.service === "side")!.id, child.id);
+      assert.equal([...engine.containers.values()].filter((c) => c.name.endsWith("side-1")).length, 1, "no leftover of the child");
+    });
+  }
+});
+
 describe("stale task: start", () => {
   test("with the model: re-created as up would, started; start --wait follows the new container", async () => {
     const engine = new FakeEngine();
@@ -155,6 +177,25 @@ describe("stale task: start", () => {
     assert.notEqual(fresh.id, side.id);
     assert.equal(fresh.state, "running");
     assert.equal(fresh.spec.HostConfig["NetworkMode"], `container:${byName(engine, "ss2-db-1").id}`);
+  });
+
+  test("a namespace parent created anew: its stopped child is created anew too, joining the new container", async () => {
+    const engine = new FakeEngine();
+    engine.addImage(IMAGE);
+    const p = loadedProject("ss5", { db: db(), side: { image: IMAGE, command: ["sleep", "3600"], network_mode: "service:db" } });
+    const oldId = await upThenStop(engine, p, ["side", "db"]);
+    const side = byName(engine, "ss5-side-1");
+    engine.script.failStart(oldId, staleTask("ss5-db-1"));
+    const events: FlotillaEvent[] = [];
+    await startProject(engine, "ss5", { project: p, onEvent: (e) => events.push(e) });
+    const newDb = byName(engine, "ss5-db-1");
+    const fresh = byName(engine, "ss5-side-1");
+    assert.notEqual(newDb.id, oldId);
+    assert.notEqual(fresh.id, side.id);
+    assert.equal(engine.containers.has(side.id), false);
+    assert.equal(fresh.spec.HostConfig["NetworkMode"], `container:${newDb.id}`);
+    assert.equal(fresh.state, "running");
+    assert.ok(events.some((e) => e.type === "warning" && e.message === "container ss5-side-1: created anew to join the new container of db"));
   });
 
   test("without the model (project rebuilt from labels): STALE_TASK saying what to do; nothing removed", async () => {

@@ -3,8 +3,7 @@ import type { Engine } from "../engine.js";
 import { emitter, graphFor, listProject, selectServices, walkContainers, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
 import { modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
 import { locked } from "./locked.js";
-import { replacerFor } from "../stale-replace.js";
-import { startOrReplace } from "../stale-task.js";
+import { StartRepairs } from "../stale-replace.js";
 
 /**
  * `restart`: dependency order; does not apply config changes — except to a container the engine
@@ -18,12 +17,12 @@ export async function restartProject(engine: Engine, projectName: string, opts: 
   const services = opts.services && opts.services.length > 0 ? [...graph.restartClosure(opts.services)] : opts.services;
   const containers = selectServices(all, services).filter((c) => !c.oneoff);
   const restarted: string[] = [];
+  const repairs = new StartRepairs(engine, opts.project, opts);
   await walkContainers(containers, graph, "up", opts, async (c) => {
     res("container", c.name, "Starting", c.service, "restart");
     if (!opts.dryRun) {
-      const replace = replacerFor(engine, opts.project, c.service, opts);
       // The old container restarts; a replacement (stale task) is new and stopped: it starts.
-      await startOrReplace(c, (id) => (id === c.id ? engine.restartContainer(id, opts.timeout) : engine.startContainer(id)), replace, "restart");
+      await repairs.start(c, (id) => (id === c.id ? engine.restartContainer(id, opts.timeout) : engine.startContainer(id)), "restart");
     }
     res("container", c.name, "Started", c.service);
     restarted.push(c.name);

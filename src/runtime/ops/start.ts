@@ -7,8 +7,7 @@ import { Label } from "../labels.js";
 import { emitter, graphFor, listProject, selectServices, walkContainers, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
 import { engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
 import { locked } from "./locked.js";
-import { replacerFor } from "../stale-replace.js";
-import { startOrReplace } from "../stale-task.js";
+import { StartRepairs } from "../stale-replace.js";
 
 export interface StartOptions extends ServiceOpOptions {
   /** Wait until the started services are running (healthy when they have a healthcheck). */
@@ -32,11 +31,11 @@ export async function startProject(engine: Engine, projectName: string, opts: Li
     if (missing.length > 0) throw new FlotillaError("NO_SUCH_SERVICE", `no containers to start for service(s): ${missing.join(", ")}`, { hint: "create them first with `up`" });
   }
   const started: string[] = [];
+  const repairs = new StartRepairs(engine, opts.project, opts);
   await walkContainers(containers, graphFor(all, opts.project), "up", opts, async (c) => {
     res("container", c.name, "Starting", c.service);
     if (!opts.dryRun) {
-      const replace = replacerFor(engine, opts.project, c.service, opts);
-      await startOrReplace(c, (id) => engine.startContainer(id), replace);
+      await repairs.start(c, (id) => engine.startContainer(id), "start");
     }
     res("container", c.name, "Started", c.service);
     started.push(c.name);
