@@ -1,8 +1,9 @@
 /**
  * A stale containerd task. When dockerd is killed while it starts a container, containerd keeps the
- * task it made for it, and every later start of that container fails with "task <64 hex>: already
- * exists" until the container is removed (Compose has the same problem). A new container under the
- * same name clears it.
+ * task (and the container record) it made for it, and every later start of that container fails
+ * until the container is removed (Compose has the same problem): "task <64 hex>: already exists", or,
+ * when the record is left too, "id already in use" (both seen on one kill, checked on a throwaway
+ * daemon). A new container under the same name clears it.
  *
  * Every path that starts an EXISTING container (up's start and restart actions, `start`, `restart`)
  * goes through `startOrReplace`: with a way to re-create the container from the compose model it
@@ -11,8 +12,8 @@
  */
 import { asServiceError, ServiceError } from "../errors.js";
 
-/** The engine's answer to starting a container whose containerd task outlived a killed dockerd. */
-export const STALE_TASK = /task [0-9a-f]{64}: already exists/;
+/** The engine's answers to starting a container whose containerd task (or record) outlived a killed dockerd. */
+export const STALE_TASK = /task [0-9a-f]{64}: already exists|(?:^|: )id already in use\b/m;
 
 /** Whether `err` (or an error it wraps) is the engine refusing a start for a stale task. */
 export function isStaleTask(err: unknown): boolean {

@@ -78,6 +78,9 @@ describe("stale task: detection", () => {
     assert.ok(isStaleTask(staleTask("x")));
     assert.ok(isStaleTask(new ServiceError("CONTAINER_FAILED", "db", "service db: failed", { cause: staleTask("x") })));
     assert.ok(STALE_TASK.test(`task ${"0".repeat(64)}: already exists`));
+    // the same kill also leaves containerd's container record: dockerd's second answer
+    assert.ok(isStaleTask(new EngineError("ENGINE", `cannot start container ${"d".repeat(64)}: id already in use`)));
+    assert.equal(isStaleTask(new Error("Conflict. The container name \"/x\" is already in use by container \"abc\"")), false);
     assert.equal(isStaleTask(new Error(`task ${"0".repeat(63)}: already exists`)), false);
     assert.equal(isStaleTask(new Error("container name already exists")), false);
     assert.equal(isStaleTask("task"), false);
