@@ -226,6 +226,28 @@ describe("secrets volume: it goes with its container", () => {
     assert.equal(containerNamed(fake, "ss1-app-1").spec.Labels?.[SecretsLabel.container], after[0]);
   });
 
+  test("start and restart re-create a stale-task container with a new volume, and a container joining its namespace with its own", async () => {
+    const fake = fakeEngine();
+    const q = await Project.load({
+      engine: fake,
+      env: { TOKEN },
+      cwd: "/tmp",
+      projectName: "ss2",
+      documents: [doc(), { services: { side: { image: IMAGE, command: ["sleep", "3600"], network_mode: "service:app", secrets: ["token"] } } }],
+    });
+    await q.up({ detach: true });
+    const before = new Set(secretsVolumes(fake));
+    assert.equal(before.size, 2);
+    await q.stop();
+    const old = containerNamed(fake, "ss2-app-1");
+    fake.script.failStart(old.id, new Error(`starting container: task ${"cd".repeat(32)}: already exists`));
+    await q.start();
+    const after = secretsVolumes(fake);
+    assert.equal(after.length, 2, after.join(", "));
+    assert.ok(after.every((v) => !before.has(v)), "both containers were made anew, each with a new volume; the old ones went");
+    for (const name of ["ss2-app-1", "ss2-side-1"]) assert.ok(after.includes(containerNamed(fake, name).spec.Labels![SecretsLabel.container]!), name);
+  });
+
   test("run: the one-off gets its own volume; --rm removes it", async () => {
     const fake = fakeEngine();
     const p = await load(fake, "so1");
