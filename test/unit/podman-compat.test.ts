@@ -1,13 +1,17 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  dockerImageId,
   familiarImageName,
   familiarRepoTags,
+  hasNetworkNames,
   healthcheckOverdue,
   isNetworkInUseMessage,
+  isPodmanConflictMessage,
   matchesLabels,
   podmanApiVersion,
   withDockerStopTimeout,
+  withNetworkIds,
 } from "../../src/runtime/docker/index.js";
 import type { ContainerCreateSpec } from "../../src/runtime/engine.js";
 
@@ -98,5 +102,39 @@ describe("Podman compatibility helpers of the Docker adapter", () => {
     assert.equal(healthcheckOverdue(c({ Status: "starting" }, hc, false), t0 + 60_000), false);
     assert.equal(healthcheckOverdue(c(undefined, undefined), t0 + 60_000), false);
     assert.equal(healthcheckOverdue(c({ Status: "starting" }, { Test: ["NONE"] }), t0 + 60_000), false);
+  });
+
+  test("Podman's 500 answers that Docker gives as 409 are recognised as conflicts", () => {
+    assert.equal(isPodmanConflictMessage("can only kill running containers. 0f89 is in state exited: container state improper"), true);
+    assert.equal(
+      isPodmanConflictMessage('container create: creating container storage: the container name "demo-web-1" is already in use by 0f89. You have to remove that container to be able to reuse that name: that name is already in use'),
+      true,
+    );
+    assert.equal(isPodmanConflictMessage("network name demo_default already used: network already exists"), true);
+    assert.equal(isPodmanConflictMessage("no container with name or ID \"x\" found: no such container"), false);
+    assert.equal(isPodmanConflictMessage("OCI runtime error: runc: exec failed"), false);
+  });
+
+  test("dockerImageId prefixes a bare hex id as Docker does and leaves the rest", () => {
+    const hex = "cec0d0a2de5a63899ec842f772bb54dcfaf1df1f26ff665649a5e22a06c8843f";
+    assert.equal(dockerImageId(hex), `sha256:${hex}`);
+    assert.equal(dockerImageId(`sha256:${hex}`), `sha256:${hex}`);
+    assert.equal(dockerImageId("cec0d0a2de5a"), "cec0d0a2de5a");
+    assert.equal(dockerImageId(""), "");
+  });
+
+  test("withNetworkIds puts the network id where Podman 4.3 puts the name; Docker's ids stay", () => {
+    const id = "f6aa3d26e89133cac578ba7edc0f14da89cf1e3d490d313769f54e082ca59a6c";
+    const other = "0b1da18da8380b1da18da8380b1da18da8380b1da18da8380b1da18da8380b1d";
+    const podman = { demo_default: { NetworkID: "demo_default", IPAddress: "10.89.0.2" }, demo_back: { NetworkID: "demo_back" } };
+    assert.equal(hasNetworkNames(podman), true);
+    withNetworkIds(podman, new Map([["demo_default", id]]));
+    assert.deepEqual(podman, { demo_default: { NetworkID: id, IPAddress: "10.89.0.2" }, demo_back: { NetworkID: "demo_back" } }, "an unknown name is left as it was");
+    const docker = { demo_default: { NetworkID: other } };
+    assert.equal(hasNetworkNames(docker), false);
+    withNetworkIds(docker, new Map([["demo_default", id]]));
+    assert.deepEqual(docker, { demo_default: { NetworkID: other } }, "an id is never replaced (a replaced network must still show)");
+    assert.equal(hasNetworkNames(undefined), false);
+    assert.equal(hasNetworkNames({ x: null, y: {} }), false);
   });
 });

@@ -8,8 +8,8 @@ import type { DockerContext } from "./context.js";
 import { abortedError, is404, messageOf, statusOf } from "./errors.js";
 import { filtersParam, labelFilters, matchesLabels } from "./filters.js";
 import { splitTag } from "./images.js";
-import { podmanSummaries, runHealthcheck } from "./libpod.js";
-import { healthcheckOverdue, withDockerStopTimeout } from "./podman.js";
+import { podmanNetworkIds, podmanSummaries, runHealthcheck } from "./libpod.js";
+import { dockerImageId, healthcheckOverdue, withDockerStopTimeout } from "./podman.js";
 import type { ContainerDoc, ContainerListDoc } from "./types.js";
 
 export async function listContainers(ctx: DockerContext, filter: { labels: LabelFilter; all?: boolean }): Promise<ContainerSummary[]> {
@@ -18,7 +18,7 @@ export async function listContainers(ctx: DockerContext, filter: { labels: Label
     const found: ContainerListDoc[] = await ctx.docker.listContainers({ all: filter.all ?? false, filters });
     const list = found.filter((c) => matchesLabels(c.Labels, filter.labels));
     const api = list.length > 0 ? await ctx.podman() : undefined;
-    if (api !== undefined) await podmanSummaries(ctx, api, list, filter.all ?? false, filters);
+    if (api !== undefined) await Promise.all([podmanSummaries(ctx, api, list, filter.all ?? false, filters), podmanNetworkIds(ctx, list)]);
     return list.map(toSummary);
   } catch (e) {
     throw ctx.fail(e, "cannot list containers");
@@ -36,6 +36,7 @@ export async function inspectContainer(ctx: DockerContext, idOrName: string): Pr
         raw = await ctx.docker.getContainer(idOrName).inspect();
       }
     }
+    await podmanNetworkIds(ctx, [raw]);
     return toDetails(raw);
   } catch (e) {
     if (is404(e)) return undefined;
@@ -101,7 +102,9 @@ export async function unpauseContainer(ctx: DockerContext, id: string): Promise<
   try {
     await ctx.docker.getContainer(id).unpause();
   } catch (e) {
-    throw ctx.fail(e, `cannot unpause container ${id}`);
+    // Unpausing a container that is not paused: Docker answers 500, Podman 500 "container state
+    // improper" (a CONFLICT elsewhere); the same code on both.
+    throw ctx.fail(e, `cannot unpause container ${id}`, (status) => (status === 500 ? "ENGINE" : undefined));
   }
 }
 
@@ -157,7 +160,7 @@ export async function commitContainer(ctx: DockerContext, id: string, options: C
   if (options.changes && options.changes.length > 0) query["changes"] = options.changes;
   try {
     const res = (await ctx.docker.getContainer(id).commit(query)) as { Id?: string };
-    return String(res.Id ?? "");
+    return dockerImageId(String(res.Id ?? ""));
   } catch (e) {
     throw ctx.fail(e, `cannot commit container ${id}`);
   }

@@ -6,6 +6,7 @@
  */
 import { EngineError, FlotillaError, type ErrorCode } from "../../errors.js";
 import type { EndpointConfig } from "../connect.js";
+import { isPodmanConflictMessage } from "./podman.js";
 import type { DockerodeError } from "./types.js";
 
 /** Names a status's meaning for one call (undefined: the default mapping). */
@@ -72,6 +73,8 @@ function codeOf(status: number | undefined, message: string, codeFor?: CodeFor):
   if (/port is already allocated|address already in use/i.test(message)) return "PORT_ALLOCATED";
   if (status === 404) return "NOT_FOUND";
   if (status === 409) return "CONFLICT";
+  // Podman answers 500 for what Docker calls a conflict (409): a stopped container killed, a name taken.
+  if (status === 500 && isPodmanConflictMessage(message)) return "CONFLICT";
   return "ENGINE";
 }
 

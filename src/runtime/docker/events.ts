@@ -2,7 +2,7 @@
 import type { Readable } from "node:stream";
 import type { EngineEvent, LabelFilter } from "../engine.js";
 import type { DockerContext } from "./context.js";
-import { filtersParam, labelFilters } from "./filters.js";
+import { filtersParam, labelFilters, matchesLabels } from "./filters.js";
 import { destroyOnAbort, jsonLines } from "./streams.js";
 import type { EventDoc } from "./types.js";
 
@@ -24,7 +24,10 @@ export function events(ctx: DockerContext, filter: EventFilter, signal?: AbortSi
   return {
     async *[Symbol.asyncIterator]() {
       if (signal?.aborted) return;
-      const opts: { filters: string; since?: string; until?: string; abortSignal?: AbortSignal } = { filters: filtersParam({ label: labelFilters(filter.labels) }) };
+      // Podman (4.3) answers nothing at all to a filtered query with `until`: ask it unfiltered and
+      // filter here, on the labels every container event carries as attributes.
+      const here = filter.until !== undefined && filter.labels !== undefined && (await ctx.podman()) !== undefined;
+      const opts: { filters: string; since?: string; until?: string; abortSignal?: AbortSignal } = { filters: filtersParam({ label: here ? [] : labelFilters(filter.labels) }) };
       if (filter.since !== undefined) opts.since = String(filter.since);
       if (filter.until !== undefined) opts.until = String(filter.until);
       if (signal) opts.abortSignal = signal;
@@ -37,7 +40,10 @@ export function events(ctx: DockerContext, filter: EventFilter, signal?: AbortSi
       }
       const stopListening = destroyOnAbort(stream, signal);
       try {
-        for await (const m of jsonLines<EventDoc>(stream as AsyncIterable<Buffer>, signal)) yield toEvent(m);
+        for await (const m of jsonLines<EventDoc>(stream as AsyncIterable<Buffer>, signal)) {
+          const e = toEvent(m);
+          if (!here || matchesLabels(e.attributes, filter.labels)) yield e;
+        }
       } finally {
         stopListening();
         stream.destroy();

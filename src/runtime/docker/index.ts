@@ -9,4 +9,16 @@ export { labelFilters, matchesLabels } from "./filters.js";
 export { containerStats } from "./stats.js";
 export { ipv4First } from "./container-docs.js";
 export { splitTag } from "./images.js";
-export { familiarImageName, familiarRepoTags, healthcheckOverdue, podmanApiVersion, withDockerStopTimeout, isNetworkInUseMessage, DOCKER_DEFAULT_STOP_TIMEOUT } from "./podman.js";
+export {
+  familiarImageName,
+  familiarRepoTags,
+  healthcheckOverdue,
+  podmanApiVersion,
+  withDockerStopTimeout,
+  isNetworkInUseMessage,
+  isPodmanConflictMessage,
+  dockerImageId,
+  hasNetworkNames,
+  withNetworkIds,
+  DOCKER_DEFAULT_STOP_TIMEOUT,
+} from "./podman.js";

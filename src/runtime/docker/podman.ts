@@ -75,3 +75,47 @@ export function healthcheckOverdue(c: ContainerDoc, now: number): boolean {
   const intervalMs = intervalNs > 0 ? intervalNs / 1e6 : 30_000;
   return now - last >= intervalMs;
 }
+
+/**
+ * Whether a Podman error (its compat API answers 500 where Docker answers 409) means a conflict:
+ * a container in the wrong state for the call ("container state improper", e.g. killing a stopped
+ * one), a name already taken by a container ("that name is already in use") or a network
+ * ("network already exists").
+ */
+export function isPodmanConflictMessage(message: string): boolean {
+  return /container state improper|name is already in use|container already exists|network already exists/i.test(message);
+}
+
+/** An image id as Docker gives it (`sha256:<hex>`); Podman's commit answers the bare hex. */
+export function dockerImageId(id: string): string {
+  return /^[0-9a-f]{64}$/.test(id) ? `sha256:${id}` : id;
+}
+
+/**
+ * `ps_args` for Podman's top: its own process table (read from /proc by the engine). Without them
+ * Podman runs `ps -ef` inside the container, which needs a `ps` in the image and comes back as one
+ * unsplit column (`["PID   USER     COMMAND"]`).
+ */
+export const PODMAN_TOP_ARGS = "user,pid,ppid,pcpu,etime,tty,time,args";
+
+/** Endpoint entries of a container document, keyed by network name (inspect or list). */
+type NetworkEntries = Record<string, { NetworkID?: string } | null | undefined> | null | undefined;
+
+/** Whether some endpoint names its network by name (Podman 4.3) rather than by id (Docker). */
+export function hasNetworkNames(networks: NetworkEntries): boolean {
+  return Object.entries(networks ?? {}).some(([name, n]) => n?.NetworkID !== undefined && n.NetworkID === name);
+}
+
+/**
+ * Podman 4.3 fills each endpoint's `NetworkID` with the network's name, where Docker gives the id
+ * the container is attached by. Put the id there (from `idsByName`), so "attached to a network of
+ * that name that was replaced" is told apart the same way on both engines. (On Podman a network
+ * cannot be removed while any container, running or not, is attached to it, so the current id of
+ * the name is the one the container is on.) Entries that already hold an id are left alone.
+ */
+export function withNetworkIds(networks: NetworkEntries, idsByName: ReadonlyMap<string, string>): void {
+  for (const [name, n] of Object.entries(networks ?? {})) {
+    const id = idsByName.get(name);
+    if (n && id !== undefined && n.NetworkID === name) n.NetworkID = id;
+  }
+}
