@@ -6,6 +6,7 @@ import {
   familiarRepoTags,
   hasNetworkNames,
   healthcheckOverdue,
+  isInterfaceRaceMessage,
   isNetworkInUseMessage,
   isPodmanConflictMessage,
   matchesLabels,
@@ -113,6 +114,12 @@ describe("Podman compatibility helpers of the Docker adapter", () => {
     assert.equal(isPodmanConflictMessage("network name demo_default already used: network already exists"), true);
     assert.equal(isPodmanConflictMessage("no container with name or ID \"x\" found: no such container"), false);
     assert.equal(isPodmanConflictMessage("OCI runtime error: runc: exec failed"), false);
+  });
+
+  test("a network create that lost a race with a vanishing host interface is told from a refusal", () => {
+    assert.equal(isInterfaceRaceMessage("route ip+net: no such network interface"), true);
+    assert.equal(isInterfaceRaceMessage("network name demo_default already used: network already exists"), false);
+    assert.equal(isInterfaceRaceMessage("subnet 10.89.0.0/24 is already used on the host or by another config"), false);
   });
 
   test("dockerImageId prefixes a bare hex id as Docker does and leaves the rest", () => {

@@ -17,6 +17,7 @@ export {
   withDockerStopTimeout,
   isNetworkInUseMessage,
   isPodmanConflictMessage,
+  isInterfaceRaceMessage,
   dockerImageId,
   hasNetworkNames,
   withNetworkIds,

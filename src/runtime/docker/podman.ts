@@ -49,6 +49,14 @@ export function isNetworkInUseMessage(message: string): boolean {
   return /active endpoints|is being used|has associated containers/i.test(message);
 }
 
+/**
+ * Podman's network create failing because a host interface went away while it listed the routes
+ * (`route ip+net: no such network interface`): a race with other containers' veths, not a refusal.
+ */
+export function isInterfaceRaceMessage(message: string): boolean {
+  return /no such network interface/i.test(message);
+}
+
 /** The libpod API version when the /version document comes from Podman, else undefined. */
 export function podmanApiVersion(v: VersionDoc): string | undefined {
   const components = Array.isArray(v.Components) ? v.Components : [];
@@ -108,10 +116,11 @@ export function hasNetworkNames(networks: NetworkEntries): boolean {
 
 /**
  * Podman 4.3 fills each endpoint's `NetworkID` with the network's name, where Docker gives the id
- * the container is attached by. Put the id there (from `idsByName`), so "attached to a network of
- * that name that was replaced" is told apart the same way on both engines. (On Podman a network
- * cannot be removed while any container, running or not, is attached to it, so the current id of
- * the name is the one the container is on.) Entries that already hold an id are left alone.
+ * the container is attached by. Put the current id of that name there (from `idsByName`): Podman
+ * attaches containers by network name, so a container whose network was replaced joins the new
+ * one of that name when it starts (no recreate needed, unlike Docker, which attaches by id), and
+ * with the CNI backend a network's id is derived from its name anyway. Without this, every `up`
+ * saw "network replaced" and recreated every container. Entries that already hold an id are left alone.
  */
 export function withNetworkIds(networks: NetworkEntries, idsByName: ReadonlyMap<string, string>): void {
   for (const [name, n] of Object.entries(networks ?? {})) {
