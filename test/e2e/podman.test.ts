@@ -99,9 +99,10 @@ describe("Flotilla on Podman (throwaway podman system service)", { skip }, () =>
     const again = await p.up({ wait: true, waitTimeout: 60, timeout: 0 });
     assert.deepEqual(again.containers.map((c) => c.action).sort(), ["noop", "noop"]);
 
-    // top reads Podman's own process table (no ps needed in the image)
+    // top reads Podman's own process table (no ps needed in the image), under Docker's titles
     const top = await p.top(["app"]);
-    const cmd = top[0]!.processes.titles.indexOf("COMMAND");
+    assert.deepEqual(top[0]!.processes.titles, ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]);
+    const cmd = top[0]!.processes.titles.indexOf("CMD");
     assert.ok(cmd >= 0 && top[0]!.processes.processes.some((row) => /sleep 3600/.test(row[cmd] ?? "")), JSON.stringify(top));
 
     // a one-off container gets exactly the piped input on its stdin

@@ -2,6 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   dockerImageId,
+  dockerTopColumns,
   familiarImageName,
   familiarRepoTags,
   hasNetworkNames,
@@ -9,8 +10,11 @@ import {
   isInterfaceRaceMessage,
   isNetworkInUseMessage,
   isPodmanConflictMessage,
+  isPodmanNotFoundMessage,
   matchesLabels,
+  platformMismatch,
   podmanApiVersion,
+  untilMs,
   withDockerStopTimeout,
   withNetworkIds,
 } from "../../src/runtime/docker/index.js";
@@ -143,5 +147,42 @@ describe("Podman compatibility helpers of the Docker adapter", () => {
     assert.deepEqual(docker, { demo_default: { NetworkID: other } }, "an id is never replaced (a replaced network must still show)");
     assert.equal(hasNetworkNames(undefined), false);
     assert.equal(hasNetworkNames({ x: null, y: {} }), false);
+  });
+
+  test("platformMismatch says what Docker says when a local image is of another platform", () => {
+    const amd64 = { Os: "linux", Architecture: "amd64" };
+    assert.equal(platformMismatch("app:1", "linux/amd64", amd64), undefined);
+    assert.equal(platformMismatch("app:1", "linux", amd64), undefined);
+    assert.equal(platformMismatch("app:1", "linux/x86_64", amd64), undefined);
+    assert.equal(
+      platformMismatch("app:1", "linux/s390x", amd64),
+      "image with reference app:1 was found but does not match the specified platform: wanted linux/s390x, actual: linux/amd64",
+    );
+    assert.match(platformMismatch("app:1", "linux/arm/v6", { Os: "linux", Architecture: "arm", Variant: "v7" }) ?? "", /wanted linux\/arm\/v6, actual: linux\/arm\/v7$/);
+    assert.equal(platformMismatch("app:1", "linux/arm/v7", { Os: "linux", Architecture: "arm" }), undefined, "no variant on the image: not compared");
+    assert.equal(platformMismatch("app:1", "linux/s390x", {}), undefined, "unknown platform: the engine decides");
+  });
+
+  test("dockerTopColumns shows Podman's process table under Docker's ps -ef titles", () => {
+    const t = dockerTopColumns(
+      ["USER", "PID", "PPID", "%CPU", "STIME", "TTY", "TIME", "COMMAND"],
+      [["0", "1", "0", "12.500", "2026-12-01 21:29:35 +0000 UTC", "?", "0s", "/run/podman-init -- sleep 300"]],
+    );
+    assert.deepEqual(t.titles, ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]);
+    assert.deepEqual(t.processes, [["0", "1", "0", "12", "21:29", "?", "0s", "/run/podman-init -- sleep 300"]]);
+    assert.deepEqual(dockerTopColumns(["PID", "COMMAND"], [["7", "sh"]]), { titles: ["PID", "CMD"], processes: [["7", "sh"]] });
+  });
+
+  test("untilMs reads an events `until` as unix seconds or RFC 3339", () => {
+    assert.equal(untilMs(1_796_158_796), 1_796_158_796_000);
+    assert.equal(untilMs("1796158796.5"), 1_796_158_796_500);
+    assert.equal(untilMs("2026-12-01T21:29:35Z"), Date.parse("2026-12-01T21:29:35Z"));
+    assert.equal(untilMs("soon"), undefined);
+  });
+
+  test("Podman's 500 for a container removed while it looked it up reads as not found", () => {
+    assert.equal(isPodmanNotFoundMessage("container 04db6b04d565 does not exist in database: no such container"), true);
+    assert.equal(isPodmanNotFoundMessage("unable to find network with name or ID demo_default: network not found"), false);
+    assert.equal(isPodmanNotFoundMessage("can only kill running containers: container state improper"), false);
   });
 });

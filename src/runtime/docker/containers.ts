@@ -9,8 +9,8 @@ import { abortedError, is404, messageOf, statusOf } from "./errors.js";
 import { filtersParam, labelFilters, matchesLabels } from "./filters.js";
 import { splitTag } from "./images.js";
 import { podmanNetworkIds, podmanSummaries, runHealthcheck } from "./libpod.js";
-import { dockerImageId, healthcheckOverdue, withDockerStopTimeout } from "./podman.js";
-import type { ContainerDoc, ContainerListDoc } from "./types.js";
+import { dockerImageId, healthcheckOverdue, platformMismatch, withDockerStopTimeout } from "./podman.js";
+import type { ContainerDoc, ContainerListDoc, ImageDoc } from "./types.js";
 
 export async function listContainers(ctx: DockerContext, filter: { labels: LabelFilter; all?: boolean }): Promise<ContainerSummary[]> {
   try {
@@ -45,14 +45,30 @@ export async function inspectContainer(ctx: DockerContext, idOrName: string): Pr
 }
 
 export async function createContainer(ctx: DockerContext, spec: ContainerCreateSpec): Promise<string> {
+  const podman = (await ctx.podman()) !== undefined;
+  if (podman && spec.platform) await refuseOtherPlatform(ctx, spec.Image, spec.platform);
   try {
-    const body = (await ctx.podman()) !== undefined ? withDockerStopTimeout(spec) : spec;
+    const body = podman ? withDockerStopTimeout(spec) : spec;
     // Our spec is the Engine API's create body (plus `name` and `platform`, which dockerode sends as query parameters).
     const options: Docker.ContainerCreateOptions = { ...body };
     const c = await ctx.docker.createContainer(options);
     return c.id;
   } catch (e) {
     throw ctx.fail(e, `cannot create container ${spec.name}`, (status, message) => (status === 404 || /no such image/i.test(message) ? "IMAGE_NOT_FOUND" : undefined));
+  }
+}
+
+/** As Docker does at create (Podman does not): a local image of another platform is refused, in Docker's words. */
+async function refuseOtherPlatform(ctx: DockerContext, image: string, platform: string): Promise<void> {
+  let doc: ImageDoc;
+  try {
+    doc = await ctx.docker.getImage(image).inspect();
+  } catch {
+    return; // missing or unreadable: the create answers for it
+  }
+  const mismatch = platformMismatch(image, platform, doc);
+  if (mismatch) {
+    throw new EngineError("IMAGE_NOT_FOUND", mismatch, { hint: "the local image is for another platform: pull or build it for the service's platform, or remove platform:" });
   }
 }
 

@@ -113,15 +113,18 @@ export async function resizeTty(ctx: DockerContext, id: string, size: TtySize): 
 /**
  * A hijacked attach connection carrying the container's stdin. Sent with an empty body: dockerode
  * would send its options as a JSON body too, which Docker drops when it takes over the connection
- * but Podman passes to the container as the first bytes of its stdin.
+ * but Podman passes to the container as the first bytes of its stdin. Podman (4.3) passes no input
+ * to a TTY container attached for stdin alone: there the output is attached too (and dropped; the
+ * caller reads it from the logs).
  */
-function attachForStdin(ctx: DockerContext, id: string): Promise<Duplex> {
+async function attachForStdin(ctx: DockerContext, id: string): Promise<Duplex> {
+  const output = (await ctx.podman()) !== undefined;
   return new Promise((resolve, reject) => {
     ctx.docker.modem.dial(
       {
         path: `/containers/${encodeURIComponent(id)}/attach?`,
         method: "POST",
-        options: { stream: true, stdin: true, stdout: false, stderr: false },
+        options: { stream: true, stdin: true, stdout: output, stderr: output },
         file: Buffer.alloc(0),
         hijack: true,
         openStdin: true,

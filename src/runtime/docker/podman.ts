@@ -94,17 +94,43 @@ export function isPodmanConflictMessage(message: string): boolean {
   return /container state improper|name is already in use|container already exists|network already exists/i.test(message);
 }
 
+/** Podman's 500 for a container, network or volume that went away while it was being looked up (Docker: 404). */
+export function isPodmanNotFoundMessage(message: string): boolean {
+  return /: no such (container|network|volume)\s*$/i.test(message);
+}
+
 /** An image id as Docker gives it (`sha256:<hex>`); Podman's commit answers the bare hex. */
 export function dockerImageId(id: string): string {
   return /^[0-9a-f]{64}$/.test(id) ? `sha256:${id}` : id;
 }
 
 /**
- * `ps_args` for Podman's top: its own process table (read from /proc by the engine). Without them
- * Podman runs `ps -ef` inside the container, which needs a `ps` in the image and comes back as one
- * unsplit column (`["PID   USER     COMMAND"]`).
+ * `ps_args` for Podman's top: its own process table (read from /proc by the engine), in the columns
+ * of Docker's default `ps -ef`. Without them Podman runs `ps -ef` inside the container, which needs
+ * a `ps` in the image and comes back as one unsplit column (`["PID   USER     COMMAND"]`).
  */
-export const PODMAN_TOP_ARGS = "user,pid,ppid,pcpu,etime,tty,time,args";
+export const PODMAN_TOP_ARGS = "user,pid,ppid,pcpu,stime,tty,time,args";
+
+const TOP_TITLES: Record<string, string> = { USER: "UID", "%CPU": "C", COMMAND: "CMD" };
+
+/**
+ * Podman's table (PODMAN_TOP_ARGS) under Docker's `ps -ef` titles (UID PID PPID C STIME TTY TIME
+ * CMD): C as a whole number, STIME as the hour and minute (`2026-12-01 21:29:35 +0000 UTC` → `21:29`).
+ */
+export function dockerTopColumns(titles: readonly string[], processes: readonly (readonly string[])[]): { titles: string[]; processes: string[][] } {
+  const c = titles.indexOf("%CPU");
+  const stime = titles.indexOf("STIME");
+  return {
+    titles: titles.map((t) => TOP_TITLES[t] ?? t),
+    processes: processes.map((row) =>
+      row.map((v, i) => {
+        if (i === c && /^\d+(\.\d+)?$/.test(v)) return String(Math.floor(Number(v)));
+        if (i === stime) return / (\d{2}:\d{2}):\d{2}/.exec(v)?.[1] ?? v;
+        return v;
+      }),
+    ),
+  };
+}
 
 /** Endpoint entries of a container document, keyed by network name (inspect or list). */
 type NetworkEntries = Record<string, { NetworkID?: string } | null | undefined> | null | undefined;
@@ -127,4 +153,23 @@ export function withNetworkIds(networks: NetworkEntries, idsByName: ReadonlyMap<
     const id = idsByName.get(name);
     if (n && id !== undefined && n.NetworkID === name) n.NetworkID = id;
   }
+}
+
+const ARCH_ALIASES: Record<string, string> = { x86_64: "amd64", aarch64: "arm64", armhf: "arm" };
+
+/**
+ * Docker refuses to create a container whose `platform` the local image does not match; Podman
+ * (4.3) ignores the parameter for a local image and runs it anyway. The words Docker uses, or
+ * undefined when the image matches (or its platform is unknown). A variant is compared only when
+ * both name one.
+ */
+export function platformMismatch(ref: string, wanted: string, image: { Os?: string | null; Architecture?: string | null; Variant?: string | null }): string | undefined {
+  const [os = "", arch = "", variant] = wanted.toLowerCase().split("/");
+  const have = { os: String(image.Os ?? "").toLowerCase(), arch: String(image.Architecture ?? "").toLowerCase(), variant: image.Variant ? String(image.Variant).toLowerCase() : undefined };
+  if (!have.os || !have.arch) return undefined;
+  const norm = (a: string): string => ARCH_ALIASES[a] ?? a;
+  const same = os === have.os && (arch === "" || norm(arch) === norm(have.arch)) && (variant === undefined || have.variant === undefined || variant === have.variant);
+  if (same) return undefined;
+  const actual = [have.os, have.arch, ...(have.variant ? [have.variant] : [])].join("/");
+  return `image with reference ${ref} was found but does not match the specified platform: wanted ${wanted}, actual: ${actual}`;
 }

@@ -2,7 +2,7 @@
 import { EngineError } from "../../errors.js";
 import type { ContainerStats, ProcessList } from "../engine.js";
 import type { DockerContext } from "./context.js";
-import { PODMAN_TOP_ARGS } from "./podman.js";
+import { PODMAN_TOP_ARGS, dockerTopColumns } from "./podman.js";
 import type { StatsDoc } from "./types.js";
 
 /** Fields cgroup v1/v2 engines send that @types/dockerode leaves out (or types too narrowly). */
@@ -77,5 +77,5 @@ export async function top(ctx: DockerContext, id: string): Promise<ProcessList> 
   if (typeof t !== "object" || t === null || !Array.isArray(t.Titles)) {
     throw new EngineError("CONFLICT", `cannot list the processes of container ${id}: it is not running`, { statusCode: 409 });
   }
-  return { titles: t.Titles, processes: t.Processes ?? [] };
+  return podman ? dockerTopColumns(t.Titles, t.Processes ?? []) : { titles: t.Titles, processes: t.Processes ?? [] };
 }

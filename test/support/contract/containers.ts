@@ -144,9 +144,8 @@ function stateCases(ctx: ContractContext): void {
     assert.ok(st.memoryLimit > 0);
     assert.ok(st.pids >= 1);
     const top = await engine.top(id);
-    // Docker runs `ps -ef` (… CMD); Podman reads its own table (… COMMAND).
-    const cmd = top.titles.findIndex((t) => t === "CMD" || t === "COMMAND");
-    assert.ok(top.titles.includes("PID") && cmd >= 0, top.titles.join(" "));
+    assert.ok(top.titles.includes("PID") && top.titles.includes("CMD"), top.titles.join(" "));
+    const cmd = top.titles.indexOf("CMD");
     assert.ok(top.processes.some((p) => /sleep 300/.test(p[cmd] ?? "")), JSON.stringify(top.processes));
     await engine.stopContainer(id, 1);
     await assert.rejects(engine.top(id), withCode("CONFLICT"));
