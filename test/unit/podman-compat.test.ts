@@ -11,6 +11,7 @@ import {
   isNetworkInUseMessage,
   isPodmanConflictMessage,
   isPodmanNotFoundMessage,
+  libpodApiVersion,
   matchesLabels,
   platformMismatch,
   podmanApiVersion,
@@ -184,5 +185,12 @@ describe("Podman compatibility helpers of the Docker adapter", () => {
     assert.equal(isPodmanNotFoundMessage("container 04db6b04d565 does not exist in database: no such container"), true);
     assert.equal(isPodmanNotFoundMessage("unable to find network with name or ID demo_default: network not found"), false);
     assert.equal(isPodmanNotFoundMessage("can only kill running containers: container state improper"), false);
+  });
+
+  test("libpodApiVersion reads Podman's /_ping header (Docker sends none)", () => {
+    assert.equal(libpodApiVersion({ "api-version": "1.41", "libpod-api-version": "4.3.1", server: "Libpod/4.3.1 (linux)" }), "4.3.1");
+    assert.equal(libpodApiVersion({ "api-version": "1.41", server: "Docker/20.10.24+dfsg1 (linux)" }), undefined);
+    assert.equal(libpodApiVersion({ "libpod-api-version": ["5.0.0"] }), "5.0.0");
+    assert.equal(libpodApiVersion({ "libpod-api-version": " " }), undefined);
   });
 });

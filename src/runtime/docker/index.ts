@@ -19,6 +19,7 @@ export {
   isNetworkInUseMessage,
   isPodmanConflictMessage,
   isPodmanNotFoundMessage,
+  libpodApiVersion,
   isInterfaceRaceMessage,
   dockerImageId,
   hasNetworkNames,

@@ -57,6 +57,13 @@ export function isInterfaceRaceMessage(message: string): boolean {
   return /no such network interface/i.test(message);
 }
 
+/** The libpod API version a /_ping answer names in its `Libpod-Api-Version` header (Podman), else undefined. */
+export function libpodApiVersion(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+  const v = headers["libpod-api-version"];
+  const version = Array.isArray(v) ? v[0] : v;
+  return version !== undefined && version.trim() !== "" ? version.trim() : undefined;
+}
+
 /** The libpod API version when the /version document comes from Podman, else undefined. */
 export function podmanApiVersion(v: VersionDoc): string | undefined {
   const components = Array.isArray(v.Components) ? v.Components : [];
