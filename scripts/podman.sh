@@ -9,19 +9,21 @@
 #   status  print the DOCKER_HOST when the service answers, exit 1 otherwise.
 #
 # Safe to run repeatedly. It never touches dockerd, /var/run/docker.sock, /etc/docker or Docker's
-# iptables chains: Podman keeps its own storage (/var/lib/containers), its own bridges
-# (podman*, 10.89.x.0/24; netavark's own iptables chains) and its own socket.
+# iptables chains: Podman keeps its own storage, run and network config directories (under
+# $STATE_DIR, not /var/lib/containers), its own bridges (podman*, 10.89.x.0/24; netavark's own
+# iptables chains) and its own socket.
 set -euo pipefail
 
 STATE_DIR="${FLOTILLA_PODMAN_DIR:-/tmp/flotilla-podman}"
 SOCK="${FLOTILLA_PODMAN_SOCK:-/tmp/podman.sock}"
 CONF="$STATE_DIR/containers.conf"
 REGISTRIES="$STATE_DIR/registries.conf"
+STORAGE="$STATE_DIR/storage.conf"
 PIDFILE="$STATE_DIR/service.pid"
 LOG="$STATE_DIR/service.log"
 IMAGE="${FLOTILLA_BASE_IMAGE:-flotilla-busybox:latest}"
 EXEC_EXIT_DELAY=10
-export CONTAINERS_CONF="$CONF" CONTAINERS_REGISTRIES_CONF="$REGISTRIES"
+export CONTAINERS_CONF="$CONF" CONTAINERS_REGISTRIES_CONF="$REGISTRIES" CONTAINERS_STORAGE_CONF="$STORAGE"
 
 log() { printf 'podman: %s\n' "$*" >&2; }
 
@@ -78,11 +80,18 @@ events_logger = "file"
 events_logfile_path = "${STATE_DIR}/events.log"
 runtime = "runc"
 exit_command_delay = ${EXEC_EXIT_DELAY}
+tmp_dir = "${STATE_DIR}/tmp"
+lock_type = "file"
+static_dir = "${STATE_DIR}/storage/libpod"
+volume_path = "${STATE_DIR}/storage/volumes"
 
 [network]
 network_backend = "netavark"
+network_config_dir = "${STATE_DIR}/networks"
 EOF
   mv "$CONF.tmp" "$CONF"
+  mkdir -p "$STATE_DIR/tmp" "$STATE_DIR/networks"
+  printf '%s\n' '[storage]' 'driver = "overlay"' "graphroot = \"$STATE_DIR/storage\"" "runroot = \"$STATE_DIR/run\"" >"$STORAGE"
   # As Docker: short names from Docker Hub, plain HTTP to registries on the loopback (the pull tests'
   # local docker-registry).
   printf '%s\n' 'unqualified-search-registries = ["docker.io"]' '' '[[registry]]' 'location = "127.0.0.1"' 'insecure = true' \
