@@ -89,8 +89,6 @@ fi
 
 if $e2e; then
   step "engine-backed e2e files against Podman (private mount namespace)"
-  # Expected to fail on Podman, for reasons docs/podman.md gives: networks (internal network traffic,
-  # replaced network), up-down (platform mismatch on a local image is refused by the adapter: passes).
   files=(up-down deps networks recreate converge run secret-modes secrets-leak watch cli cli-verbs cli-more
          pre-start api-compose api-wait api-examples api-reaper concurrency-lock build-pull)
   sock="${DOCKER_HOST#unix://}"
@@ -107,7 +105,23 @@ if $e2e; then
 " " ")"
     done
   ' podman-e2e "$sock" "${files[@]}" | tee /tmp/flotilla-podman-e2e.txt >&2
-  grep -v ' rc=0 ' /tmp/flotilla-podman-e2e.txt >/dev/null && fail "e2e files against Podman (see /tmp/flotilla-podman-e2e.txt)"
+  # Cases that fail on Podman for the reasons docs/podman.md gives (points 8, 19, 20, 22): Docker's
+  # wording or semantics, or this sandbox. Any other failing case fails the check.
+  known=(
+    "services reach each other only over a shared network; aliases, a fixed address and internal work"
+    "a network removed and created again under a stopped container: up recreates the container (compared by id)"
+    "args (literal and from the environment) and .dockerignore reach the image"
+    "from a local registry, and PULL_FAILED for an unreachable one"
+  )
+  while IFS= read -r case; do
+    name="${case#*not ok * - }"
+    if printf '%s\n' "${known[@]}" | grep -qxF -- "$name"; then
+      echo "known Podman difference: $name" >&2
+    else
+      fail "e2e against Podman: $name"
+    fi
+  done < <(cat /tmp/flotilla-podman-e2e-*.log | grep -E '^    not ok [0-9]+ - ' | sed 's/ # .*$//')
+  grep -E ' rc=(124|137|9) ' /tmp/flotilla-podman-e2e.txt >/dev/null && fail "an e2e file timed out or could not start (see /tmp/flotilla-podman-e2e.txt)"
 fi
 
 step "down -v"
