@@ -1,7 +1,7 @@
 /**
  * What the short commands ask of the engine (issue 13): `port` answers from one container list, and
- * a new connection's first call (its /version) is the one a container list needs anyway, so `ps`,
- * `ls` and `port` cost the engine two calls and no ping. Also the verb bin/flotilla.js keys its code
+ * a new connection's first call (its /_ping, whose headers tell Docker from Podman) is the one a
+ * container list needs anyway, so `ps`, `ls` and `port` cost the engine two calls and no /version. Also the verb bin/flotilla.js keys its code
  * caches with.
  */
 import { after, describe, test } from "node:test";
@@ -93,6 +93,7 @@ describe("a new connection to a Docker engine", () => {
       const url = new URL(req.url ?? "/", "http://x");
       requests.push(url.pathname.replace(/^\/v[\d.]+/, ""));
       res.setHeader("content-type", "application/json");
+      if (url.pathname.endsWith("/_ping")) return void res.end("OK");
       if (url.pathname.endsWith("/version")) return void res.end(JSON.stringify({ Version: "20.10.0", ApiVersion: "1.41", Os: "linux", Components: [{ Name: "Engine" }] }));
       if (url.pathname.endsWith("/containers/json")) return void res.end(JSON.stringify([container]));
       res.statusCode = 404;
@@ -105,17 +106,17 @@ describe("a new connection to a Docker engine", () => {
 
   const connect = (path: string) => connectEngine({}, { endpoint: { kind: "unix", socketPath: path, url: `unix://${path}` }, registryAuth: () => Promise.resolve(undefined) });
 
-  test("ps: the version read on connecting, then one container list (no ping, no second version, no inspect)", async () => {
+  test("ps: the ping on connecting, then one container list (no version, no second ping, no inspect)", async () => {
     const { path, requests } = await engineLog("ps.sock");
     const rows = await listContainers(await connect(path), "p");
     assert.deepEqual(rows.map((r) => [r.Name, r.Ports]), [["p-web-1", "127.0.0.1:18080->80/tcp"]]);
-    assert.deepEqual(requests, ["/version", "/containers/json"]);
+    assert.deepEqual(requests, ["/_ping", "/containers/json"]);
   });
 
   test("ls: the same two calls", async () => {
     const { path, requests } = await engineLog("ls.sock");
     assert.deepEqual((await listProjects(await connect(path))).map((p) => p.Name), ["p"]);
-    assert.deepEqual(requests, ["/version", "/containers/json"]);
+    assert.deepEqual(requests, ["/_ping", "/containers/json"]);
   });
 });
 

@@ -108,14 +108,14 @@ export class DockerEngine implements Engine {
   }
 
   /**
-   * The first call on a new connection: read the engine's /version, bounded like `ping` (an engine
-   * that accepts but never answers fails in seconds; a refused connection is "cannot reach"). It
-   * answers what a ping would, and the document is kept: the adapter reads it anyway (Docker or
-   * Podman?) before it maps a container list, so `ps`, `ls` and `port` make one call fewer.
+   * The first call on a new connection: GET /_ping, bounded like `ping` (an engine that accepts but
+   * never answers fails in seconds; a refused connection is "cannot reach"). The answer is kept: its
+   * headers tell Docker from Podman, which the adapter asks before it maps a container list, so
+   * `ps`, `ls` and `port` make one call fewer.
    */
   async handshake(): Promise<void> {
     try {
-      await this.#ctx.readVersion();
+      await this.#ctx.probe();
     } catch (e) {
       throw e instanceof FlotillaError ? e : unreachable(this.endpoint, e);
     }
