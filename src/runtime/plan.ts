@@ -319,7 +319,8 @@ function planService(model: ComposeModel, observed: ObservedState, opts: PlanOpt
   // the highest numbers.
   const reasons = new Map<ObservedContainer, string | undefined>();
   const injects = injectsFiles(model, svc);
-  for (const c of slots) reasons.set(c, opts.noRecreate ? undefined : forced ? "forced" : (recreateReason(c, svc, hash, imageId, expected.networks, expected.volumes) ?? secretsReason(c, injects)));
+  const secretsVolumes = new Set((observed.secretsVolumes ?? []).map((v) => v.name));
+  for (const c of slots) reasons.set(c, opts.noRecreate ? undefined : forced ? "forced" : (recreateReason(c, svc, hash, imageId, expected.networks, expected.volumes) ?? secretsReason(c, injects, secretsVolumes)));
   const byKeep = slots.length > replicas ? [...slots].sort((a, b) => Number(reasons.get(a) !== undefined) - Number(reasons.get(b) !== undefined) || a.number - b.number) : slots;
   const kept = byKeep.slice(0, replicas).sort((a, b) => a.number - b.number);
   const extra = byKeep.slice(replicas).sort((a, b) => b.number - a.number);
@@ -349,9 +350,12 @@ function injectsFiles(model: ComposeModel, svc: ServiceConfig): boolean {
 /**
  * A container made before such files were mounted read-only from a secrets volume (an older
  * Flotilla wrote them into its writable layer, where root in it can change them): recreated once.
+ * One whose secrets volume is gone is recreated too.
  */
-function secretsReason(c: ObservedContainer, injects: boolean): string | undefined {
-  return injects && c.secretsVolume === undefined ? "secrets/configs from environment or content are in its writable layer (now mounted read-only)" : undefined;
+function secretsReason(c: ObservedContainer, injects: boolean, secretsVolumes: ReadonlySet<string>): string | undefined {
+  if (c.secretsVolume === undefined) return injects ? "secrets/configs from environment or content are in its writable layer (now mounted read-only)" : undefined;
+  // Removed behind Flotilla's back (`docker volume prune` sees no user of it: its files are bind-mounted): a start would fail.
+  return secretsVolumes.has(c.secretsVolume) ? undefined : `its secrets volume ${c.secretsVolume} is gone`;
 }
 
 /** The networks a service's containers must be attached to, and the named volumes (by engine name) they must mount. */

@@ -155,6 +155,19 @@ describe("secrets volume: creation", () => {
     assert.ok(Object.values((await p.plan()).services).flat().every((a) => a.kind === "noop"), "once");
   });
 
+  test("a container whose secrets volume was removed behind Flotilla's back (volume prune) is recreated", async () => {
+    const fake = fakeEngine();
+    const p = await load(fake, "sv5");
+    await p.up({ detach: true });
+    const [volume] = secretsVolumes(fake);
+    await fake.removeVolume(volume!);
+    const plan = await p.plan();
+    assert.deepEqual(plan.services["app"]!.map((a) => [a.kind, a.reason]), [["recreate", `its secrets volume ${volume} is gone`]]);
+    await p.up({ detach: true });
+    assert.equal(secretsVolumes(fake).length, 1);
+    assert.equal((await p.exec("app", ["cat", "/run/secrets/token"])).stdout, TOKEN);
+  });
+
   test("a container that cannot be created takes its fresh secrets volume with it", async () => {
     const fake = fakeEngine();
     fake.script.failCreate("sv3-app-1");
