@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure a Docker engine answers on this machine.
-# Installs Debian's docker.io (+ busybox-static, iptables, and docker-registry for the pull
-# tests) when missing, starts dockerd in the
+# Installs Debian's docker.io (+ busybox-static, iptables, docker-registry for the pull tests, and
+# podman for the Podman test) when missing, starts dockerd in the
 # background when `docker info` fails, and waits until it answers. Safe to run repeatedly.
 set -euo pipefail
 
@@ -16,6 +16,12 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v nsenter >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 # the pull tests serve images from a throw-away local registry
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+# test/e2e/podman.test.ts runs Flotilla against a throwaway Podman service (its own socket and storage;
+# dockerd is not touched): podman, catatonit for `init: true`, netavark + aardvark-dns for networks and DNS
+command -v podman >/dev/null 2>&1 || need+=(podman)
+[ -x /usr/bin/catatonit ] || need+=(catatonit)
+[ -x /usr/lib/podman/netavark ] || need+=(netavark)
+[ -x /usr/lib/podman/aardvark-dns ] || need+=(aardvark-dns)
 # `convert --to kustomize` is checked by rendering it with kubectl (offline)
 command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
 if [ "${#need[@]}" -gt 0 ]; then

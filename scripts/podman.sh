@@ -2,25 +2,28 @@
 # Run Podman's Docker-compatible API beside dockerd, for the manual check in scripts/podman-check.sh.
 #
 # Usage: scripts/podman.sh [start|stop|status]     (default: start)
-#   start   install podman + catatonit + the dnsname CNI plugin when missing, write a
-#           containers.conf, start `podman system service` on unix:///tmp/podman.sock, load the
+#   start   install podman + catatonit + netavark/aardvark-dns when missing, write a
+#           containers.conf and registries.conf, start `podman system service` on unix:///tmp/podman.sock, load the
 #           flotilla-busybox base image into Podman, and print the DOCKER_HOST to use (stdout).
 #   stop    stop the service this script started (by its pid file) and remove the socket.
 #   status  print the DOCKER_HOST when the service answers, exit 1 otherwise.
 #
 # Safe to run repeatedly. It never touches dockerd, /var/run/docker.sock, /etc/docker or Docker's
-# iptables chains: Podman keeps its own storage (/var/lib/containers), its own CNI bridge
-# (cni-podman*, 10.88.0.0/16 and 10.89.x.0/24) and its own socket.
+# iptables chains: Podman keeps its own storage, run and network config directories (under
+# $STATE_DIR, not /var/lib/containers), its own bridges (podman*, 10.89.x.0/24; netavark's own
+# iptables chains) and its own socket.
 set -euo pipefail
 
 STATE_DIR="${FLOTILLA_PODMAN_DIR:-/tmp/flotilla-podman}"
 SOCK="${FLOTILLA_PODMAN_SOCK:-/tmp/podman.sock}"
 CONF="$STATE_DIR/containers.conf"
+REGISTRIES="$STATE_DIR/registries.conf"
+STORAGE="$STATE_DIR/storage.conf"
 PIDFILE="$STATE_DIR/service.pid"
 LOG="$STATE_DIR/service.log"
 IMAGE="${FLOTILLA_BASE_IMAGE:-flotilla-busybox:latest}"
 EXEC_EXIT_DELAY=10
-export CONTAINERS_CONF="$CONF"
+export CONTAINERS_CONF="$CONF" CONTAINERS_REGISTRIES_CONF="$REGISTRIES" CONTAINERS_STORAGE_CONF="$STORAGE"
 
 log() { printf 'podman: %s\n' "$*" >&2; }
 
@@ -39,7 +42,8 @@ install_packages() {
   local need=()
   command -v podman >/dev/null 2>&1 || need+=(podman)
   command -v catatonit >/dev/null 2>&1 || need+=(catatonit)
-  [ -x /usr/lib/cni/dnsname ] || need+=(golang-github-containernetworking-plugin-dnsname)
+  [ -x /usr/lib/podman/netavark ] || need+=(netavark)
+  [ -x /usr/lib/podman/aardvark-dns ] || need+=(aardvark-dns)
   command -v curl >/dev/null 2>&1 || need+=(curl)
   [ "${#need[@]}" -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
@@ -59,7 +63,8 @@ write_conf() {
   catatonit="$(command -v catatonit || echo /usr/bin/catatonit)"
   # Podman's default ulimits ask for more open files than this sandbox grants: cap them at the
   # hard limit we have. No systemd or journald here: cgroupfs and file-based logs/events.
-  # CNI (not netavark) because the dnsname plugin gives containers service-name DNS.
+  # netavark + aardvark-dns: service-name DNS (internal networks too) and real network ids (CNI
+  # derives a network's id from its name, so a recreated network keeps its id).
   # exit_command_delay: after an exec session ends its conmon waits this long (default 300 s,
   # Docker's exec cleanup delay) before cleaning up; 10 s is plenty for a client to read the exit
   # code and lets `stop` wait for those processes instead of leaving them behind for 5 minutes.
@@ -75,11 +80,22 @@ events_logger = "file"
 events_logfile_path = "${STATE_DIR}/events.log"
 runtime = "runc"
 exit_command_delay = ${EXEC_EXIT_DELAY}
+tmp_dir = "${STATE_DIR}/tmp"
+lock_type = "file"
+static_dir = "${STATE_DIR}/storage/libpod"
+volume_path = "${STATE_DIR}/storage/volumes"
 
 [network]
-network_backend = "cni"
+network_backend = "netavark"
+network_config_dir = "${STATE_DIR}/networks"
 EOF
   mv "$CONF.tmp" "$CONF"
+  mkdir -p "$STATE_DIR/tmp" "$STATE_DIR/networks"
+  printf '%s\n' '[storage]' 'driver = "overlay"' "graphroot = \"$STATE_DIR/storage\"" "runroot = \"$STATE_DIR/run\"" >"$STORAGE"
+  # As Docker: short names from Docker Hub, plain HTTP to registries on the loopback (the pull tests'
+  # local docker-registry).
+  printf '%s\n' 'unqualified-search-registries = ["docker.io"]' '' '[[registry]]' 'location = "127.0.0.1"' 'insecure = true' \
+    '' '[[registry]]' 'location = "localhost"' 'insecure = true' >"$REGISTRIES"
 }
 
 start_service() {

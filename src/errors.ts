@@ -32,6 +32,8 @@ export type ErrorCode =
   | "BUILD_FAILED"
   | "PORT_ALLOCATED"
   | "CONTAINER_FAILED"
+  /** The engine refuses to start a container: containerd still holds its task from before the engine was killed. */
+  | "STALE_TASK"
   | "DEPENDENCY_FAILED"
   | "WAIT_TIMEOUT"
   | "WAIT_FAILED"
@@ -149,6 +151,16 @@ export class ServiceError extends FlotillaError {
     if (options.logs !== undefined) this.logs = options.logs;
     if (options.exitCode !== undefined) this.exitCode = options.exitCode;
   }
+}
+
+/** `err` as an error naming `service` (a FlotillaError that names one already is kept as it is). */
+export function asServiceError(service: string, err: unknown): FlotillaError {
+  if (err instanceof FlotillaError) {
+    if (err.service !== undefined) return err;
+    return new ServiceError(err.code, service, `service "${service}": ${err.message}`, err.hint !== undefined ? { hint: err.hint, cause: err } : { cause: err });
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return new ServiceError("CONTAINER_FAILED", service, `service "${service}": ${msg}`, { cause: err });
 }
 
 /** A wait strategy did not succeed in time or failed. */

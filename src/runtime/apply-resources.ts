@@ -10,6 +10,7 @@ import { Label } from "./labels.js";
 import { repairNetworkTwins } from "./network-twins.js";
 import type { Plan } from "./plan.js";
 import type { ResourceReporter } from "./report.js";
+import { dropSecretsOf } from "./secrets-volume.js";
 
 interface ResourceStep {
   engine: Engine;
@@ -47,6 +48,7 @@ function removeOrphans({ engine, plan, timeout, limit, res }: ResourceStep): Pro
         await engine.stopContainer(id, timeout);
         res("container", o.target, "Removing", o.service);
         await engine.removeContainer(id, { force: true });
+        await dropSecretsOf(engine, o.secretsVolume);
         res("container", o.target, "Removed", o.service);
       }),
     );

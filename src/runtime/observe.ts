@@ -6,7 +6,7 @@
  */
 import type { ComposeModel, ServiceConfig } from "../spec/model.js";
 import type { ContainerState, ContainerSummary, Engine, Labels, NetworkSummary, VolumeSummary } from "./engine.js";
-import { Label } from "./labels.js";
+import { Label, SecretsLabel } from "./labels.js";
 import { CONFIG_LABEL, parseConfigLabel, type StoredConfig } from "./config-label.js";
 import type { EventListener } from "../events.js";
 import { networksByName, pickKeeper, repairNetworkTwins } from "./network-twins.js";
@@ -40,6 +40,8 @@ export interface ObservedContainer {
   stored?: StoredConfig;
   /** The service config the container was created from: only from an old-format label (values in clear). */
   config?: ServiceConfig;
+  /** The secrets volume it mounts its injected files from (see secrets-volume.ts). */
+  secretsVolume?: string;
   /** Name looks like `<12 hex>_<name>`: the temporary name of an interrupted recreate. */
   replacing: boolean;
   summary: ContainerSummary;
@@ -54,6 +56,8 @@ export interface ObservedState {
   networks: Record<string, NetworkSummary>;
   /** Volumes by engine name (project-labelled ones plus model volumes found by name). */
   volumes: Record<string, VolumeSummary>;
+  /** The containers' secrets volumes (derived data, not project volumes: see secrets-volume.ts). */
+  secretsVolumes?: VolumeSummary[];
 }
 
 /** Parse "(healthy)", "(unhealthy)", "(health: starting)" out of an engine status line. */
@@ -90,6 +94,7 @@ export function toObservedContainer(c: ContainerSummary): ObservedContainer {
   };
   if (labels[Label.configHash] !== undefined) o.configHash = labels[Label.configHash];
   if (labels[Label.image] !== undefined) o.imageLabel = labels[Label.image];
+  if (labels[SecretsLabel.container] !== undefined) o.secretsVolume = labels[SecretsLabel.container];
   if (stored) o.stored = stored;
   if (stored?.format === "legacy") o.config = stored.config;
   if (exitCode !== undefined) o.exitCode = exitCode;
@@ -153,7 +158,10 @@ export async function observeProject(engine: Engine, projectName: string, option
   };
   state.byService = groupByService(state.containers);
   state.networks = await indexNetworks(engine, networks, options);
-  for (const v of volumes) state.volumes[v.name] = v;
+  for (const v of volumes) {
+    if (v.labels[SecretsLabel.volume] === undefined) state.volumes[v.name] = v;
+    else (state.secretsVolumes ??= []).push(v);
+  }
 
   const model = options.model;
   if (model) {

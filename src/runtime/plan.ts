@@ -45,6 +45,8 @@ export interface ServiceAction {
   currentName?: string;
   /** The existing container's state when observed. */
   state?: ContainerState;
+  /** The existing container's secrets volume (see secrets-volume.ts): removed after it. */
+  secretsVolume?: string;
   /** `restart` actions: the dependencies (depends_on restart: true) whose recreate/start triggers it. */
   restartAfter?: string[];
   reason: string;
@@ -70,6 +72,11 @@ export type PlanOptions = UpOptions & {
   /** Current image id per service (after pull/build); enables "image changed" recreates. */
   imageIds?: Record<string, string>;
 };
+
+/** What an action on an existing container says about it. */
+function fromObserved(c: ObservedContainer): Pick<ServiceAction, "containerId" | "currentName" | "state" | "secretsVolume"> {
+  return { containerId: c.id, currentName: c.name, state: c.state, ...(c.secretsVolume ? { secretsVolume: c.secretsVolume } : {}) };
+}
 
 /** Replicas wanted for a service: --scale, then `scale:`, then `deploy.replicas`, default 1. */
 export function desiredReplicas(service: string, svc: ServiceConfig, scale?: Record<string, number>): number {
@@ -311,12 +318,14 @@ function planService(model: ComposeModel, observed: ObservedState, opts: PlanOpt
   // Scale down: out-of-date containers go first (no point recreating one about to be removed), then
   // the highest numbers.
   const reasons = new Map<ObservedContainer, string | undefined>();
-  for (const c of slots) reasons.set(c, opts.noRecreate ? undefined : forced ? "forced" : recreateReason(c, svc, hash, imageId, expected.networks, expected.volumes));
+  const injects = injectsFiles(model, svc);
+  const secretsVolumes = new Set((observed.secretsVolumes ?? []).map((v) => v.name));
+  for (const c of slots) reasons.set(c, opts.noRecreate ? undefined : forced ? "forced" : (recreateReason(c, svc, hash, imageId, expected.networks, expected.volumes) ?? secretsReason(c, injects, secretsVolumes)));
   const byKeep = slots.length > replicas ? [...slots].sort((a, b) => Number(reasons.get(a) !== undefined) - Number(reasons.get(b) !== undefined) || a.number - b.number) : slots;
   const kept = byKeep.slice(0, replicas).sort((a, b) => a.number - b.number);
   const extra = byKeep.slice(replicas).sort((a, b) => b.number - a.number);
   for (const c of extra) {
-    actions.push({ kind: "remove", service: s, number: c.number, target: c.name, containerId: c.id, currentName: c.name, state: c.state, reason: `scale down to ${replicas}` });
+    actions.push({ kind: "remove", service: s, number: c.number, target: c.name, ...fromObserved(c), reason: `scale down to ${replicas}` });
   }
   for (const c of kept) actions.push(keptAction(model.name, s, svc, c, reasons.get(c)));
 
@@ -326,6 +335,27 @@ function planService(model: ComposeModel, observed: ObservedState, opts: PlanOpt
     actions.push({ kind: "create", service: s, number: next, target: containerName(model.name, s, next, svc), reason: existing.length === 0 ? "missing" : `scale up to ${replicas}` });
   }
   plan.services[s] = actions;
+}
+
+/** Whether the service's containers are given files from memory: a secret or config from `environment:` or `content:`. */
+function injectsFiles(model: ComposeModel, svc: ServiceConfig): boolean {
+  const fromMemory = (refs: ServiceConfig["secrets"], defs: ComposeModel["secrets"] | undefined): boolean =>
+    (refs ?? []).some((r) => {
+      const d = defs?.[r.source];
+      return d !== undefined && !d.external && d.file === undefined && (d.content !== undefined || d.environment !== undefined);
+    });
+  return fromMemory(svc.secrets, model.secrets) || fromMemory(svc.configs, model.configs);
+}
+
+/**
+ * A container made before such files were mounted read-only from a secrets volume (an older
+ * Flotilla wrote them into its writable layer, where root in it can change them): recreated once.
+ * One whose secrets volume is gone is recreated too.
+ */
+function secretsReason(c: ObservedContainer, injects: boolean, secretsVolumes: ReadonlySet<string>): string | undefined {
+  if (c.secretsVolume === undefined) return injects ? "secrets/configs from environment or content are in its writable layer (now mounted read-only)" : undefined;
+  // Removed behind Flotilla's back (`docker volume prune` sees no user of it: its files are bind-mounted): a start would fail.
+  return secretsVolumes.has(c.secretsVolume) ? undefined : `its secrets volume ${c.secretsVolume} is gone`;
 }
 
 /** The networks a service's containers must be attached to, and the named volumes (by engine name) they must mount. */
@@ -361,7 +391,7 @@ function dropDuplicates(s: string, existing: readonly ObservedContainer[], actio
     slots.push(keep);
     for (const c of list) {
       if (c === keep) continue;
-      actions.push({ kind: "remove", service: s, number: c.number, target: c.name, containerId: c.id, currentName: c.name, state: c.state, reason: c.replacing ? "leftover of an interrupted recreate" : "duplicate container number" });
+      actions.push({ kind: "remove", service: s, number: c.number, target: c.name, ...fromObserved(c), reason: c.replacing ? "leftover of an interrupted recreate" : "duplicate container number" });
     }
   }
   return slots;
@@ -369,7 +399,7 @@ function dropDuplicates(s: string, existing: readonly ObservedContainer[], actio
 
 /** A container kept at its number: recreate (with the reason), keep as it is, or start. */
 function keptAction(project: string, s: string, svc: ServiceConfig, c: ObservedContainer, reason: string | undefined): ServiceAction {
-  const base = { service: s, number: c.number, target: containerName(project, s, c.number, svc), containerId: c.id, currentName: c.name, state: c.state };
+  const base = { service: s, number: c.number, target: containerName(project, s, c.number, svc), ...fromObserved(c) };
   if (reason) return { kind: "recreate", ...base, reason };
   if (c.state === "running" || c.state === "restarting") return { kind: "noop", ...base, reason: c.state === "running" ? "up to date, running" : "up to date, restarting" };
   if (c.state === "paused") return { kind: "noop", ...base, reason: "up to date, paused" };
@@ -419,7 +449,7 @@ function planOrphans(project: LoadedProject, observed: ObservedState, opts: Plan
     if (!known.has(c.service)) reason = "orphan (service gone from the file)";
     else if (c.oneoff && (c.state === "exited" || c.state === "dead")) reason = "orphan (finished one-off container)";
     if (!reason) continue;
-    plan.orphans.push({ kind: opts.removeOrphans ? "remove" : "noop", service: c.service, number: c.number, target: c.name, containerId: c.id, currentName: c.name, reason });
+    plan.orphans.push({ kind: opts.removeOrphans ? "remove" : "noop", service: c.service, number: c.number, target: c.name, containerId: c.id, currentName: c.name, ...(c.secretsVolume ? { secretsVolume: c.secretsVolume } : {}), reason });
   }
   if (plan.orphans.length > 0 && !opts.removeOrphans && !opts.ignoreOrphans) {
     const names = plan.orphans.map((o) => o.target).join(", ");

@@ -11,7 +11,7 @@ import type { LoadedProject, PortConfig, ServiceConfig, VolumeMount } from "../s
 import { abortError } from "./conditions.js";
 import { containerSpec, type ConvertContext } from "./convert.js";
 import type { Engine, LogChunk, TtySize } from "./engine.js";
-import { tarFiles } from "./hooks.js";
+import { createWithSecrets, dropSecretsOf } from "./secrets-volume.js";
 
 export interface OneOffOptions {
   /** Replaces the service's command (and, with `entrypoint`, its entrypoint). */
@@ -98,15 +98,19 @@ export async function runOneOff(project: LoadedProject, engine: Engine, service:
   const withStdin = opts.stdin !== undefined && !opts.detach;
   if (withStdin && !engine.attachStdin) throw new ServiceError("CONTAINER_FAILED", service, "this engine cannot pass stdin to a one-off container");
   const spec = { ...out.spec, name, ...(withStdin ? { OpenStdin: true, StdinOnce: true, AttachStdin: true } : {}), ...(opts.tty ? { Tty: true } : {}) };
-  const id = await engine.createContainer(spec);
+  // Injected files (secrets, configs from environment/content) are mounted read-only from a volume of their own.
+  const { id, secretsVolume } = await createWithSecrets(engine, spec, out.filesToInject, { project: model.name, container: name, oneoff: true });
   const stopFeeding = new AbortController();
   let feeding: Promise<void> = Promise.resolve();
   const removeIt = async (): Promise<void> => {
-    await engine.removeContainer(id, { force: true }).catch(() => {});
+    const removed = await engine.removeContainer(id, { force: true }).then(
+      () => true,
+      () => false,
+    );
+    if (removed) await dropSecretsOf(engine, secretsVolume);
   };
   try {
     for (const n of out.extraNetworks ?? []) await engine.connectNetwork(n.name, id, n.endpoint);
-    if (out.filesToInject && out.filesToInject.length > 0) await engine.putArchive(id, "/", await tarFiles(out.filesToInject));
     // Attached before the start, so the command's first read finds the input.
     if (withStdin) {
       feeding = engine.attachStdin!(id, opts.stdin!, stopFeeding.signal);

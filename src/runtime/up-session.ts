@@ -9,7 +9,7 @@
  * new; an interruption leaves either the old container or a temp-named one, which the next plan
  * removes or replaces ("leftover of an interrupted recreate").
  */
-import { FlotillaError, ServiceError } from "../errors.js";
+import { asServiceError, ServiceError } from "../errors.js";
 import type { EventListener } from "../events.js";
 import { ServiceGraph } from "../graph/graph.js";
 import { criticalOrder, limiter, walkGraph, type Limit } from "../graph/scheduler.js";
@@ -17,7 +17,7 @@ import type { ComposeModel, LoadedProject, ServiceConfig } from "../spec/model.j
 import { abortError, tailLogs, waitForCondition, waitUntilReady, type ReadyTarget } from "./conditions.js";
 import { anonymousVolumesToInherit, containerSpec, preStartHooks, preStartSpec, serviceHooks, type ContainerSpecResult, type ConvertContext, type InitHook } from "./convert.js";
 import type { Engine } from "./engine.js";
-import { runHooks, tarFiles } from "./hooks.js";
+import { runHooks } from "./hooks.js";
 import { Label } from "./labels.js";
 import { CONFIG_LABEL, configLabelValue, parseConfigLabel, storedMountsConfig } from "./config-label.js";
 import type { UpOptions } from "./options.js";
@@ -25,6 +25,8 @@ import { namespaceParents, type ContainerActionKind, type Plan, type ServiceActi
 import { emitter, type ResourceReporter } from "./report.js";
 import { applyResources } from "./apply-resources.js";
 import { compareText } from "./text-order.js";
+import { createWithSecrets, dropSecretsOf } from "./secrets-volume.js";
+import { STALE_TASK_REASON, staleTaskWarning, startOrReplace } from "./stale-task.js";
 
 export interface UpContainer {
   service: string;
@@ -47,15 +49,6 @@ export function creationDependencies(svc: ServiceConfig): string[] {
   const out = new Set<string>(namespaceParents(svc));
   for (const l of svc.links ?? []) out.add(l.split(":")[0]!);
   return [...out];
-}
-
-function asServiceError(service: string, err: unknown): unknown {
-  if (err instanceof FlotillaError) {
-    if (err.service !== undefined) return err;
-    return new ServiceError(err.code, service, `service "${service}": ${err.message}`, err.hint !== undefined ? { hint: err.hint, cause: err } : { cause: err });
-  }
-  const msg = err instanceof Error ? err.message : String(err);
-  return new ServiceError("CONTAINER_FAILED", service, `service "${service}": ${msg}`, { cause: err });
 }
 
 /** The old container's mount targets, from its config label (to tell which anonymous volumes it keeps). */
@@ -82,6 +75,8 @@ export class UpSession {
   private readonly ids: Record<string, Map<number, string>> = {};
   /** id of the freshly created container per action. */
   private readonly newIds = new Map<ServiceAction, string>();
+  /** The secrets volume of each freshly created container that has one (see secrets-volume.ts). */
+  private readonly newSecrets = new Map<ServiceAction, string>();
   /** The create body of each freshly created container (pre_start steps borrow its networks). */
   private readonly newSpecs = new Map<ServiceAction, ContainerSpecResult>();
   /** -V: the anonymous volumes of each replaced container, removed after it. */
@@ -98,6 +93,8 @@ export class UpSession {
   private readonly knownStarted = new Set<string>();
   /** Stopped containers created anew because the engine held a stale task of them: action -> new id. */
   private readonly replaced = new Map<ServiceAction, string>();
+  /** Services with a container created anew for a stale task (or to follow such a namespace parent). */
+  private readonly replacedServices = new Set<string>();
 
   constructor(
     private readonly project: LoadedProject,
@@ -200,9 +197,10 @@ export class UpSession {
     const id = await this.limit(async () => {
       this.checkAbort();
       if (a.kind === "create") this.res("container", a.target, "Creating", s);
-      const newId = await this.engine.createContainer(spec);
+      // Injected files (secrets, configs from environment/content) are mounted read-only from a volume of their own.
+      const { id: newId, secretsVolume } = await createWithSecrets(this.engine, spec, out.filesToInject, { project: this.model.name, container: a.target });
+      if (secretsVolume) this.newSecrets.set(a, secretsVolume);
       for (const n of out.extraNetworks ?? []) await this.engine.connectNetwork(n.name, newId, n.endpoint);
-      if (out.filesToInject && out.filesToInject.length > 0) await this.engine.putArchive(newId, "/", await tarFiles(out.filesToInject));
       return newId;
     });
     this.newIds.set(a, id);
@@ -276,10 +274,11 @@ export class UpSession {
       if (!noStart && actions.some((a) => a.kind === "recreate" || a.kind === "start")) await this.stopDependentsOf(s);
       await this.removeExtras(s, actions);
       await this.swapRecreated(s, actions);
+      const acts = await this.followReplacedParents(s, actions);
       // pre_start steps (init containers) for the containers this up created, before any starts.
-      if (!noStart) await this.runPreStart(s, actions.filter((a) => a.kind === "create" || a.kind === "recreate"));
-      await this.startContainers(s, actions);
-      this.record(s, actions);
+      if (!noStart) await this.runPreStart(s, acts.filter((a) => a.kind === "create" || a.kind === "recreate"));
+      await this.startContainers(s, acts);
+      this.record(s, acts);
     } catch (err) {
       throw asServiceError(s, err);
     }
@@ -322,6 +321,7 @@ export class UpSession {
             await this.stopWithHooks(s, a.containerId!, name, mayRun(a));
             this.res("container", name, "Removing", s);
             await this.engine.removeContainer(a.containerId!, { force: true });
+            await dropSecretsOf(this.engine, a.secretsVolume);
             this.res("container", name, "Removed", s);
           }, true),
         ),
@@ -341,6 +341,7 @@ export class UpSession {
               await this.stopWithHooks(s, a.containerId, a.currentName ?? a.target, mayRun(a));
               // -V: the old anonymous volumes go with the old container (they were not inherited).
               await this.engine.removeContainer(a.containerId, { force: true, volumes: !!this.opts.renewAnonVolumes });
+              await dropSecretsOf(this.engine, a.secretsVolume);
               // A volume it had inherited by name is not "anonymous" to the engine any more: remove it explicitly.
               for (const v of this.renewed.get(a) ?? []) await this.engine.removeVolume(v).catch(() => {});
             }
@@ -401,14 +402,10 @@ export class UpSession {
     await Promise.all(toStart.filter((a) => a.kind === "restart").map((a) => this.stopForRestart(s, a)));
     await Promise.all(
       toStart.map(async (a) => {
-        const id = a.kind === "start" || a.kind === "restart" ? a.containerId! : this.newIds.get(a)!;
-        try {
-          await this.limit(() => this.startOne(s, a, id), true);
-        } catch (err) {
-          if (a.kind !== "start" || !isStaleTask(err)) throw err;
-          const fresh = await this.replaceStale(s, a);
-          await this.limit(() => this.startOne(s, a, fresh), true);
-        }
+        const start = (id: string): Promise<void> => this.limit(() => this.startOne(s, a, id), true);
+        // An existing container may meet a stale task (see stale-task.ts); a new one cannot.
+        if (a.kind === "start" || a.kind === "restart") await startOrReplace({ id: a.containerId!, name: a.target, service: s }, start, () => this.replaceStale(s, a));
+        else await start(this.newIds.get(a)!);
       }),
     );
     // Up-to-date containers are reported like Compose does (` Container x  Running`), so a no-op up is not silent.
@@ -431,13 +428,38 @@ export class UpSession {
    * created anew as a recreate would (its anonymous volumes inherited), under the same name.
    */
   private async replaceStale(s: string, a: ServiceAction): Promise<string> {
-    this.warn(`container ${a.target}: the engine still holds a task of it from before it was restarted; the container is created anew`, s);
-    const fresh: ServiceAction = { ...a, kind: "recreate", reason: "the engine held a stale task of it" };
+    this.warn(staleTaskWarning(a.target), s);
+    // Not running (its start failed): no pre_stop hooks before its removal.
+    const fresh: ServiceAction = { ...a, kind: "recreate", state: "exited", reason: STALE_TASK_REASON };
     await this.createFor(s, fresh, { done: true });
     await this.swapRecreated(s, [fresh]);
     const id = this.newIds.get(fresh)!;
     this.replaced.set(a, id);
+    this.replacedServices.add(s);
     return id;
+  }
+
+  /**
+   * A service sharing a namespace (or volumes_from) with a container created anew for a stale task
+   * refers to the old one by id: its containers to start are created anew too, joining the new one.
+   */
+  private async followReplacedParents(s: string, actions: readonly ServiceAction[]): Promise<readonly ServiceAction[]> {
+    const parent = namespaceParents(this.model.services[s]!).find((p) => this.replacedServices.has(p));
+    if (!parent) return actions;
+    this.replacedServices.add(s);
+    const reason = `its namespace parent ${parent} was created anew (stale task)`;
+    return Promise.all(
+      actions.map(async (a) => {
+        if (a.kind === "noop" || a.kind === "remove") return a;
+        const made = a.kind === "create" || a.kind === "recreate";
+        const current = made ? this.newIds.get(a)! : a.containerId!;
+        const secretsVolume = made ? this.newSecrets.get(a) : a.secretsVolume;
+        const fresh: ServiceAction = { ...a, kind: "recreate", containerId: current, currentName: a.target, state: "created", reason, secretsVolume };
+        await this.createFor(s, fresh, { done: true });
+        await this.swapRecreated(s, [fresh]);
+        return fresh;
+      }),
+    );
   }
 
   private record(s: string, actions: readonly ServiceAction[]): void {
@@ -467,9 +489,3 @@ export class UpSession {
   }
 }
 
-/** The engine's answer to starting a container whose containerd task outlived a killed dockerd. */
-export const STALE_TASK = /task [0-9a-f]{64}: already exists/;
-
-function isStaleTask(err: unknown): boolean {
-  return err instanceof Error && STALE_TASK.test(err.message);
-}

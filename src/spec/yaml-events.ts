@@ -27,7 +27,7 @@ import { AliasBomb, coreScalar, defineKey, LEGACY_OCTAL, legacyOctal, NodeCounte
  * inlines that build; the compiled sources load it from node_modules.
  */
 declare const FLOTILLA_BUNDLE: boolean | undefined;
-const { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } = (
+const { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, YAMLException } = (
   typeof FLOTILLA_BUNDLE !== "undefined" && FLOTILLA_BUNDLE === true
     ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CLI bundle inlines js-yaml's CommonJS build
       require("js-yaml")
@@ -46,8 +46,23 @@ export interface EventReadResult {
 /** The end of a block scalar's header line: the indicator, its modifiers, a comment. */
 const BLOCK_HEADER = /[|>][-+0-9]*[ \t]*(?:#.*)?\r?$/;
 
-/** The file holds something this reader leaves to the full one. */
-class Unsupported extends Error {}
+/**
+ * A problem this reader found and can place itself: a syntax error or a duplicate key. The full
+ * reader reports it better (every problem of the file, not only the first), so it is used only
+ * where the full reader would cost too much (see parseComposeYaml in yaml.ts).
+ */
+export interface QuickProblem {
+  message: string;
+  location: SourceLocation;
+  hint: string;
+}
+
+/** The file holds something this reader leaves to the full one (with the problem, when it is one). */
+class Unsupported extends Error {
+  constructor(readonly problem?: QuickProblem) {
+    super();
+  }
+}
 
 /** Line starts of a text, for turning offsets into line:col. */
 class LineIndex {
@@ -224,7 +239,12 @@ class EventReader {
       if (typeof resolved === "number" && LEGACY_OCTAL.test(text)) throw new Unsupported();
       const key = resolved === null ? "" : String(resolved);
       if (seen !== undefined) {
-        if (seen.has(key)) throw new Unsupported();
+        if (seen.has(key)) {
+          const at = this.offsetOf(keyEv);
+          throw new Unsupported(
+            at < 0 ? undefined : { message: `YAML error: duplicate key ${JSON.stringify(key)}: mapping keys must be unique`, location: this.where(at), hint: "remove or rename one of the two entries" },
+          );
+        }
         seen.add(key);
       }
       const keyPath = [...path, key];
@@ -288,25 +308,42 @@ class EventReader {
 /** Counts of the files each reader took, for tests that check the fast reader keeps its share. */
 export const readerCounts = { events: 0, full: 0 };
 
+/** What the event reader makes of a file: its values, or what it left to the full reader (and why, when it knows). */
+export type EventRead = { ok: true; result: EventReadResult } | { ok: false; problem: QuickProblem | undefined };
+
+/** The hint of a YAML syntax error, whichever reader found it. */
+export const SYNTAX_HINT = "check the YAML syntax (indentation, quotes, colons) around this position";
+
 /**
- * Reads a Compose file through the event stream, or returns undefined when the full reader must
- * read it (see the module comment). Never reports issues itself.
+ * Reads a Compose file through the event stream; when the full reader must read it instead (see
+ * the module comment), says so, with the problem if it is one this reader can place. Never
+ * reports issues itself.
  */
-export function readComposeYamlEvents(text: string, file: string): EventReadResult | undefined {
+export function readEvents(text: string, file: string): EventRead {
   let events: Event[];
   try {
     events = parseEvents(text, { filename: file });
-  } catch {
-    return undefined;
+  } catch (e) {
+    // Too deep a nesting is left to the full reader, which says how deep and where the deepest point is.
+    const mark = e instanceof YAMLException && !/maxDepth/.test(e.reason) ? e.mark : undefined;
+    if (mark === undefined) return { ok: false, problem: undefined };
+    return { ok: false, problem: { message: `YAML error: ${(e as JsYaml.YAMLException).reason}`, location: { file, line: mark.line + 1, col: mark.column + 1 }, hint: SYNTAX_HINT } };
   }
   const reader = new EventReader(text, file, events, new Locations(), []);
   let documents: RawMap[];
   try {
     documents = reader.documents();
   } catch (e) {
-    if (e instanceof Unsupported || e instanceof AliasBomb || e instanceof RangeError) return undefined;
+    if (e instanceof Unsupported) return { ok: false, problem: e.problem };
+    if (e instanceof AliasBomb || e instanceof RangeError) return { ok: false, problem: undefined };
     throw e;
   }
   readerCounts.events++;
-  return { value: documents[0] ?? null, documents, locations: reader.locations, warnings: reader.warnings, tagged: reader.tagged };
+  return { ok: true, result: { value: documents[0] ?? null, documents, locations: reader.locations, warnings: reader.warnings, tagged: reader.tagged } };
+}
+
+/** readEvents' values, or undefined when the full reader must read the file. */
+export function readComposeYamlEvents(text: string, file: string): EventReadResult | undefined {
+  const read = readEvents(text, file);
+  return read.ok ? read.result : undefined;
 }

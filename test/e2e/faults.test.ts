@@ -2,24 +2,27 @@
  * The fault suite, on a throwaway daemon this file starts and stops itself (never the machine's main
  * daemon): `flotilla up -d` killed (SIGKILL) and interrupted (SIGINT) at each phase — after the
  * networks, during creates, during starts, during a health wait — and the engine itself SIGKILLed and
- * restarted mid-`up`. Each try is followed by a converging `up -d` and a `down` that must leave
+ * restarted mid-`up`, and mid-`start` the instant containerd creates a task (which leaves a stale
+ * containerd task the next `start` must repair). Each try is followed by a converging `up -d` and a `down` that must leave
  * nothing of the project; a named volume's data must survive every try. Bad input (each kind the
  * loader refuses) must exit non-zero at its position with zero engine events.
  *
  * Prints one line the lead can quote: `faults: tries N / converged N / leaked N / lost N; bad input: …`.
  * A try converged when the next `up -d` exits 0 with every service running once and one network per
- * name; leaked when `down` then left a container (the lock's included), a network or an anonymous
- * volume; lost when the named volume's data was gone.
+ * name; leaked when `down` then left a container (the lock's included, a secrets volume's fill
+ * helper too), a network or a volume other than the named one (an anonymous volume, or the volume
+ * of api's and web's inline config); lost when the named volume's data was gone.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { ThrowawayDaemon, daemonUnavailable } from "../support/throwaway-daemon.js";
-import { STALE_TASK } from "../../src/runtime/up-session.js";
+import { STALE_TASK } from "../../src/runtime/stale-task.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const bin = join(root, "bin", "flotilla.js");
@@ -41,6 +44,7 @@ services:
     command: ["sleep", "3600"]
     depends_on: { db: { condition: service_healthy } }
     networks: [default, back]
+    configs: [{ source: settings, target: /etc/settings.conf }]
   worker:
     image: ${IMAGE}
     init: true
@@ -51,8 +55,10 @@ services:
     init: true
     command: ["sleep", "3600"]
     depends_on: [api]
+    configs: [{ source: settings, target: /etc/settings.conf }]
 networks: { back: {} }
 volumes: { data: {} }
+configs: { settings: { content: "level=debug" } }
 `;
 const SERVICES = ["api", "db", "web", "worker"];
 
@@ -67,8 +73,8 @@ const dir = mkdtempSync(join(tmpdir(), "flt-faults-project-"));
 writeFileSync(join(dir, "compose.yaml"), STACK);
 
 /** Run the CLI against the throwaway daemon; `onLine` sees each output line as it comes (it may kill the child). */
-function flotilla(args: string[], cwd = dir, onLine?: (line: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Result> {
-  const child = spawn(process.execPath, [bin, "-p", PROJECT, ...args], { cwd, env: daemon!.env({ COMPOSE_PROGRESS: "plain" }), stdio: ["ignore", "pipe", "pipe"] });
+function flotilla(args: string[], cwd = dir, onLine?: (line: string, kill: (s: NodeJS.Signals) => void) => void, project = PROJECT): Promise<Result> {
+  const child = spawn(process.execPath, [bin, "-p", project, ...args], { cwd, env: daemon!.env({ COMPOSE_PROGRESS: "plain" }), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let pending = "";
   const kill = (s: NodeJS.Signals): void => void child.kill(s);
@@ -110,8 +116,8 @@ const counts = { tries: 0, converged: 0, leaked: 0, lost: 0, staleTask: 0 };
  * The engine-side leftover of a dockerd killed while starting a container: its containerd task
  * outlives it, the restarted dockerd does not know it, and every later start of that container
  * fails ("task <id>: already exists") until the container is removed. `up` now creates such a
- * container anew (UpSession.replaceStale, unit-tested on the fake engine); should a try still end on
- * it (another action kind than a plain start), it is counted apart, never as converged.
+ * container anew (runtime/stale-task.ts, unit-tested on the fake engine); should a try still end on
+ * it, it is counted apart, never as converged.
  */
 const badInput = { tries: 0, refused: 0, events: 0 };
 const SEED = `seed-${process.pid}`;
@@ -169,6 +175,94 @@ const PHASES: [string, RegExp][] = [
   ["during a health wait", /Container \S+ {2}Waiting/],
 ];
 
+const STALE_PROJECT = `faults-stale-${process.pid}`;
+const STALE_SERVICES = 6;
+const STALE_TRIES = 3;
+
+/**
+ * SIGKILL the engine the instant its containerd reports a task created (read from `ctr events` on the
+ * throwaway daemon's own containerd): dockerd dies between creating a container's task and recording
+ * it as started, which is what leaves a stale task. Resolves once the watcher listens.
+ */
+async function killOnTaskCreate(): Promise<{ killed: () => Promise<void> | undefined; stop: () => void }> {
+  const ev = spawn("ctr", ["--address", join(daemon!.dir, "exec", "containerd", "containerd.sock"), "events"], { stdio: ["ignore", "pipe", "ignore"] });
+  let killed: Promise<void> | undefined;
+  ev.stdout.on("data", (d: Buffer) => {
+    if (!killed && d.toString().includes("/tasks/create")) killed = daemon!.kill();
+  });
+  await sleep(300); // subscribed
+  return { killed: () => killed, stop: () => void ev.kill() };
+}
+
+/**
+ * Up to STALE_TRIES tries, until one leaves a stale task: `create` the services (each with an anonymous
+ * volume), `start` them and SIGKILL the engine as a task is created, restart it, then `start` without
+ * the compose file (the project rebuilt from its labels: it must fail on such a container with
+ * STALE_TASK's message and hint, never a raw engine error), then `start` in the project: it must exit 0
+ * with every service running, each container it names as created anew must have a new id and its old
+ * anonymous volume, the others their old id; `down -v` then leaves nothing of the project.
+ */
+async function staleTaskTries(): Promise<{ tries: number; reproduced: number; refused: number; repaired: number }> {
+  const sdir = join(dir, "stale-task");
+  mkdirSync(sdir, { recursive: true });
+  let yaml = "services:\n";
+  for (let i = 0; i < STALE_SERVICES; i++) yaml += `  s${i}:\n    image: ${IMAGE}\n    init: true\n    command: ["sleep", "3600"]\n    volumes: ["/data"]\n`;
+  writeFileSync(join(sdir, "compose.yaml"), yaml);
+  const elsewhere = join(dir, "no-compose-file");
+  mkdirSync(elsewhere, { recursive: true });
+  const fl = (args: string[], cwd = sdir): Promise<Result> => flotilla(args, cwd, undefined, STALE_PROJECT);
+  const inspect = (): Map<string, { id: string; volume: string }> => {
+    const rows = lines(daemon!.docker(["ps", "-a", "--filter", `label=com.docker.compose.project=${STALE_PROJECT}`, "--format", "{{.Names}}"]));
+    const out = new Map<string, { id: string; volume: string }>();
+    if (rows.length === 0) return out;
+    for (const l of lines(daemon!.docker(["inspect", "--format", "{{.Name}} {{.Id}} {{range .Mounts}}{{.Name}}{{end}}", ...rows]))) {
+      const [name, id, volume] = l.split(" ") as [string, string, string];
+      out.set(name.replace(/^\//, ""), { id, volume });
+    }
+    return out;
+  };
+  const running = (): string[] => lines(daemon!.docker(["ps", "--filter", `label=com.docker.compose.project=${STALE_PROJECT}`, "--format", "{{.Names}}"]));
+  const result = { tries: 0, reproduced: 0, refused: 0, repaired: 0 };
+  while (result.tries < STALE_TRIES && result.reproduced === 0) {
+    result.tries++;
+    const created = await fl(["create"]);
+    assert.equal(created.code, 0, created.out);
+    const before = inspect();
+    const watch = await killOnTaskCreate();
+    await fl(["start"]);
+    watch.stop();
+    const killed = watch.killed();
+    assert.ok(killed, "containerd reported a task created");
+    await killed;
+    await daemon!.restart();
+    const blind = await fl(["start", "--lock-timeout", "30"], elsewhere);
+    const again = await fl(["start", "--lock-timeout", "30"]);
+    const after = inspect();
+    const up = running();
+    const renewed = [...again.out.matchAll(/container (\S+): the engine still holds a task of it/g)].map((m) => m[1]!);
+    const down = await fl(["down", "-v", "-t", "0", "--lock-timeout", "30"]);
+    if (blind.code !== 0) {
+      // refused, saying what happened and what to do
+      assert.match(blind.out, /cannot start container \S+: the engine still holds a task of it[^\n]*\n\s*hint: .*flotilla up --force-recreate s\d+/, blind.out);
+      result.refused++;
+    }
+    assert.equal(again.code, 0, `start after the engine kill exits 0:\n${again.out}`);
+    assert.equal(up.length, STALE_SERVICES, `every service runs:\n${again.out}`);
+    assert.equal(after.size, STALE_SERVICES, `one container per service:\n${[...after.keys()].join("\n")}`);
+    for (const name of renewed) {
+      assert.notEqual(after.get(name)?.id, before.get(name)?.id, `${name} is a new container`);
+      assert.equal(after.get(name)?.volume, before.get(name)?.volume, `${name} kept its anonymous volume`);
+    }
+    for (const [name, c] of after) if (!renewed.includes(name)) assert.equal(c.id, before.get(name)?.id, `${name} is the same container`);
+    assert.equal(down.code, 0, down.out);
+    assert.equal(inspect().size, 0, "down leaves no container");
+    assert.deepEqual(lines(daemon!.docker(["volume", "ls", "-q"])).filter((v) => [...before.values()].some((c) => c.volume === v)), [], "down -v leaves no anonymous volume");
+    if (renewed.length > 0) result.reproduced++;
+    result.repaired += renewed.length;
+  }
+  return result;
+}
+
 describe("faults on a throwaway daemon: every try converges and down leaves nothing", { skip: why, concurrency: false }, () => {
   before(async () => {
     daemon = new ThrowawayDaemon();
@@ -218,6 +312,15 @@ describe("faults on a throwaway daemon: every try converges and down leaves noth
       await convergeAndDown(`engine killed ${phase}`, true);
     });
   }
+
+  test("`start` after the engine was killed while starting: a container left with a stale task is created anew, keeping its anonymous volume", async (t) => {
+    if (spawnSync("ctr", ["--version"]).status !== 0) return void t.skip("no `ctr` (containerd's client) to see the instant a task is created");
+    const result = await staleTaskTries();
+    console.log(
+      `stale task: left by ${result.reproduced}/${result.tries} engine kills during \`start\`; refused (STALE_TASK) without the compose file ${result.refused}x; ${result.repaired} container(s) created anew by \`start\`, all ${STALE_SERVICES} services running`,
+    );
+    assert.equal(result.reproduced, 1, `a kill as containerd creates a task left a stale task within ${STALE_TRIES} tries`);
+  });
 
   test("bad input: each exits non-zero at its position, and the engine sees no event", async () => {
     const bad = join(dir, "bad");

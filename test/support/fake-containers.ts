@@ -1,7 +1,7 @@
 /** The fake engine's containers: create, inspect, list and the lifecycle (start, stop, kill, pause…). */
 import { EngineError, FlotillaError } from "../../src/errors.js";
 import type { ContainerCreateSpec, ContainerDetails, ContainerSummary, EndpointSpec, EngineInfo, LabelFilter, LogChunk, PortBinding } from "../../src/runtime/engine.js";
-import { fakeMounts, labelsMatch, tick, type FakeContainer, type FakeNetwork, type HealthStatus } from "./fake-model.js";
+import { fakeMounts, labelsMatch, tick, volumeOfHostPath, type FakeContainer, type FakeNetwork, type HealthStatus } from "./fake-model.js";
 import { FakeResources } from "./fake-resources.js";
 import { emulateCommand } from "./fake-shell.js";
 
@@ -137,6 +137,7 @@ export class FakeContainers extends FakeResources {
       const net = (this.networks.get(name) ?? this.findNetwork(name)) as FakeNetwork;
       networks.set(net.spec.Name, { aliases: [...(ep.Aliases ?? [])], ipAddress: "", networkId: net.id });
     }
+    const files = this.boundVolumeFiles(spec);
     const name = spec.name !== "" ? spec.name : `fake_${this.seq + 1}`;
     const id = this.newId("c");
     const c: FakeContainer = {
@@ -151,7 +152,7 @@ export class FakeContainers extends FakeResources {
       networks,
       ports: [],
       logs: [],
-      files: new Map(),
+      files,
       waiters: [],
       logWaiters: [],
     };
@@ -162,6 +163,22 @@ export class FakeContainers extends FakeResources {
     this.containers.set(id, c);
     this.containerEvent(c, "create");
     return id;
+  }
+
+  /**
+   * Bind mounts whose source is a file under a volume's mount point show that file at their target
+   * (a source that does not exist fails the create, as Docker does; Podman fails only the start).
+   */
+  private boundVolumeFiles(spec: ContainerCreateSpec): Map<string, Buffer> {
+    const files = new Map<string, Buffer>();
+    for (const m of (spec.HostConfig["Mounts"] as { Type?: string; Source?: string; Target?: string }[] | undefined) ?? []) {
+      const at = m.Type === "bind" && m.Source ? volumeOfHostPath(m.Source) : undefined;
+      if (!at || !m.Target) continue;
+      const file = this.volumes.get(at.volume)?.files.get(at.file);
+      if (!file) throw new EngineError("ENGINE", `invalid mount config for type "bind": bind source path does not exist: ${m.Source}`, { statusCode: 400 });
+      files.set(m.Target, file.data);
+    }
+    return files;
   }
 
   protected publishPorts(c: FakeContainer): void {

@@ -15,7 +15,7 @@ import * as tarStream from "tar-stream";
 import { EngineError, FlotillaError } from "../../src/errors.js";
 import type { CommitOptions, ContainerStats, Engine, ExecOptions, ExecResult, LogChunk, LogOptions, ProcessList, TtySize } from "../../src/runtime/engine.js";
 import { FakeContainers } from "./fake-containers.js";
-import { normalizeImageRef, tick, type FakeImage } from "./fake-model.js";
+import { normalizeImageRef, tick, volumeMounts, type FakeImage } from "./fake-model.js";
 import { emulateCommand } from "./fake-shell.js";
 
 export { emulateCommand, type EmulatedRun } from "./fake-shell.js";
@@ -107,7 +107,15 @@ export class FakeEngine extends FakeContainers implements Engine {
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       const name = entry.header.name.replace(/^\.\//, "").replace(/^\//, "");
       if (entry.header.type === "file" || entry.header.type === "contiguous-file") {
-        c.files.set(`${base}${name}`.replace(/\/+/g, "/"), Buffer.concat(chunks));
+        const full = `${base}${name}`.replace(/\/+/g, "/");
+        const data = Buffer.concat(chunks);
+        // Under a volume the container mounts: the file lands in the volume (with its mode and owner), as on the engine.
+        const mount = volumeMounts(c.spec).find((m) => full.startsWith(`${m.target.replace(/\/+$/, "")}/`));
+        const volume = mount ? this.volumes.get(mount.volume) : undefined;
+        if (mount && volume) {
+          const header = entry.header;
+          volume.files.set(full.slice(mount.target.replace(/\/+$/, "").length + 1), { data, mode: (header.mode ?? 0o644) & 0o7777, uid: header.uid ?? 0, gid: header.gid ?? 0 });
+        } else c.files.set(full, data);
       }
     }
   }

@@ -54,8 +54,42 @@ export interface FakeNetwork {
   builtin: boolean;
 }
 
+/** A file on a fake volume, with the mode and owner its tar entry gave it. */
+export interface FakeVolumeFile {
+  data: Buffer;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
 export interface FakeVolume {
   spec: VolumeCreateSpec;
+  /** Files put into the volume through a container mounting it (putArchive), by path inside the volume. */
+  files: Map<string, FakeVolumeFile>;
+}
+
+/** Where the fake engine says a volume's data lives on its host (its inspect `Mountpoint`). */
+export function fakeMountpoint(volume: string): string {
+  return `/var/lib/docker/volumes/${volume}/_data`;
+}
+
+/** The volume and the path inside it of a host path under a volume's mount point (a bind source), if it is one. */
+export function volumeOfHostPath(path: string): { volume: string; file: string } | undefined {
+  const m = /^\/var\/lib\/docker\/volumes\/([^/]+)\/_data\/(.+)$/.exec(path);
+  return m ? { volume: m[1]!, file: m[2]! } : undefined;
+}
+
+/** The named volumes a container mounts, by target (long-syntax mounts and `name:/target` binds). */
+export function volumeMounts(spec: ContainerCreateSpec): { volume: string; target: string }[] {
+  const out: { volume: string; target: string }[] = [];
+  for (const bind of (spec.HostConfig["Binds"] as string[] | undefined) ?? []) {
+    const [source = "", target = ""] = bind.split(":");
+    if (source !== "" && !source.startsWith("/")) out.push({ volume: source, target });
+  }
+  for (const m of (spec.HostConfig["Mounts"] as { Type?: string; Source?: string; Target?: string }[] | undefined) ?? []) {
+    if ((m.Type ?? "volume") === "volume" && m.Source && m.Target) out.push({ volume: m.Source, target: m.Target });
+  }
+  return out;
 }
 
 /** Normalize an image reference the way the engine does for lookups: `busybox` = `busybox:latest`. */

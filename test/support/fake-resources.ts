@@ -4,7 +4,7 @@
  */
 import { EngineError, FlotillaError } from "../../src/errors.js";
 import type { BuildSpec, EndpointSpec, EngineEvent, ImageInfo, LabelFilter, Labels, NetworkCreateSpec, NetworkSummary, ProgressMessage, VolumeCreateSpec, VolumeSummary } from "../../src/runtime/engine.js";
-import { FakeScript, hex64, labelsMatch, normalizeImageRef, tick, type FakeCall, type FakeContainer, type FakeImage, type FakeNetwork, type FakeVolume } from "./fake-model.js";
+import { FakeScript, fakeMountpoint, hex64, labelsMatch, normalizeImageRef, tick, type FakeCall, type FakeContainer, type FakeImage, type FakeNetwork, type FakeVolume } from "./fake-model.js";
 
 export class FakeResources {
   readonly calls: FakeCall[] = [];
@@ -286,7 +286,7 @@ export class FakeResources {
       name: v.spec.Name,
       driver: v.spec.Driver ?? "local",
       labels: { ...(v.spec.Labels ?? {}) },
-      mountpoint: `/var/lib/docker/volumes/${v.spec.Name}/_data`,
+      mountpoint: fakeMountpoint(v.spec.Name),
       options: { ...(v.spec.DriverOpts ?? {}) },
     };
   }
@@ -307,7 +307,7 @@ export class FakeResources {
     await tick();
     // Like the engine, creating an existing volume is a no-op.
     if (!this.volumes.has(spec.Name)) {
-      this.volumes.set(spec.Name, { spec: structuredClone(spec) });
+      this.volumes.set(spec.Name, { spec: structuredClone(spec), files: new Map() });
       this.emit("volume", "create", spec.Name, { driver: spec.Driver ?? "local" });
     }
   }

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { IssueCollector } from "../../src/errors.js";
 import { loadProjectSync } from "../../src/spec/load.js";
 import { readComposeYamlEvents, readerCounts } from "../../src/spec/yaml-events.js";
-import { readComposeYamlFull, type ParsedComposeYaml } from "../../src/spec/yaml.js";
+import { LARGE_FILE, parseComposeYaml, readComposeYamlFull, type ParsedComposeYaml } from "../../src/spec/yaml.js";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -88,5 +88,32 @@ describe("the event reader", () => {
     assert.equal(Object.keys(p.model.services).length, 2000);
     assert.equal(readerCounts.full, before, "the full reader (ten times slower) read a well-formed file");
     assert.deepEqual(p.locations.get(["services", "s1999", "environment", "N"]), { file: "<inline-0>", line: 10000, col: 7 });
+  });
+
+  test("a syntax error or a duplicate key in a large file is placed without the full reader; in a small file the full reader reports it", () => {
+    const body: string[] = ["services:"];
+    for (let n = 0, length = 0; length < LARGE_FILE; n++) length += body[body.push(`  s${n}:\n    image: busybox\n    environment:\n      V: "${"x".repeat(200)}"`) - 1]!.length;
+    const large = body.join("\n") + "\n";
+    const lines = large.split("\n").length - 1;
+    const cases = [
+      { tail: "  bad:\n    image: x\n     oops: 1\n", line: lines + 3, message: /^YAML error: /, hint: /YAML syntax/ },
+      { tail: "  s0:\n    image: again\n", line: lines + 1, message: /^YAML error: duplicate key "s0": mapping keys must be unique$/, hint: /remove or rename/ },
+    ];
+    for (const c of cases) {
+      for (const size of ["large", "small"] as const) {
+        const text = (size === "large" ? large : "services:\n  s0:\n    image: busybox\n") + c.tail;
+        const issues = new IssueCollector();
+        const full = readerCounts.full;
+        parseComposeYaml(text, "compose.yaml", issues);
+        assert.equal(readerCounts.full - full, size === "large" ? 0 : 1, `${size}: ${c.tail}`);
+        const found = issues.issues.find((i) => c.message.test(i.message));
+        assert.ok(found, `${size}: ${JSON.stringify(issues.issues)}`);
+        assert.match(found.hint ?? "", c.hint);
+        if (size === "large") {
+          assert.equal(issues.size, 1);
+          assert.equal(found.location?.line, c.line);
+        }
+      }
+    }
   });
 });

@@ -8,9 +8,9 @@ import type { DockerContext } from "./context.js";
 import { abortedError, is404, messageOf, statusOf } from "./errors.js";
 import { filtersParam, labelFilters, matchesLabels } from "./filters.js";
 import { splitTag } from "./images.js";
-import { podmanSummaries, runHealthcheck } from "./libpod.js";
-import { healthcheckOverdue, withDockerStopTimeout } from "./podman.js";
-import type { ContainerDoc, ContainerListDoc } from "./types.js";
+import { podmanNetworkIds, podmanSummaries, runHealthcheck } from "./libpod.js";
+import { dockerImageId, healthcheckOverdue, platformMismatch, withDockerStopTimeout } from "./podman.js";
+import type { ContainerDoc, ContainerListDoc, ImageDoc } from "./types.js";
 
 export async function listContainers(ctx: DockerContext, filter: { labels: LabelFilter; all?: boolean }): Promise<ContainerSummary[]> {
   try {
@@ -18,7 +18,7 @@ export async function listContainers(ctx: DockerContext, filter: { labels: Label
     const found: ContainerListDoc[] = await ctx.docker.listContainers({ all: filter.all ?? false, filters });
     const list = found.filter((c) => matchesLabels(c.Labels, filter.labels));
     const api = list.length > 0 ? await ctx.podman() : undefined;
-    if (api !== undefined) await podmanSummaries(ctx, api, list, filter.all ?? false, filters);
+    if (api !== undefined) await Promise.all([podmanSummaries(ctx, api, list, filter.all ?? false, filters), podmanNetworkIds(ctx, list)]);
     return list.map(toSummary);
   } catch (e) {
     throw ctx.fail(e, "cannot list containers");
@@ -36,6 +36,7 @@ export async function inspectContainer(ctx: DockerContext, idOrName: string): Pr
         raw = await ctx.docker.getContainer(idOrName).inspect();
       }
     }
+    await podmanNetworkIds(ctx, [raw]);
     return toDetails(raw);
   } catch (e) {
     if (is404(e)) return undefined;
@@ -44,14 +45,30 @@ export async function inspectContainer(ctx: DockerContext, idOrName: string): Pr
 }
 
 export async function createContainer(ctx: DockerContext, spec: ContainerCreateSpec): Promise<string> {
+  const podman = (await ctx.podman()) !== undefined;
+  if (podman && spec.platform) await refuseOtherPlatform(ctx, spec.Image, spec.platform);
   try {
-    const body = (await ctx.podman()) !== undefined ? withDockerStopTimeout(spec) : spec;
+    const body = podman ? withDockerStopTimeout(spec) : spec;
     // Our spec is the Engine API's create body (plus `name` and `platform`, which dockerode sends as query parameters).
     const options: Docker.ContainerCreateOptions = { ...body };
     const c = await ctx.docker.createContainer(options);
     return c.id;
   } catch (e) {
     throw ctx.fail(e, `cannot create container ${spec.name}`, (status, message) => (status === 404 || /no such image/i.test(message) ? "IMAGE_NOT_FOUND" : undefined));
+  }
+}
+
+/** As Docker does at create (Podman does not): a local image of another platform is refused, in Docker's words. */
+async function refuseOtherPlatform(ctx: DockerContext, image: string, platform: string): Promise<void> {
+  let doc: ImageDoc;
+  try {
+    doc = await ctx.docker.getImage(image).inspect();
+  } catch {
+    return; // missing or unreadable: the create answers for it
+  }
+  const mismatch = platformMismatch(image, platform, doc);
+  if (mismatch) {
+    throw new EngineError("IMAGE_NOT_FOUND", mismatch, { hint: "the local image is for another platform: pull or build it for the service's platform, or remove platform:" });
   }
 }
 
@@ -101,7 +118,9 @@ export async function unpauseContainer(ctx: DockerContext, id: string): Promise<
   try {
     await ctx.docker.getContainer(id).unpause();
   } catch (e) {
-    throw ctx.fail(e, `cannot unpause container ${id}`);
+    // Unpausing a container that is not paused: Docker answers 500, Podman 500 "container state
+    // improper" (a CONFLICT elsewhere); the same code on both.
+    throw ctx.fail(e, `cannot unpause container ${id}`, (status) => (status === 500 ? "ENGINE" : undefined));
   }
 }
 
@@ -157,7 +176,7 @@ export async function commitContainer(ctx: DockerContext, id: string, options: C
   if (options.changes && options.changes.length > 0) query["changes"] = options.changes;
   try {
     const res = (await ctx.docker.getContainer(id).commit(query)) as { Id?: string };
-    return String(res.Id ?? "");
+    return dockerImageId(String(res.Id ?? ""));
   } catch (e) {
     throw ctx.fail(e, `cannot commit container ${id}`);
   }

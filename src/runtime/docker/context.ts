@@ -1,7 +1,6 @@
 /**
  * What every resource module of the adapter shares: the dockerode client, the endpoint it talks
- * to, registry credentials, the error mapping, and what the engine is (Docker or Podman: from the
- * headers of its /_ping; its /version document only when asked for).
+ * to, registry credentials, the error mapping and the engine's /version (Docker or Podman).
  */
 import type Docker from "dockerode";
 import type { IncomingMessage } from "node:http";
@@ -9,7 +8,7 @@ import type { FlotillaError } from "../../errors.js";
 import type { EndpointConfig } from "../connect.js";
 import type { RegistryAuth } from "../registry-auth.js";
 import { ANSWER_TIMEOUT_MS, notAnswering, toEngineError, type CodeFor } from "./errors.js";
-import { podmanApiVersionFromHeaders } from "./podman.js";
+import { libpodApiVersion } from "./podman.js";
 import type { VersionDoc } from "./types.js";
 
 export class DockerContext {
@@ -21,8 +20,8 @@ export class DockerContext {
   readonly healthRuns = new Map<string, Promise<void>>();
   /** The engine's /version document, read once (for `info`). */
   #version: Promise<VersionDoc> | undefined;
-  /** The libpod API version from the engine's /_ping headers (undefined: Docker), read once. */
-  #podman: Promise<string | undefined> | undefined;
+  /** The engine's answer to /_ping, read once: Podman's names its libpod API version (a header). */
+  #probe: Promise<{ libpod: string | undefined }> | undefined;
 
   constructor(docker: Docker, endpoint: EndpointConfig, auth: RegistryAuth | undefined) {
     this.docker = docker;
@@ -36,49 +35,49 @@ export class DockerContext {
   }
 
   readVersion(): Promise<VersionDoc> {
-    this.#version ??= this.#once(
-      (signal) => (this.docker.version.bind(this.docker) as (options: { abortSignal: AbortSignal }) => Promise<VersionDoc>)({ abortSignal: signal }),
-      () => (this.#version = undefined),
-    );
+    if (this.#version === undefined) {
+      // A short call, bounded like ping: an engine that accepts but never answers fails, naming its socket.
+      const signal = AbortSignal.timeout(ANSWER_TIMEOUT_MS);
+      const version = this.docker.version.bind(this.docker) as (options: { abortSignal: AbortSignal }) => Promise<VersionDoc>;
+      const p: Promise<VersionDoc> = version({ abortSignal: signal }).catch((e: unknown) => {
+        throw signal.aborted ? notAnswering(this.endpoint, e) : e;
+      });
+      this.#version = p;
+      p.catch(() => {
+        if (this.#version === p) this.#version = undefined; // try again next time
+      });
+    }
     return this.#version;
   }
 
   /**
-   * GET /_ping, once per connection: the first call on it (see DockerEngine.handshake). Its headers
-   * say whether the engine is Podman, which the adapter asks before it maps a container list. Not
-   * /version for this: Docker's runs `runc --version` and `docker-init --version` on every call
-   * (15–80 ms here) where /_ping answers in well under a millisecond.
+   * GET /_ping once, bounded like a ping: it proves the engine answers, and its `Libpod-Api-Version`
+   * header tells Podman from Docker. (Podman's /version gathers host information: 0.3-0.7 s here
+   * when idle, over 5 s under load, where Docker answers both in milliseconds.)
    */
-  pingIdentity(): Promise<string | undefined> {
-    this.#podman ??= this.#once(
-      (signal) =>
-        new Promise<string | undefined>((resolve, reject) => {
-          this.docker.modem.dial({ path: "/_ping", method: "GET", isStream: true, abortSignal: signal, statusCodes: { 200: true, 500: "server error" } }, (err, res) => {
-            if (err) return reject(err);
-            const reply = res as IncomingMessage;
-            reply.resume(); // the body is "OK"
-            resolve(podmanApiVersionFromHeaders(reply.headers));
-          });
-        }),
-      () => (this.#podman = undefined),
-    );
-    return this.#podman;
-  }
-
-  /** A short call, bounded (an engine that accepts but never answers fails, naming its socket); `forget` on failure, so the next call tries again. */
-  #once<T>(call: (signal: AbortSignal) => Promise<T>, forget: () => void): Promise<T> {
-    const signal = AbortSignal.timeout(ANSWER_TIMEOUT_MS);
-    const p = call(signal).catch((e: unknown) => {
-      throw signal.aborted ? notAnswering(this.endpoint, e) : e;
-    });
-    p.catch(forget);
-    return p;
+  probe(): Promise<{ libpod: string | undefined }> {
+    if (this.#probe === undefined) {
+      const signal = AbortSignal.timeout(ANSWER_TIMEOUT_MS);
+      const p = new Promise<{ libpod: string | undefined }>((resolve, reject) => {
+        this.docker.modem.dial({ path: "/_ping", method: "GET", isStream: true, abortSignal: signal, statusCodes: { 200: true, 500: "server error" } }, (err, res) => {
+          if (err) return reject(signal.aborted ? notAnswering(this.endpoint, err) : err);
+          const reply = res as IncomingMessage;
+          reply.resume();
+          resolve({ libpod: libpodApiVersion(reply.headers) });
+        });
+      });
+      this.#probe = p;
+      p.catch(() => {
+        if (this.#probe === p) this.#probe = undefined; // try again next time
+      });
+    }
+    return this.#probe;
   }
 
   /** The libpod API version when the engine is Podman; undefined for Docker (or when unknown). */
   async podman(): Promise<string | undefined> {
     try {
-      return await this.pingIdentity();
+      return (await this.probe()).libpod;
     } catch {
       return undefined;
     }

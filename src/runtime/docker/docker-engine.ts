@@ -109,13 +109,13 @@ export class DockerEngine implements Engine {
 
   /**
    * The first call on a new connection: GET /_ping, bounded like `ping` (an engine that accepts but
-   * never answers fails in seconds; a refused connection is "cannot reach"). What its headers say
-   * (Docker or Podman?) is kept: the adapter asks that before it maps a container list, so `ps`,
-   * `ls` and `port` make one call fewer.
+   * never answers fails in seconds; a refused connection is "cannot reach"). The answer is kept: its
+   * headers tell Docker from Podman, which the adapter asks before it maps a container list, so
+   * `ps`, `ls` and `port` make one call fewer.
    */
   async handshake(): Promise<void> {
     try {
-      await this.#ctx.pingIdentity();
+      await this.#ctx.probe();
     } catch (e) {
       throw e instanceof FlotillaError ? e : unreachable(this.endpoint, e);
     }

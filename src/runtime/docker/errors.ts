@@ -6,6 +6,7 @@
  */
 import { EngineError, FlotillaError, type ErrorCode } from "../../errors.js";
 import type { EndpointConfig } from "../connect.js";
+import { isPodmanConflictMessage, isPodmanNotFoundMessage } from "./podman.js";
 import type { DockerodeError } from "./types.js";
 
 /** Names a status's meaning for one call (undefined: the default mapping). */
@@ -39,8 +40,13 @@ export function statusOf(e: unknown): number | undefined {
   return typeof s === "number" ? s : undefined;
 }
 
+/**
+ * Not found. Podman answers 500 `… does not exist in database: no such container` for a container
+ * removed while it was looking it up (Docker: 404).
+ */
 export function is404(e: unknown): boolean {
-  return statusOf(e) === 404;
+  const status = statusOf(e);
+  return status === 404 || (status === 500 && isPodmanNotFoundMessage(messageOf(e)));
 }
 
 export function messageOf(e: unknown): string {
@@ -70,8 +76,10 @@ function codeOf(status: number | undefined, message: string, codeFor?: CodeFor):
   const named = codeFor?.(status, message);
   if (named !== undefined) return named;
   if (/port is already allocated|address already in use/i.test(message)) return "PORT_ALLOCATED";
-  if (status === 404) return "NOT_FOUND";
+  if (status === 404 || (status === 500 && isPodmanNotFoundMessage(message))) return "NOT_FOUND";
   if (status === 409) return "CONFLICT";
+  // Podman answers 500 for what Docker calls a conflict (409): a stopped container killed, a name taken.
+  if (status === 500 && isPodmanConflictMessage(message)) return "CONFLICT";
   return "ENGINE";
 }
 

@@ -110,11 +110,37 @@ export async function resizeTty(ctx: DockerContext, id: string, size: TtySize): 
   }
 }
 
+/**
+ * A hijacked attach connection carrying the container's stdin. Sent with an empty body: dockerode
+ * would send its options as a JSON body too, which Docker drops when it takes over the connection
+ * but Podman passes to the container as the first bytes of its stdin. Podman (4.3) passes no input
+ * to a TTY container attached for stdin alone: there the output is attached too (and dropped; the
+ * caller reads it from the logs).
+ */
+async function attachForStdin(ctx: DockerContext, id: string): Promise<Duplex> {
+  const output = (await ctx.podman()) !== undefined;
+  return new Promise((resolve, reject) => {
+    ctx.docker.modem.dial(
+      {
+        path: `/containers/${encodeURIComponent(id)}/attach?`,
+        method: "POST",
+        options: { stream: true, stdin: true, stdout: output, stderr: output },
+        file: Buffer.alloc(0),
+        hijack: true,
+        openStdin: true,
+        isStream: true,
+        statusCodes: { 101: true, 200: true, 400: "bad parameter", 404: "no such container", 409: "conflict", 500: "server error" },
+      },
+      (err, stream) => (err ? reject(err) : resolve(stream as Duplex)),
+    );
+  });
+}
+
 /** Feed `input` to the stdin of a container created with OpenStdin/StdinOnce, closing it at the end. */
 export async function attachStdin(ctx: DockerContext, id: string, input: AsyncIterable<Buffer | string>, stop: AbortSignal): Promise<void> {
   let stream: Duplex;
   try {
-    stream = (await ctx.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: false, stderr: false, hijack: true })) as Duplex;
+    stream = await attachForStdin(ctx, id);
   } catch (e) {
     throw ctx.fail(e, `cannot attach to container ${id}`);
   }

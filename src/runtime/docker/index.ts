@@ -7,6 +7,24 @@ export { connectEngine, openEngine } from "./connection.js";
 export { StreamDemuxer } from "./streams.js";
 export { labelFilters, matchesLabels } from "./filters.js";
 export { containerStats } from "./stats.js";
+export { untilMs } from "./events.js";
 export { ipv4First } from "./container-docs.js";
 export { splitTag } from "./images.js";
-export { familiarImageName, familiarRepoTags, healthcheckOverdue, podmanApiVersion, podmanApiVersionFromHeaders, withDockerStopTimeout, isNetworkInUseMessage, DOCKER_DEFAULT_STOP_TIMEOUT } from "./podman.js";
+export {
+  familiarImageName,
+  familiarRepoTags,
+  healthcheckOverdue,
+  podmanApiVersion,
+  withDockerStopTimeout,
+  isNetworkInUseMessage,
+  isPodmanConflictMessage,
+  isPodmanNotFoundMessage,
+  libpodApiVersion,
+  isInterfaceRaceMessage,
+  dockerImageId,
+  hasNetworkNames,
+  withNetworkIds,
+  platformMismatch,
+  dockerTopColumns,
+  DOCKER_DEFAULT_STOP_TIMEOUT,
+} from "./podman.js";

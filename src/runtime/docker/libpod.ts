@@ -3,8 +3,8 @@
  * list summaries, and healthchecks that Podman leaves to systemd timers.
  */
 import type { DockerContext } from "./context.js";
-import { familiarImageName } from "./podman.js";
-import type { ContainerListDoc } from "./types.js";
+import { familiarImageName, hasNetworkNames, withNetworkIds } from "./podman.js";
+import type { ContainerDoc, ContainerListDoc, NetworkDoc } from "./types.js";
 
 const HEALTH_SUFFIX: Record<string, string> = { healthy: " (healthy)", unhealthy: " (unhealthy)", starting: " (health: starting)" };
 
@@ -65,4 +65,22 @@ export async function podmanSummaries(ctx: DockerContext, api: string, list: Con
     const suffix = HEALTH_SUFFIX[health.get(c.Id ?? "") ?? ""];
     if (suffix && c.State === "running" && typeof c.Status === "string" && !c.Status.includes("(")) c.Status += suffix;
   }
+}
+
+/**
+ * Podman 4.3 names each endpoint's network by name where Docker gives its id (`NetworkID`): look
+ * the ids up (one network list) and put them there, so the planner compares ids on both engines.
+ * Best effort: on a failed list the documents stay as they are.
+ */
+export async function podmanNetworkIds(ctx: DockerContext, docs: readonly (ContainerDoc | ContainerListDoc)[]): Promise<void> {
+  if (!docs.some((d) => hasNetworkNames(d.NetworkSettings?.Networks))) return;
+  let networks: NetworkDoc[];
+  try {
+    networks = await ctx.docker.listNetworks();
+  } catch {
+    return;
+  }
+  const ids = new Map<string, string>();
+  for (const n of networks) if (typeof n.Name === "string" && typeof n.Id === "string") ids.set(n.Name, n.Id);
+  for (const d of docs) withNetworkIds(d.NetworkSettings?.Networks, ids);
 }

@@ -1,11 +1,12 @@
 /** Networks: list, inspect, create, remove, connect and disconnect containers. */
 import type Docker from "dockerode";
+import { setTimeout as sleep } from "node:timers/promises";
 import { EngineError } from "../../errors.js";
 import type { EndpointSpec, LabelFilter, NetworkCreateSpec, NetworkSummary } from "../engine.js";
 import type { DockerContext } from "./context.js";
 import { is404, messageOf, statusOf, type CodeFor } from "./errors.js";
 import { filtersParam, labelFilters, matchesLabels } from "./filters.js";
-import { isNetworkInUseMessage } from "./podman.js";
+import { isInterfaceRaceMessage, isNetworkInUseMessage } from "./podman.js";
 import type { NetworkDoc } from "./types.js";
 
 function toNetwork(n: NetworkDoc & { ID?: string }): NetworkSummary {
@@ -58,12 +59,20 @@ export async function inspectNetwork(ctx: DockerContext, idOrName: string): Prom
 }
 
 export async function createNetwork(ctx: DockerContext, spec: NetworkCreateSpec): Promise<string> {
-  try {
-    const options: Docker.NetworkCreateOptions = { CheckDuplicate: true, ...spec };
-    const n = await ctx.docker.createNetwork(options);
-    return n.id;
-  } catch (e) {
-    throw ctx.fail(e, `cannot create network ${spec.Name}`);
+  const options: Docker.NetworkCreateOptions = { CheckDuplicate: true, ...spec };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const n = await ctx.docker.createNetwork(options);
+      return n.id;
+    } catch (e) {
+      // Podman picks a free subnet by reading the host's routes; an interface that vanishes
+      // meanwhile (another engine removing a container) fails it: a try later passes.
+      if (attempt < 4 && isInterfaceRaceMessage(messageOf(e))) {
+        await sleep(100 * attempt);
+        continue;
+      }
+      throw ctx.fail(e, `cannot create network ${spec.Name}`);
+    }
   }
 }
 

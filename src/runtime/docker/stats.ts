@@ -1,6 +1,8 @@
 /** What runs in a container and what it uses (`stats`, `top`). */
+import { EngineError } from "../../errors.js";
 import type { ContainerStats, ProcessList } from "../engine.js";
 import type { DockerContext } from "./context.js";
+import { PODMAN_TOP_ARGS, dockerTopColumns } from "./podman.js";
 import type { StatsDoc } from "./types.js";
 
 /** Fields cgroup v1/v2 engines send that @types/dockerode leaves out (or types too narrowly). */
@@ -64,10 +66,16 @@ export async function stats(ctx: DockerContext, id: string): Promise<ContainerSt
 }
 
 export async function top(ctx: DockerContext, id: string): Promise<ProcessList> {
+  const podman = (await ctx.podman()) !== undefined;
+  let t: { Titles?: string[] | null; Processes?: string[][] | null } | string;
   try {
-    const t = (await ctx.docker.getContainer(id).top()) as { Titles?: string[] | null; Processes?: string[][] | null };
-    return { titles: t.Titles ?? [], processes: t.Processes ?? [] };
+    t = (await ctx.docker.getContainer(id).top(podman ? { ps_args: PODMAN_TOP_ARGS } : {})) as typeof t;
   } catch (e) {
     throw ctx.fail(e, `cannot list the processes of container ${id}`);
   }
+  // Podman answers 200 with an empty body for a container that is not running (Docker: 409).
+  if (typeof t !== "object" || t === null || !Array.isArray(t.Titles)) {
+    throw new EngineError("CONFLICT", `cannot list the processes of container ${id}: it is not running`, { statusCode: 409 });
+  }
+  return podman ? dockerTopColumns(t.Titles, t.Processes ?? []) : { titles: t.Titles, processes: t.Processes ?? [] };
 }

@@ -14,6 +14,7 @@ import type { DownOptions } from "../options.js";
 import type { ResourceReporter } from "../report.js";
 import { emitter, graphFor, isActive, listProject, selectServices, walkContainers } from "./lifecycle.js";
 import { modelOption, type EngineLike, type ProjectRef } from "./project-ref.js";
+import { dropSecretsOf, leftoverSecretsVolumes, listSecretsVolumes, removeSecretsVolumes } from "../secrets-volume.js";
 import { locked } from "./locked.js";
 import { stopContainerWithHooks } from "./stop.js";
 
@@ -54,7 +55,11 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
   const run: DownRun = { engine, projectName, opts, project: opts.project, result, res, warn, emitInfo, triedNetworks: new Set(), limit: limiter(Math.max(1, opts.parallel ?? 4)) };
   const whole = !opts.services || opts.services.length === 0;
   // The networks are listed with the containers, so each can go as soon as its last container is gone.
-  const [all, early] = await Promise.all([listProject(engine, projectName), whole && !opts.dryRun ? listResources(run) : undefined]);
+  const [all, early, secrets] = await Promise.all([
+    listProject(engine, projectName),
+    whole && !opts.dryRun ? listResources(run) : undefined,
+    whole && !opts.dryRun ? listSecretsVolumes(engine, projectName).catch(() => []) : [],
+  ]);
   const containers = withoutOrphans(run, selectServices(all, opts.services));
   if (opts.dryRun) {
     result.containers = containers.map((c) => c.name);
@@ -82,6 +87,12 @@ export async function downProject(engine: Engine, projectName: string, opts: Dow
     if (late === 0 && left.length === 0) break;
     if (left.length > 0) await Promise.all(removeNetworks(run, left));
   }
+  // Secrets volumes no container names now (the removed ones' went with them; this is what an
+  // interrupted command left). Derived data: removed silently, with or without --volumes.
+  const gone = new Set(result.containers);
+  const dropped = new Set(all.filter((c) => gone.has(c.name)).map((c) => c.secretsVolume));
+  const candidates = secrets.filter((v) => !dropped.has(v.name));
+  if (candidates.length > 0) await removeSecretsVolumes(engine, leftoverSecretsVolumes(candidates, await listProject(engine, projectName), { oneoffs: true }));
   return result;
 }
 
@@ -180,6 +191,8 @@ async function removeContainers(run: DownRun, containers: ObservedContainer[], r
     res("container", c.name, "Removed", c.service);
     result.containers.push(c.name);
     removed?.(c);
+    // (after the network release above: the two removals overlap)
+    await dropSecretsOf(engine, c.labels);
   };
   const walked = walkContainers(containers, graph, "down", opts, async (c) => {
     if (isActive(c)) {

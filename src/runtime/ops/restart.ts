@@ -3,8 +3,12 @@ import type { Engine } from "../engine.js";
 import { emitter, graphFor, listProject, selectServices, walkContainers, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
 import { modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
 import { locked } from "./locked.js";
+import { StartRepairs } from "../stale-replace.js";
 
-/** `restart`: dependency order; does not apply config changes. */
+/**
+ * `restart`: dependency order; does not apply config changes — except to a container the engine
+ * refuses for a stale task (see stale-task.ts), created anew from `opts.project` when given.
+ */
 export async function restartProject(engine: Engine, projectName: string, opts: LifecycleOptions = {}): Promise<string[]> {
   const { res } = emitter(opts.onEvent);
   const all = await listProject(engine, projectName);
@@ -13,9 +17,13 @@ export async function restartProject(engine: Engine, projectName: string, opts: 
   const services = opts.services && opts.services.length > 0 ? [...graph.restartClosure(opts.services)] : opts.services;
   const containers = selectServices(all, services).filter((c) => !c.oneoff);
   const restarted: string[] = [];
+  const repairs = new StartRepairs(engine, opts.project, opts);
   await walkContainers(containers, graph, "up", opts, async (c) => {
     res("container", c.name, "Starting", c.service, "restart");
-    if (!opts.dryRun) await engine.restartContainer(c.id, opts.timeout);
+    if (!opts.dryRun) {
+      // The old container restarts; a replacement (stale task) is new and stopped: it starts.
+      await repairs.start(c, (id) => (id === c.id ? engine.restartContainer(id, opts.timeout) : engine.startContainer(id)), "restart");
+    }
     res("container", c.name, "Started", c.service);
     restarted.push(c.name);
   });

@@ -3,6 +3,7 @@ import type { Engine } from "../engine.js";
 import type { OperationBase } from "../options.js";
 import { eachContainer, emitter, isActive, listProject, selectServices, type LifecycleOptions } from "./lifecycle.js";
 import { checkServices, engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
+import { dropSecretsOf } from "../secrets-volume.js";
 import { locked } from "./locked.js";
 import { stopProject } from "./stop.js";
 
@@ -25,6 +26,7 @@ export async function removeStopped(engine: Engine, projectName: string, opts: L
   await eachContainer(containers, opts.parallel, async (c) => {
     res("container", c.name, "Removing", c.service);
     await engine.removeContainer(c.id, { force: true, volumes: !!opts.volumes });
+    await dropSecretsOf(engine, c.labels);
     res("container", c.name, "Removed", c.service);
     removed.push(c.name);
   });

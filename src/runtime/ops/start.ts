@@ -7,6 +7,7 @@ import { Label } from "../labels.js";
 import { emitter, graphFor, listProject, selectServices, walkContainers, type LifecycleOptions, type ServiceOpOptions } from "./lifecycle.js";
 import { engineOf, modelOption, type EngineLike, type ProjectRef, type ServiceSelection } from "./project-ref.js";
 import { locked } from "./locked.js";
+import { StartRepairs } from "../stale-replace.js";
 
 export interface StartOptions extends ServiceOpOptions {
   /** Wait until the started services are running (healthy when they have a healthcheck). */
@@ -16,7 +17,10 @@ export interface StartOptions extends ServiceOpOptions {
   dryRun?: boolean;
 }
 
-/** `start`: existing containers, dependency order. */
+/**
+ * `start`: existing containers, dependency order. One the engine refuses for a stale task (see
+ * stale-task.ts) is created anew from `opts.project` when given, else fails with STALE_TASK.
+ */
 export async function startProject(engine: Engine, projectName: string, opts: LifecycleOptions = {}): Promise<string[]> {
   const { res } = emitter(opts.onEvent);
   const all = await listProject(engine, projectName);
@@ -27,9 +31,12 @@ export async function startProject(engine: Engine, projectName: string, opts: Li
     if (missing.length > 0) throw new FlotillaError("NO_SUCH_SERVICE", `no containers to start for service(s): ${missing.join(", ")}`, { hint: "create them first with `up`" });
   }
   const started: string[] = [];
+  const repairs = new StartRepairs(engine, opts.project, opts);
   await walkContainers(containers, graphFor(all, opts.project), "up", opts, async (c) => {
     res("container", c.name, "Starting", c.service);
-    if (!opts.dryRun) await engine.startContainer(c.id);
+    if (!opts.dryRun) {
+      await repairs.start(c, (id) => engine.startContainer(id), "start");
+    }
     res("container", c.name, "Started", c.service);
     started.push(c.name);
   });

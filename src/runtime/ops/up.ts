@@ -2,9 +2,10 @@
 import { applyUp, imageActionOptions, imageIds, prepareImages, type UpResult } from "../apply.js";
 import { planImages } from "../images.js";
 import type { Engine } from "../engine.js";
-import { observeProject } from "../observe.js";
+import { observeProject, type ObservedState } from "../observe.js";
 import type { UpOptions } from "../options.js";
 import { planIsNoop, planUp, resolveTargets, type Plan } from "../plan.js";
+import { leftoverSecretsVolumes, removeSecretsVolumes } from "../secrets-volume.js";
 import { locked } from "./locked.js";
 import { engineOf, needFiles, type EngineLike, type ProjectRef } from "./project-ref.js";
 import { stopWhatUpStarted, trackStarts } from "./up-interrupt.js";
@@ -54,7 +55,8 @@ async function upToDate(connected: Engine, project: ProjectRef, opts: UpOptions,
     observeProject(connected, project.name, { model: project.config.model, onEvent: () => (twins = true) }),
     imageIds(project.config, services, connected),
   ]);
-  if (twins || actions.some((a) => a.action !== "none")) return undefined;
+  // A secrets volume no container names (an interrupted up left it): converging removes it.
+  if (twins || actions.some((a) => a.action !== "none") || leftoverSecrets(observed).length > 0) return undefined;
   const plan = planUp(project.config, observed, { ...opts, imageIds: ids });
   if (!planIsNoop(plan)) return undefined;
   for (const w of project.config.warnings) opts.onEvent?.({ type: "warning", message: w });
@@ -71,6 +73,7 @@ async function converge(connected: Engine, project: ProjectRef, opts: UpOptions,
   const observed = await observed0;
   const plan = planUp(project.config, observed, { ...opts, imageIds });
   converging?.();
+  await removeSecretsVolumes(connected, leftoverSecrets(observed));
   const tracked = trackStarts(connected, opts.signal);
   try {
     return await applyUp(project.config, plan, tracked.engine, { ...opts, imageIds });
@@ -78,4 +81,9 @@ async function converge(connected: Engine, project: ProjectRef, opts: UpOptions,
     if (opts.signal?.aborted) await stopWhatUpStarted(connected, project.name, tracked, opts);
     throw err;
   }
+}
+
+/** Secrets volumes of the project's service containers that no container names any more (a one-off's may be in the making: left to `down`). */
+function leftoverSecrets(observed: ObservedState): string[] {
+  return leftoverSecretsVolumes(observed.secretsVolumes ?? [], observed.containers, { oneoffs: false });
 }

@@ -28,6 +28,21 @@ export function tarOf(files: Record<string, string>): Promise<Buffer> {
   });
 }
 
+/** A tar of files with their mode and owner in the headers. */
+export function tarEntries(files: readonly { name: string; content: string; mode: number; uid: number; gid: number }[]): Promise<Buffer> {
+  const pack = tarStream.pack();
+  for (const f of files) pack.entry({ name: f.name, mode: f.mode, uid: f.uid, gid: f.gid }, f.content);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    pack.on("data", (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
+    pack.on("end", () => resolve(Buffer.concat(chunks)));
+    pack.on("error", reject);
+  });
+}
+
 /** The regular files of a tar stream: name (without a leading ./ or /) → content. */
 export async function untar(stream: Readable): Promise<Map<string, string>> {
   const extract = tarStream.extract();

@@ -1,7 +1,7 @@
 /** Contract cases: the engine itself, networks, volumes and events. */
 import assert from "node:assert/strict";
 import { isFlotillaError } from "../../../src/errors.js";
-import { withCode } from "./helpers.js";
+import { tarEntries, withCode } from "./helpers.js";
 import type { ContractContext } from "../engine-contract.js";
 
 function networkCases(ctx: ContractContext): void {
@@ -119,6 +119,37 @@ function volumeAndEventCases(ctx: ContractContext): void {
     await engine.removeVolume(volName);
     assert.equal(await engine.inspectVolume(volName), undefined);
   });
+
+  contract(
+    "a tar put into a never-started container's volume mount lands in the volume; a read-only bind of <Mountpoint>/<file> shows it",
+    ["createVolume", "inspectVolume", "putArchive", "createContainer"],
+    async () => {
+      // How secrets from environment:/content: reach a container (src/runtime/secrets-volume.ts).
+      const engine = ctx.engine;
+      const volName = `${run}_secrets`;
+      await engine.createVolume({ Name: volName, Driver: "local", Labels: { [RUN]: run } });
+      ctx.volumes.push(volName);
+      // the entrypoint does not exist: create does not look for it, and the helper is never started
+      const helper = await create({ ...spec("fill", []), Entrypoint: ["/.fill/none"], HostConfig: { NetworkMode: "none", Mounts: [{ Type: "volume", Source: volName, Target: "/.fill", VolumeOptions: { NoCopy: true } }] } });
+      const tar = await tarEntries([{ name: "0-token", content: "s3cr3t", mode: 0o400, uid: 1000, gid: 2000 }]);
+      await engine.putArchive(helper, "/.fill", tar);
+      await engine.removeContainer(helper, { force: true });
+      const mountpoint = (await engine.inspectVolume(volName))?.mountpoint;
+      assert.ok(mountpoint, "the volume has a mount point on the engine's host");
+      const id = await create(spec("reads-secret", ["sleep", "300"], { HostConfig: { Init: true, Mounts: [{ Type: "bind", Source: `${mountpoint}/0-token`, Target: "/run/secrets/token", ReadOnly: true }] } }));
+      const mount = (await engine.inspectContainer(id))?.mounts.find((m) => m.destination === "/run/secrets/token");
+      assert.deepEqual(mount && { type: mount.type, rw: mount.rw }, { type: "bind", rw: false });
+      await engine.startContainer(id);
+      assert.equal((await engine.exec(id, { cmd: ["cat", "/run/secrets/token"] })).stdout, "s3cr3t");
+      if (ctx.realProcesses) {
+        assert.equal((await engine.exec(id, { cmd: ["stat", "-c", "%a %u %g", "/run/secrets/token"] })).stdout.trim(), "400 1000 2000", "the tar's mode and owner");
+        const write = await engine.exec(id, { cmd: ["sh", "-c", "echo x > /run/secrets/token"], user: "0" });
+        assert.notEqual(write.exitCode, 0, "root cannot write a read-only bind");
+        assert.equal((await engine.exec(id, { cmd: ["cat", "/run/secrets/token"] })).stdout, "s3cr3t");
+      }
+      await engine.removeContainer(id, { force: true });
+    },
+  );
 
   contract("creating a network whose name is taken is a CONFLICT", ["createNetwork"], async () => {
     const engine = ctx.engine;
