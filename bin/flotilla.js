@@ -150,8 +150,10 @@ async function run() {
   const argv = process.argv.slice(2);
   const { main, save } = await pick(argv);
   process.exitCode = await main(argv);
-  // Only a successful run writes a cache: a mistyped verb leaves no file behind.
-  if (process.exitCode === 0) save();
+  // Only a successful run writes a cache: a mistyped verb leaves no file behind. Nor does a run that
+  // only printed help or the version: its cache would hold the help's functions only, and the
+  // verb's later runs (which keep the first cache that fits) would compile the rest every time.
+  if (process.exitCode === 0 && !argv.some((a) => a === "--help" || a === "-h" || a === "--version")) save();
 }
 
 // A failure outside main (which catches everything it runs) is node's own: the stack, exit 1.

@@ -6,7 +6,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -195,4 +195,15 @@ describe("the bundles of the short verbs (bin/verb.js VERB_BUNDLES)", () => {
       assert.deepEqual(run([...args], {}, cwd), run([...args], { FLOTILLA_FULL_BUNDLE: "1" }, cwd));
     });
   }
+});
+describe("the code cache a verb keeps", () => {
+  test("is not written by a run that only printed help", () => {
+    const dir = join(root, "node_modules", ".cache", "flotilla");
+    const probeVerb = "top"; // a verb the other tests here do not run for real
+    const caches = (): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => f.includes(`-${probeVerb}-`)) : []);
+    for (const f of caches()) rmSync(join(dir, f));
+    const r = run([probeVerb, "--help"], {});
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(caches(), []);
+  });
 });
