@@ -15,17 +15,7 @@ export async function collect(it: AsyncIterable<LogChunk>): Promise<{ stdout: st
 }
 
 export function tarOf(files: Record<string, string>): Promise<Buffer> {
-  const pack = tarStream.pack();
-  for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    pack.on("data", (c: unknown) => {
-      chunks.push(c as Buffer);
-    });
-    pack.on("end", () => resolve(Buffer.concat(chunks)));
-    pack.on("error", reject);
-  });
+  return tarEntries(Object.entries(files).map(([name, content]) => ({ name, content, mode: 0o644, uid: 0, gid: 0 })));
 }
 
 /** A tar of files with their mode and owner in the headers. */
