@@ -1,21 +1,6 @@
 /** Small helpers for command-line parsing: typed usage errors, number/list parsing, suggestions. */
 import { UsageError } from "../errors.js";
-
-/** Edit distance (insert/delete/substitute/adjacent swap), for "did you mean" suggestions. */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
+import { editDistance } from "../spec/validate/did-you-mean.js";
 
 /** The closest candidate within a distance that scales with the word length, if any. */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {

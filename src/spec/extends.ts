@@ -7,6 +7,7 @@
  */
 import { basename, dirname, resolve } from "node:path";
 import type { IssueCollector, SourceLocation } from "../errors.js";
+import { closestName } from "./checks/references.js";
 import { cloneRaw, resolveServicePaths } from "./include.js";
 import { Locations } from "./locations.js";
 import { mergeService } from "./merge.js";
@@ -39,33 +40,6 @@ function readRef(v: unknown): Ref | undefined {
     return typeof v["file"] === "string" ? { service: v["service"], file: v["file"] } : { service: v["service"] };
   }
   return undefined;
-}
-
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = distance(name, c);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
 }
 
 /**
@@ -134,7 +108,7 @@ class ExtendsResolver {
     }
     const baseSvcs = baseUnit.doc["services"];
     if (!isRawMap(baseSvcs) || !isRawMap(baseSvcs[ref.service])) {
-      const near = closest(ref.service, isRawMap(baseSvcs) ? Object.keys(baseSvcs) : []);
+      const near = closestName(ref.service, isRawMap(baseSvcs) ? Object.keys(baseSvcs) : [], false);
       this.report(
         name,
         where,

@@ -22,12 +22,12 @@ function distance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The closest candidate to `name`, if one is close enough to be a likely typo. */
-export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+/** The closest candidate to `name` (compared ignoring case unless told not to), if one is close enough to be a likely typo. */
+export function closestName(name: string, candidates: Iterable<string>, ignoreCase = true): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const d = distance(name.toLowerCase(), c.toLowerCase());
+    const d = ignoreCase ? distance(name.toLowerCase(), c.toLowerCase()) : distance(name, c);
     if (d < bestD) {
       best = c;
       bestD = d;

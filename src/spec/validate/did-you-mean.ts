@@ -22,7 +22,7 @@ export function closest(key: string, candidates: readonly string[]): string | un
 }
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions), three rolling rows. */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const n = b.length;
   let prev2 = new Int32Array(n + 1);
   let prev = new Int32Array(n + 1);
