@@ -129,43 +129,29 @@ function resourcesOf(svc: ServiceConfig): ResourceRequirements | undefined {
   const limits: Record<string, string> = {};
   const requests: Record<string, string> = {};
   const r = svc.deploy?.resources;
-  const safe = (f: () => string): string | undefined => {
-    try {
-      return f();
-    } catch {
-      return undefined;
-    }
-  };
   const set = (into: Record<string, string>, k: string, v: string | undefined): void => {
     if (v !== undefined && v !== "0") into[k] = v;
   };
-  if (svc.cpus !== undefined) set(limits, "cpu", quantityOfCpus(svc.cpus));
-  if (svc.mem_limit !== undefined)
-    set(
-      limits,
-      "memory",
-      safe(() => quantityOfBytes(svc.mem_limit!)),
-    );
-  if (svc.mem_reservation !== undefined)
-    set(
-      requests,
-      "memory",
-      safe(() => quantityOfBytes(svc.mem_reservation!)),
-    );
-  if (r?.limits?.cpus !== undefined) set(limits, "cpu", quantityOfCpus(r.limits.cpus));
-  if (r?.limits?.memory !== undefined)
-    set(
-      limits,
-      "memory",
-      safe(() => quantityOfBytes(r.limits!.memory!)),
-    );
-  if (r?.reservations?.cpus !== undefined) set(requests, "cpu", quantityOfCpus(r.reservations.cpus));
-  if (r?.reservations?.memory !== undefined)
-    set(
-      requests,
-      "memory",
-      safe(() => quantityOfBytes(r.reservations!.memory!)),
-    );
+  const cpu = (into: Record<string, string>, v: Parameters<typeof quantityOfCpus>[0] | undefined): void => {
+    if (v !== undefined) set(into, "cpu", quantityOfCpus(v));
+  };
+  // A size the quantity cannot express is left out.
+  const memory = (into: Record<string, string>, v: Parameters<typeof quantityOfBytes>[0] | undefined): void => {
+    if (v === undefined) return;
+    try {
+      set(into, "memory", quantityOfBytes(v));
+    } catch {
+      // left out
+    }
+  };
+  // In this order: deploy.resources wins over the service-level keys.
+  cpu(limits, svc.cpus);
+  memory(limits, svc.mem_limit);
+  memory(requests, svc.mem_reservation);
+  cpu(limits, r?.limits?.cpus);
+  memory(limits, r?.limits?.memory);
+  cpu(requests, r?.reservations?.cpus);
+  memory(requests, r?.reservations?.memory);
   if (Object.keys(limits).length === 0 && Object.keys(requests).length === 0) return undefined;
   return {
     ...(Object.keys(limits).length > 0 ? { limits: sortedRecord(limits) } : {}),
