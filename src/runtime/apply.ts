@@ -8,7 +8,7 @@
 import { silent } from "../events.js";
 import type { LoadedProject } from "../spec/model.js";
 import type { Engine } from "./engine.js";
-import { imageName, planImages, runImageActions, type PlanImagesOptions } from "./images.js";
+import { imageInspector, imageName, planImages, runImageActions, type PlanImagesOptions } from "./images.js";
 import type { UpOptions } from "./options.js";
 import type { Plan } from "./plan.js";
 import { UpSession, type ApplyOptions, type UpResult } from "./up-session.js";
@@ -43,18 +43,13 @@ export function imageActionOptions(opts: Pick<UpOptions, "pull" | "build" | "noB
 }
 
 /** The current image id of every service whose image exists. */
-export async function imageIds(project: LoadedProject, services: string[], engine: Engine): Promise<Record<string, string>> {
+export async function imageIds(project: LoadedProject, services: string[], engine: Engine, inspect = imageInspector(engine)): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
-  // One inspect per image, however many services share it.
-  const inspected = new Map<string, ReturnType<Engine["inspectImage"]>>();
   await Promise.all(
     services.map(async (s) => {
       const svc = project.model.services[s];
       if (!svc) return;
-      const name = imageName(project.model.name, s, svc);
-      let info = inspected.get(name);
-      if (!info) inspected.set(name, (info = engine.inspectImage(name)));
-      const found = await info;
+      const found = await inspect(imageName(project.model.name, s, svc));
       if (found) ids[s] = found.id;
     }),
   );

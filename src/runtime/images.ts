@@ -74,21 +74,28 @@ function ago(ms: number): string {
 }
 
 /**
- * Decide, per service, what to do about its image. Services sharing one image get one action each
- * (runImageActions pulls or builds a given image once).
+ * Inspects images, once per reference (a bare name is its `:latest`) however often it is asked:
+ * callers that look at the same images at the same moment can share one.
  */
-export async function planImages(project: LoadedProject, services: string[], engine: Engine, opts: PlanImagesOptions = {}): Promise<ImageAction[]> {
-  const model = project.model;
-  const present = new Map<string, Promise<ImageInfo | undefined>>();
-  const inspect = (image: string): Promise<ImageInfo | undefined> => {
+export function imageInspector(engine: Pick<Engine, "inspectImage">): (image: string) => Promise<ImageInfo | undefined> {
+  const seen = new Map<string, Promise<ImageInfo | undefined>>();
+  return (image) => {
     const ref = withDefaultTag(image);
-    let p = present.get(ref);
+    let p = seen.get(ref);
     if (!p) {
       p = engine.inspectImage(ref);
-      present.set(ref, p);
+      seen.set(ref, p);
     }
     return p;
   };
+}
+
+/**
+ * Decide, per service, what to do about its image. Services sharing one image get one action each
+ * (runImageActions pulls or builds a given image once).
+ */
+export async function planImages(project: LoadedProject, services: string[], engine: Engine, opts: PlanImagesOptions = {}, inspect = imageInspector(engine)): Promise<ImageAction[]> {
+  const model = project.model;
   const now = opts.now ?? Date.now;
   return Promise.all(
     services.map(async (service): Promise<ImageAction> => {

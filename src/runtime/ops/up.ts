@@ -1,6 +1,6 @@
 /** `plan` and `up`: what converging the project would do, and doing it. */
 import { applyUp, imageActionOptions, imageIds, prepareImages, type UpResult } from "../apply.js";
-import { planImages } from "../images.js";
+import { imageInspector, planImages } from "../images.js";
 import type { Engine } from "../engine.js";
 import { observeProject, type ObservedState } from "../observe.js";
 import type { UpOptions } from "../options.js";
@@ -50,10 +50,12 @@ async function upToDate(connected: Engine, project: ProjectRef, opts: UpOptions,
   if (opts.signal?.aborted || project.lock?.disabled) return undefined;
   const services = resolveTargets(project.config, opts);
   let twins = false;
+  // The images' actions and ids come from one inspect per image.
+  const inspect = imageInspector(connected);
   const [actions, observed, ids] = await Promise.all([
-    planImages(project.config, services, connected, imageActionOptions(opts)),
+    planImages(project.config, services, connected, imageActionOptions(opts), inspect),
     observeProject(connected, project.name, { model: project.config.model, onEvent: () => (twins = true) }),
-    imageIds(project.config, services, connected),
+    imageIds(project.config, services, connected, inspect),
   ]);
   // A secrets volume no container names (an interrupted up left it): converging removes it.
   if (twins || actions.some((a) => a.action !== "none") || leftoverSecrets(observed).length > 0) return undefined;
